@@ -1,0 +1,28 @@
+import { Migration } from "@mikro-orm/migrations";
+
+/** Tables every service has: the transactional outbox and the consumer inbox. */
+class KitOutboxInbox extends Migration {
+  override up(): void {
+    this.addSql(`create table if not exists outbox (
+      event_id uuid primary key,
+      event_type text not null,
+      subject text not null,
+      payload bytea not null,
+      created_at timestamptz not null default now(),
+      next_attempt_at timestamptz not null default now(),
+      attempts int not null default 0,
+      last_error text,
+      published_at timestamptz
+    )`);
+    this.addSql(`create index if not exists outbox_due on outbox (next_attempt_at) where published_at is null`);
+    this.addSql(`create table if not exists inbox (
+      consumer text not null,
+      event_id text not null,
+      event_type text not null,
+      processed_at timestamptz not null default now(),
+      primary key (consumer, event_id)
+    )`);
+  }
+}
+
+export const kitMigrations = [{ name: "Kit0001OutboxInbox", class: KitOutboxInbox }];

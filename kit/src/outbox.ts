@@ -1,0 +1,173 @@
+import { toBinary, type DescMessage } from "@bufbuild/protobuf";
+import { headers as natsHeaders } from "@nats-io/transport-node";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { Logger } from "pino";
+import type { Database } from "./database.js";
+import type { EventBus } from "./bus.js";
+import { EVENT_TYPE_HEADER, eventRegistry, subjectOf, type DomainEvent } from "./events.js";
+
+/** A unit of work: the state changes and the events they cause commit together. */
+export interface Tx {
+  em: EntityManager;
+  /** Records an event in the outbox, inside the current transaction. */
+  publish(event: DomainEvent): Promise<void>;
+}
+
+export class Transactor {
+  constructor(
+    private readonly db: Database,
+    private readonly namespace: string,
+    private readonly onCommitWithEvents: () => void,
+  ) {}
+
+  async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    let published = 0;
+    const result = await this.db.em.fork().transactional(async (em) => {
+      const tx: Tx = {
+        em,
+        publish: async (event) => {
+          published++;
+          await enqueue(em, this.namespace, event);
+        },
+      };
+      return work(tx);
+    });
+    if (published > 0) this.onCommitWithEvents();
+    return result;
+  }
+}
+
+async function enqueue(em: EntityManager, namespace: string, event: DomainEvent): Promise<void> {
+  const schema = eventRegistry.getMessage(event.$typeName);
+  if (!schema) throw new Error(`${event.$typeName} is not a registered event`);
+  await em.execute("insert into outbox (event_id, event_type, subject, payload) values (?, ?, ?, ?)", [
+    event.eventId,
+    event.$typeName,
+    subjectOf(namespace, event.$typeName),
+    Buffer.from(toBinary(schema as DescMessage, event)),
+  ]);
+}
+
+interface OutboxRow {
+  event_id: string;
+  event_type: string;
+  subject: string;
+  payload: Buffer;
+  attempts: number;
+}
+
+export interface OutboxRelayOptions {
+  db: Database;
+  bus: EventBus;
+  logger: Logger;
+  batchSize?: number;
+  /** Poll interval when nothing wakes the relay (events committed by other replicas, retries). */
+  pollMs?: number;
+  /** Longest wait between retries of a failing publish. */
+  maxBackoffMs?: number;
+}
+
+/**
+ * Publishes committed outbox rows to JetStream, with the event id as message id
+ * so JetStream drops repeats. Rows are claimed with SKIP LOCKED, so any number
+ * of replicas can relay at once; a failed publish is retried with backoff until
+ * JetStream acknowledges it.
+ */
+export class OutboxRelay {
+  readonly #options: Required<OutboxRelayOptions>;
+  #running = false;
+  #wakeUp: (() => void) | undefined;
+  #loop: Promise<void> | undefined;
+  #published = 0;
+
+  constructor(options: OutboxRelayOptions) {
+    this.#options = { batchSize: 100, pollMs: 250, maxBackoffMs: 30_000, ...options };
+  }
+
+  get publishedCount(): number {
+    return this.#published;
+  }
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  wake(): void {
+    this.#wakeUp?.();
+  }
+
+  /** Stops after a last pass that publishes whatever is due. */
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    this.wake();
+    await this.#loop;
+    await this.relayOnce().catch((error) => this.#options.logger.warn({ err: error }, "final outbox flush failed"));
+  }
+
+  /** One pass: publishes up to a batch of due rows. Returns how many were published. */
+  async relayOnce(): Promise<number> {
+    const { db, bus, batchSize, maxBackoffMs, logger } = this.#options;
+    return db.em.fork().transactional(async (em) => {
+      const rows = await em.execute<OutboxRow[]>(
+        `select event_id, event_type, subject, payload, attempts from outbox
+          where published_at is null and next_attempt_at <= now()
+          order by created_at limit ? for update skip locked`,
+        [batchSize],
+      );
+      let published = 0;
+      for (const row of rows) {
+        try {
+          const h = natsHeaders();
+          h.set(EVENT_TYPE_HEADER, row.event_type);
+          await bus.js.publish(row.subject, row.payload, { msgID: row.event_id, headers: h, timeout: 5_000 });
+          await em.execute("update outbox set published_at = now(), attempts = attempts + 1 where event_id = ?", [row.event_id]);
+          published++;
+        } catch (error) {
+          const backoffMs = Math.min(maxBackoffMs, 200 * 2 ** Math.min(row.attempts, 16));
+          logger.warn({ err: error, eventId: row.event_id, eventType: row.event_type, attempts: row.attempts + 1, backoffMs }, "outbox publish failed; will retry");
+          await em.execute(
+            "update outbox set attempts = attempts + 1, last_error = ?, next_attempt_at = now() + make_interval(secs => ?) where event_id = ?",
+            [String(error).slice(0, 500), backoffMs / 1000, row.event_id],
+          );
+          // JetStream is probably unreachable: leave the rest of the batch for the next pass.
+          break;
+        }
+      }
+      this.#published += published;
+      return published;
+    });
+  }
+
+  async #run(): Promise<void> {
+    const { logger, pollMs } = this.#options;
+    let lastPurge = 0;
+    while (this.#running) {
+      let published = 0;
+      try {
+        published = await this.relayOnce();
+        if (Date.now() - lastPurge > 60_000) {
+          lastPurge = Date.now();
+          // Published rows are kept an hour for inspection, then dropped.
+          await this.#options.db.em.fork().execute("delete from outbox where published_at < now() - interval '1 hour'");
+        }
+      } catch (error) {
+        logger.warn({ err: error }, "outbox relay pass failed");
+      }
+      if (published === 0 && this.#running) await this.#sleep(pollMs);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wakeUp = done;
+    });
+  }
+}

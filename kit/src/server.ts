@@ -1,0 +1,230 @@
+import http from "node:http";
+import http2 from "node:http2";
+import net from "node:net";
+import type { DescService } from "@bufbuild/protobuf";
+import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { EntitySchema } from "@mikro-orm/core";
+import type { Migration } from "@mikro-orm/migrations";
+import type { Logger } from "pino";
+import { authInterceptor, createTokenVerifier } from "./auth.js";
+import { connectEventBus, ensureStreams, pingEventBus, type EventBus } from "./bus.js";
+import { readServiceConfig, type ServiceConfig, type ServiceName } from "./config.js";
+import { migrate, openDatabase, pingDatabase, type Database } from "./database.js";
+import { isConnectionError } from "./errors.js";
+import { HealthMonitor, registerHealth } from "./health.js";
+import { createLogger } from "./logger.js";
+import { OutboxRelay, Transactor } from "./outbox.js";
+import { registerReflection } from "./reflection.js";
+import { validationInterceptor, type MessageRules } from "./validation.js";
+import { Health } from "../../gen/grpc/health/v1/health_pb.js";
+import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
+import { ServerReflection as ServerReflectionV1Alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
+
+/** Something that runs beside the RPC server: a consumer, a relay, a sweeper. */
+export interface Worker {
+  start(): Promise<void> | void;
+  stop(): Promise<void>;
+}
+
+export interface ServiceContext {
+  config: ServiceConfig;
+  logger: Logger;
+  db: Database;
+  bus: EventBus;
+  transactor: Transactor;
+}
+
+export interface ServiceWiring {
+  routes(router: ConnectRouter): void;
+  workers: Worker[];
+}
+
+/** What a service declares; the kit does the rest the same way for all. */
+export interface ServiceModule {
+  name: ServiceName;
+  /** Application services, for routing checks, health and reflection. */
+  services: DescService[];
+  entities: EntitySchema<any, any>[];
+  migrations: { name: string; class: new (...args: any[]) => Migration }[];
+  rules: MessageRules[];
+  wire(ctx: ServiceContext): ServiceWiring | Promise<ServiceWiring>;
+}
+
+export interface RunningService {
+  port: number;
+  context: ServiceContext;
+  health: HealthMonitor;
+  /** Graceful: refuse new calls, finish in-flight ones, stop workers, flush the outbox. */
+  stop(): Promise<void>;
+}
+
+const PUBLIC_SERVICES = [Health.typeName, ServerReflection.typeName, ServerReflectionV1Alpha.typeName];
+
+export async function startService(module: ServiceModule, config: ServiceConfig = readServiceConfig(module.name)): Promise<RunningService> {
+  const logger = createLogger(module.name, config.logLevel);
+  const db = await retrying(logger, "database", () =>
+    openDatabase({ url: config.databaseUrl, entities: module.entities, migrations: module.migrations, logger }),
+  );
+  const applied = await migrate(db);
+  if (applied.length > 0) logger.info({ applied }, "migrations applied");
+  const bus = await retrying(logger, "nats", () =>
+    connectEventBus({ url: config.natsUrl, name: module.name, namespace: config.eventNamespace, logger }),
+  );
+  await ensureStreams(bus);
+
+  const relay = new OutboxRelay({ db, bus, logger });
+  const transactor = new Transactor(db, config.eventNamespace, () => relay.wake());
+  const context: ServiceContext = { config, logger, db, bus, transactor };
+  const wiring = await module.wire(context);
+  const workers: Worker[] = [relay, ...wiring.workers];
+
+  const health = new HealthMonitor({ probes: { database: () => pingDatabase(db), nats: () => pingEventBus(bus) } });
+  const shutdown = new AbortController();
+  const handler = connectNodeAdapter({
+    routes: (router) => {
+      wiring.routes(router);
+      registerHealth(router, health, module.services.map((s) => s.typeName));
+      registerReflection(router, module.services);
+    },
+    interceptors: [
+      errorInterceptor(logger),
+      authInterceptor(createTokenVerifier(config.jwtSecret), PUBLIC_SERVICES),
+      validationInterceptor(module.rules),
+    ],
+    shutdownSignal: shutdown.signal,
+  });
+  const listener = await listen(handler, config.host, config.port);
+  for (const worker of workers) await worker.start();
+  health.start();
+  logger.info({ port: listener.port }, "service started");
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      logger.info("shutting down");
+      health.markShuttingDown();
+      await listener.close(shutdown, config.shutdownTimeoutMs);
+      // Consumers first, the relay last, so events they committed still go out.
+      for (const worker of [...workers].reverse()) {
+        await worker.stop().catch((error) => logger.warn({ err: error }, "worker stop failed"));
+      }
+      health.stop();
+      await bus.nc.drain().catch(() => bus.nc.close());
+      await db.close(true);
+      logger.info("shut down");
+    })());
+  return { port: listener.port, context, health, stop };
+}
+
+/** Runs a service as the process: starts it and shuts it down on SIGTERM/SIGINT. */
+export async function runServiceProcess(module: ServiceModule): Promise<void> {
+  const config = readServiceConfig(module.name);
+  const service = await startService(module, config);
+  const onSignal = (signal: string) => {
+    service.context.logger.info({ signal }, "signal received");
+    const deadline = setTimeout(() => {
+      service.context.logger.error("graceful shutdown timed out");
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 5_000);
+    deadline.unref();
+    service.stop().then(
+      () => process.exit(0),
+      (error) => {
+        service.context.logger.error({ err: error }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.once("SIGTERM", () => onSignal("SIGTERM"));
+  process.once("SIGINT", () => onSignal("SIGINT"));
+}
+
+/** Unexpected errors become INTERNAL (logged); a lost database becomes UNAVAILABLE. */
+function errorInterceptor(logger: Logger): Interceptor {
+  return (next) => async (req) => {
+    const started = performance.now();
+    try {
+      const response = await next(req);
+      logger.debug({ method: req.method.name, ms: Math.round(performance.now() - started) }, "rpc");
+      return response;
+    } catch (error) {
+      if (error instanceof ConnectError) {
+        logger.debug({ method: req.method.name, code: Code[error.code], message: error.rawMessage }, "rpc refused");
+        throw error;
+      }
+      if (isConnectionError(error)) {
+        logger.warn({ err: error, method: req.method.name }, "dependency unavailable");
+        throw new ConnectError("service temporarily unavailable, retry shortly", Code.Unavailable);
+      }
+      logger.error({ err: error, method: req.method.name }, "rpc failed");
+      throw new ConnectError("internal error", Code.Internal);
+    }
+  };
+}
+
+interface Listener {
+  port: number;
+  close(shutdown: AbortController, timeoutMs: number): Promise<void>;
+}
+
+/**
+ * One port for every protocol: HTTP/2 without TLS (gRPC, gRPC-Web, Connect)
+ * and HTTP/1.1 (gRPC-Web and Connect from browsers and curl). The first bytes
+ * of a connection tell them apart: HTTP/2 starts with its "PRI *" preface.
+ */
+async function listen(handler: ReturnType<typeof connectNodeAdapter>, host: string, port: number): Promise<Listener> {
+  const h2 = http2.createServer({}, handler);
+  const h1 = http.createServer(handler);
+  const sessions = new Set<http2.ServerHttp2Session>();
+  h2.on("session", (session) => {
+    sessions.add(session);
+    session.once("close", () => sessions.delete(session));
+  });
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+    socket.once("data", (first) => {
+      socket.pause();
+      socket.unshift(first);
+      (first.subarray(0, 3).toString("latin1") === "PRI" ? h2 : h1).emit("connection", socket);
+      socket.resume();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as net.AddressInfo;
+  return {
+    port: address.port,
+    async close(shutdown, timeoutMs) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Ask clients to go away (GOAWAY / Connection: close) and let in-flight calls finish.
+      for (const session of sessions) session.close();
+      h1.closeIdleConnections();
+      const idle = (async () => {
+        while (sockets.size > 0) await new Promise((r) => setTimeout(r, 50));
+      })();
+      // Long-lived streams (MyPage watch) end when the shutdown signal fires; give unary calls a moment first.
+      setTimeout(() => shutdown.abort(), Math.min(1_000, timeoutMs / 4)).unref();
+      const timedOut = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+      await Promise.race([Promise.all([closed, idle]), timedOut]);
+      for (const socket of sockets) socket.destroy();
+      h1.closeAllConnections();
+    },
+  };
+}
+
+async function retrying<T>(logger: Logger, what: string, connect: () => Promise<T>, attempts = 60): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connect();
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+      logger.warn({ err: error, attempt }, `${what} not reachable yet; retrying`);
+      await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * attempt)));
+    }
+  }
+}
