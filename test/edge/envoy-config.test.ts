@@ -1,0 +1,156 @@
+// envoy/envoy.yaml (and the chart's copy) checked against Envoy's own v3 protos
+// and against what the edge must mean. Envoy itself cannot run here.
+import { readFileSync } from "node:fs";
+import { describe, expect, test } from "vitest";
+import { parse } from "yaml";
+import {
+  HELM_PLACEHOLDERS,
+  LOCAL_JWT_SECRET,
+  outputs,
+  renderBootstrap,
+  renderYaml,
+  services as edgeServices,
+} from "../../envoy/generate.js";
+import { loadEnvoyApi, validateEnvoy } from "./envoy-proto.js";
+import { checkEdgeSemantics, httpConnectionManager, protoServices, type EdgeExpectations } from "./envoy-semantics.js";
+
+/** Strict YAML: duplicate keys are an error, as in Envoy. */
+const loadYaml = (file: string) => parse(readFileSync(file, "utf8"), { uniqueKeys: true, strict: true });
+
+/**
+ * What the edge must do, written from the contract (not from the generator):
+ * reads, watches and the three keyed/idempotent writes retry; seat moves are internal.
+ */
+export function expectationsFromProtos(): EdgeExpectations {
+  const services = protoServices();
+  const idempotentWrites = new Set(["PlaceReservation", "CancelReservation", "RegisterMusical"]);
+  const internal = new Set(["ReserveSeats", "ReleaseSeats"]);
+  const e: EdgeExpectations = { services, idempotentPaths: new Set(), internalPaths: new Set(), streamPaths: new Set() };
+  for (const [svc, methods] of services) {
+    for (const m of methods) {
+      const path = `/${svc}/${m}`;
+      if (internal.has(m)) e.internalPaths.add(path);
+      else if (/^(Get|List|Watch)/.test(m) || idempotentWrites.has(m)) e.idempotentPaths.add(path);
+      if (m.startsWith("Watch")) e.streamPaths.add(path);
+    }
+  }
+  return e;
+}
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+describe("envoy generator", () => {
+  test("committed envoy.yaml and the chart's files/envoy.yaml are up to date", () => {
+    for (const target of ["local", "helm"] as const) {
+      expect(readFileSync(outputs[target], "utf8"), `${outputs[target]} is stale: run node envoy/generate.ts`).toBe(
+        renderYaml(target),
+      );
+    }
+  });
+
+  test("the definition lists exactly the RPCs in proto/", () => {
+    const fromProto = Object.fromEntries([...protoServices()].map(([s, m]) => [s, [...m].sort()]));
+    const fromDefinition = Object.fromEntries(edgeServices.map((s) => [s.grpcService, Object.keys(s.methods).sort()]));
+    expect(fromDefinition).toEqual(fromProto);
+  });
+
+  test("the two flavours differ only in addresses, discovery, JWKS source and CORS origins", () => {
+    const local = renderBootstrap("local");
+    const helm = renderBootstrap("helm");
+    expect(helm.static_resources.clusters.map((c) => c.type)).toEqual(edgeServices.map(() => "STRICT_DNS"));
+    expect(JSON.stringify(helm)).toContain(`${HELM_PLACEHOLDERS.fullname}-musical-headless`);
+    const strip = (b: unknown) =>
+      JSON.stringify(b, (k, v) =>
+        ["address", "type", "dns_lookup_family", "dns_refresh_rate", "respect_dns_ttl", "local_jwks", "regex"].includes(k)
+          ? undefined
+          : v,
+      );
+    expect(strip(helm)).toBe(strip(local));
+  });
+});
+
+describe("envoy/envoy.yaml against Envoy's v3 protos", () => {
+  const bootstrap = loadYaml(outputs.local);
+
+  test("loads the Envoy API protos", () => {
+    expect(loadEnvoyApi().files).toBeGreaterThan(300);
+  });
+
+  test("every key, value and @type is valid", () => {
+    const result = validateEnvoy(bootstrap);
+    expect(result.errors).toEqual([]);
+    // Guards against a walk that silently skips most of the document.
+    expect(result.keysWalked).toBeGreaterThan(600);
+    expect(result.anyTypes).toContain("envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication");
+    expect(result.anyTypes).toContain("envoy.extensions.upstreams.http.v3.HttpProtocolOptions");
+    console.info(`envoy.yaml: ${result.keysWalked} keys walked, ${result.typesSeen.size} message types, ${result.anyTypes.size} Any types`);
+  });
+
+  test("means what the edge must do", () => {
+    expect(checkEdgeSemantics(bootstrap, expectationsFromProtos())).toEqual([]);
+  });
+
+  test("local upstreams are 127.0.0.1:8081-8085 and the JWKS holds the local secret", () => {
+    const addrs = bootstrap.static_resources.clusters.map(
+      (c: any) => c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address,
+    );
+    expect(addrs.map((a: any) => `${a.address}:${a.port_value}`)).toEqual(
+      [8081, 8082, 8083, 8084, 8085].map((p) => `127.0.0.1:${p}`),
+    );
+    const jwt = httpConnectionManager(bootstrap).http_filters.find((f: any) => f.name === "envoy.filters.http.jwt_authn");
+    const jwks = JSON.parse(jwt.typed_config.providers.outerpark.local_jwks.inline_string);
+    expect(jwks.keys[0]).toMatchObject({ kty: "oct", alg: "HS256" });
+    expect(Buffer.from(jwks.keys[0].k, "base64url").toString()).toBe(LOCAL_JWT_SECRET);
+  });
+});
+
+describe("the validator cannot silently pass", () => {
+  const valid = loadYaml(outputs.local);
+  const hcmOf = (b: any) => b.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
+
+  const cases: [string, (b: any) => void, RegExp][] = [
+    ["a misspelt key", (b) => (b.static_resources.clusters[0].outlier_detection.consecutive_5xxx = 5), /unknown field "consecutive_5xxx"/],
+    ["a misspelt key inside an Any body", (b) => (hcmOf(b).http_filters[3].typed_config.providers.outerpark.isuer = "x"), /unknown field "isuer"/],
+    ["a wrong value type (number for a Duration)", (b) => (b.static_resources.clusters[0].connect_timeout = 1), /expected a duration/],
+    ["a wrong value type (string for a UInt32Value)", (b) => (b.static_resources.clusters[0].circuit_breakers.thresholds[0].max_requests = "lots"), /expected an integer/],
+    ["a wrong value type (object for a string)", (b) => (b.static_resources.clusters[0].name = { x: 1 }), /expected a string/],
+    ["an unknown @type", (b) => (hcmOf(b).http_filters[1].typed_config["@type"] = "type.googleapis.com/envoy.extensions.filters.http.grpc_web.v3.GrpcWebb"), /unknown type/],
+    ["an invalid enum value", (b) => (b.static_resources.clusters[0].lb_policy = "LEAST_REQUESTS"), /not a value of enum/],
+    ["two members of one oneof", (b) => (hcmOf(b).route_config.virtual_hosts[0].routes[0].match.prefix = "/"), /oneof path_specifier/],
+    ["a scalar where a list belongs", (b) => (hcmOf(b).route_config.virtual_hosts[0].domains = "*"), /expected a list/],
+    ["an out-of-range number", (b) => (b.static_resources.listeners[0].address.socket_address.port_value = 70000), /uint32 in|violates/],
+    ["a missing required field", (b) => delete b.static_resources.clusters[0].health_checks[0].timeout, /required field timeout/],
+    ["a lowerCamel key given twice with snake_case", (b) => (b.static_resources.clusters[0].connectTimeout = "1s"), /given twice/],
+  ];
+  test.each(cases)("rejects %s", (_name, mutate, message) => {
+    const broken = clone(valid);
+    mutate(broken);
+    const { errors } = validateEnvoy(broken);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.join("\n")).toMatch(message);
+  });
+
+  test("accepts lowerCamel JSON names", () => {
+    const b = clone(valid);
+    const c = b.static_resources.clusters[0];
+    c.connectTimeout = c.connect_timeout;
+    delete c.connect_timeout;
+    expect(validateEnvoy(b).errors).toEqual([]);
+  });
+
+  const semanticCases: [string, (b: any) => void, RegExp][] = [
+    ["a route to a missing cluster", (b) => (hcmOf(b).route_config.virtual_hosts[0].routes[1].route.cluster = "musicall"), /missing cluster musicall/],
+    ["a cluster without outlier detection", (b) => delete b.static_resources.clusters[2].outlier_detection, /outlier_detection/],
+    ["a cluster without circuit breakers", (b) => delete b.static_resources.clusters[1].circuit_breakers, /circuit_breakers/],
+    ["a cluster without a health check", (b) => delete b.static_resources.clusters[3].health_checks, /health check/],
+    ["a service without a route", (b) => (hcmOf(b).route_config.virtual_hosts[0].routes = hcmOf(b).route_config.virtual_hosts[0].routes.filter((r: any) => r.route?.cluster !== "notice")), /outerpark\.notice\.v1\./],
+    ["retries on the catch-all prefix route", (b) => (hcmOf(b).route_config.virtual_hosts[0].routes.find((r: any) => r.name === "reservation.other").route.retry_policy = { num_retries: 1 }), /retries/],
+    ["an internal method routed publicly", (b) => { const r = hcmOf(b).route_config.virtual_hosts[0].routes.find((x: any) => x.name === "musical.ReserveSeats.internal"); delete r.direct_response; r.route = { cluster: "musical", timeout: "5s" }; }, /internal/],
+    ["a stream with a route timeout", (b) => (hcmOf(b).route_config.virtual_hosts[0].routes.find((r: any) => r.name === "customercenter.WatchMyPage").route.timeout = "15s"), /timeout 0s/],
+  ];
+  test.each(semanticCases)("semantic check catches %s", (_name, mutate, message) => {
+    const broken = clone(valid);
+    mutate(broken);
+    expect(checkEdgeSemantics(broken, expectationsFromProtos()).join("\n")).toMatch(message);
+  });
+});

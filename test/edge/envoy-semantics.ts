@@ -1,0 +1,160 @@
+// Meaning checks on an Envoy bootstrap, beyond what its schema says: routes
+// point at clusters that exist, every OuterPark gRPC service is routed, every
+// cluster is protected, retries stay on idempotent methods.
+import { existsSync, readdirSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import protobuf from "protobufjs";
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
+
+/** Service full name -> its method names, from proto/outerpark/*\/v1/*.proto. */
+export function protoServices(): Map<string, string[]> {
+  const protoDir = join(repoRoot, "proto");
+  const files = readdirSync(join(protoDir, "outerpark")).flatMap((svc) => {
+    const dir = join(protoDir, "outerpark", svc, "v1");
+    return existsSync(dir)
+      ? readdirSync(dir).filter((f) => f.endsWith(".proto")).map((f) => `outerpark/${svc}/v1/${f}`)
+      : [];
+  });
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => {
+    const local = join(protoDir, target);
+    return existsSync(local) ? local : target; // google/protobuf/* are built into protobufjs
+  };
+  root.loadSync(files, { keepCase: true });
+  root.resolveAll();
+  const out = new Map<string, string[]>();
+  const visit = (ns: protobuf.NamespaceBase) => {
+    for (const obj of ns.nestedArray) {
+      if (obj instanceof protobuf.Service) out.set(obj.fullName.slice(1), Object.keys(obj.methods));
+      else if (obj instanceof protobuf.Namespace) visit(obj);
+    }
+  };
+  visit(root.lookup("outerpark") as protobuf.Namespace);
+  return out;
+}
+
+type Obj = Record<string, any>;
+
+const typeOf = (typed: Obj | undefined) => String(typed?.["@type"] ?? "").split("/").pop();
+
+export function httpConnectionManager(bootstrap: Obj): Obj {
+  const filters = bootstrap.static_resources?.listeners?.flatMap((l: Obj) =>
+    l.filter_chains.flatMap((c: Obj) => c.filters),
+  );
+  const hcm = filters?.find((f: Obj) => f.name === "envoy.filters.network.http_connection_manager");
+  if (!hcm) throw new Error("no http_connection_manager");
+  return hcm.typed_config;
+}
+
+export function routes(bootstrap: Obj): Obj[] {
+  return httpConnectionManager(bootstrap).route_config.virtual_hosts.flatMap((vh: Obj) => vh.routes);
+}
+
+/** Idempotent methods, as "/pkg.Service/Method" paths. */
+export interface EdgeExpectations {
+  services: Map<string, string[]>;
+  idempotentPaths: Set<string>;
+  internalPaths: Set<string>;
+  streamPaths: Set<string>;
+}
+
+/** Returns a list of problems; empty means the config means what we intend. */
+export function checkEdgeSemantics(bootstrap: Obj, expect: EdgeExpectations): string[] {
+  const problems: string[] = [];
+  const clusters: Obj[] = bootstrap.static_resources?.clusters ?? [];
+  const clusterNames = new Set(clusters.map((c) => c.name));
+  const hcm = httpConnectionManager(bootstrap);
+  const allRoutes = routes(bootstrap);
+
+  if (hcm.codec_type !== "AUTO") problems.push("listener codec_type must be AUTO (HTTP/2 and HTTP/1.1)");
+  if (bootstrap.admin?.address?.socket_address?.port_value !== 9901) problems.push("admin must listen on 9901");
+  const port = bootstrap.static_resources.listeners[0]?.address?.socket_address?.port_value;
+  if (port !== 8080) problems.push(`listener must be on 8080, is on ${port}`);
+
+  // Filters: grpc_web, cors, jwt_authn present; router last.
+  const filterTypes: string[] = hcm.http_filters.map((f: Obj) => typeOf(f.typed_config));
+  for (const t of ["grpc_web.v3.GrpcWeb", "cors.v3.Cors", "jwt_authn.v3.JwtAuthentication"])
+    if (!filterTypes.some((ft) => ft?.endsWith(t))) problems.push(`missing http filter ${t}`);
+  if (!filterTypes.at(-1)?.endsWith("router.v3.Router")) problems.push("router must be the last http filter");
+  const jwtIndex = filterTypes.findIndex((t) => t?.endsWith("JwtAuthentication"));
+  const corsIndex = filterTypes.findIndex((t) => t?.endsWith("cors.v3.Cors"));
+  if (corsIndex > jwtIndex) problems.push("cors must run before jwt_authn so preflights are answered");
+
+  // JWT: health/reflection/preflight unauthenticated; everything else requires the provider.
+  const jwt = hcm.http_filters.find((f: Obj) => typeOf(f.typed_config)?.endsWith("JwtAuthentication"))?.typed_config;
+  const rules: Obj[] = jwt?.rules ?? [];
+  for (const prefix of ["/grpc.health.v1.", "/grpc.reflection."]) {
+    const rule = rules.find((r) => r.match?.prefix === prefix);
+    if (!rule || rule.requires) problems.push(`jwt rule for ${prefix} must exist without requires`);
+  }
+  const last = rules.at(-1);
+  if (last?.match?.prefix !== "/" || last.match.headers || !last.requires?.provider_name)
+    problems.push('the last jwt rule must require a provider for prefix "/"');
+  for (const [name, p] of Object.entries<Obj>(jwt?.providers ?? {})) {
+    if (p.issuer !== "outerpark" || !p.audiences?.includes("outerpark")) problems.push(`jwt provider ${name}: issuer/audience must be outerpark`);
+    if (!p.local_jwks) problems.push(`jwt provider ${name}: local_jwks missing`);
+    if (p.forward !== true) problems.push(`jwt provider ${name}: forward the token so services verify it too`);
+  }
+
+  // Every route's cluster exists; every cluster is used.
+  const used = new Set<string>();
+  for (const r of allRoutes) {
+    const cluster = r.route?.cluster;
+    if (cluster === undefined) continue;
+    used.add(cluster);
+    if (!clusterNames.has(cluster)) problems.push(`route ${r.name} points at missing cluster ${cluster}`);
+  }
+  for (const name of clusterNames) if (!used.has(name)) problems.push(`cluster ${name} has no route`);
+
+  // Every service in proto/ is routed by its package prefix; every method resolves.
+  const routeFor = (path: string) =>
+    allRoutes.find((r) => (r.match.path !== undefined ? r.match.path === path : path.startsWith(r.match.prefix)) && !r.match.headers);
+  for (const [svc, methods] of expect.services) {
+    const prefix = `/${svc.replace(/\.[^.]+$/, ".")}`;
+    const prefixRoute = allRoutes.find((r) => r.match.prefix === prefix);
+    if (!prefixRoute?.route?.cluster) problems.push(`no path-prefix route ${prefix} for ${svc}`);
+    else if (prefixRoute.route.retry_policy) problems.push(`prefix route ${prefix} retries methods not known to be idempotent`);
+    for (const m of methods) {
+      const path = `/${svc}/${m}`;
+      const r = routeFor(path);
+      if (!r) problems.push(`${path} is not routed`);
+      else if (expect.internalPaths.has(path)) {
+        if (r.direct_response?.status !== 403) problems.push(`${path} is internal: the edge must answer 403, not route it`);
+      } else if (!r.route?.cluster) problems.push(`${path} reaches no cluster`);
+    }
+  }
+
+  // Retries only on idempotent methods; timeouts on every route; streams uncut.
+  for (const r of allRoutes) {
+    if (!r.route) continue;
+    if (r.route.timeout === undefined) problems.push(`route ${r.name} has no timeout`);
+    if (r.route.retry_policy && !(r.match.path && expect.idempotentPaths.has(r.match.path)))
+      problems.push(`route ${r.name} retries a method not known to be idempotent`);
+    if (r.match.path && expect.streamPaths.has(r.match.path)) {
+      if (r.route.timeout !== "0s") problems.push(`stream ${r.match.path} needs timeout 0s`);
+      if (r.route.idle_timeout !== "0s") problems.push(`stream ${r.match.path} needs no idle cut-off`);
+      if (r.route.retry_policy?.per_try_timeout) problems.push(`stream ${r.match.path} must not have per_try_timeout`);
+    }
+  }
+  for (const path of expect.idempotentPaths)
+    if (!allRoutes.some((r) => r.match.path === path && r.route?.retry_policy)) problems.push(`idempotent ${path} has no retry policy`);
+
+  // Every cluster: HTTP/2 upstream, gRPC health check, outlier detection, circuit breakers.
+  for (const c of clusters) {
+    const http = c.typed_extension_protocol_options?.["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"];
+    if (!http?.explicit_http_config?.http2_protocol_options) problems.push(`cluster ${c.name}: upstream must be explicit HTTP/2`);
+    if (!c.health_checks?.some((h: Obj) => h.grpc_health_check)) problems.push(`cluster ${c.name}: no active gRPC health check`);
+    const od = c.outlier_detection ?? {};
+    for (const k of ["consecutive_5xx", "consecutive_gateway_failure", "base_ejection_time", "max_ejection_percent"])
+      if (od[k] === undefined) problems.push(`cluster ${c.name}: outlier_detection.${k} missing`);
+    const t = c.circuit_breakers?.thresholds?.[0] ?? {};
+    for (const k of ["max_connections", "max_pending_requests", "max_requests"])
+      if (t[k] === undefined) problems.push(`cluster ${c.name}: circuit_breakers ${k} missing`);
+    if (t.max_retries === undefined && t.retry_budget === undefined) problems.push(`cluster ${c.name}: no retry limit`);
+    const eps = c.load_assignment?.endpoints?.flatMap((e: Obj) => e.lb_endpoints) ?? [];
+    if (eps.length === 0) problems.push(`cluster ${c.name}: no endpoints`);
+  }
+  return problems;
+}
