@@ -1,6 +1,7 @@
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
+import { Duplex } from "node:stream";
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -187,8 +188,13 @@ async function listen(handler: ReturnType<typeof connectNodeAdapter>, host: stri
     socket.once("close", () => sockets.delete(socket));
     socket.once("data", (first) => {
       socket.pause();
-      socket.unshift(first);
-      (first.subarray(0, 3).toString("latin1") === "PRI" ? h2 : h1).emit("connection", socket);
+      if (first.subarray(0, 3).toString("latin1") === "PRI") {
+        // HTTP/2 reads the socket natively, past anything unshifted: hand it a stream that replays the first bytes.
+        h2.emit("connection", replaying(socket, first));
+      } else {
+        socket.unshift(first);
+        h1.emit("connection", socket);
+      }
       socket.resume();
     });
   });
@@ -217,6 +223,33 @@ async function listen(handler: ReturnType<typeof connectNodeAdapter>, host: stri
   };
 }
 
+/** A duplex over the socket that first yields bytes already read from it. */
+function replaying(socket: net.Socket, first: Buffer): Duplex {
+  const duplex = new Duplex({
+    read() {
+      socket.resume();
+    },
+    write(chunk, encoding, callback) {
+      socket.write(chunk, encoding, callback);
+    },
+    final(callback) {
+      socket.end(callback);
+    },
+    destroy(error, callback) {
+      socket.destroy(error ?? undefined);
+      callback(error);
+    },
+  });
+  duplex.push(first);
+  socket.on("data", (chunk) => {
+    if (!duplex.push(chunk)) socket.pause();
+  });
+  socket.on("end", () => duplex.push(null));
+  socket.on("error", (error) => duplex.destroy(error));
+  socket.on("close", () => duplex.destroy());
+  return duplex;
+}
+
 async function retrying<T>(logger: Logger, what: string, connect: () => Promise<T>, attempts = 60): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
@@ -226,5 +259,20 @@ async function retrying<T>(logger: Logger, what: string, connect: () => Promise<
       logger.warn({ err: error, attempt }, `${what} not reachable yet; retrying`);
       await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * attempt)));
     }
+  }
+}
+
+/** Applies a service's migrations and returns: the Helm hook and `outerpark migrate`. */
+export async function migrateOnly(module: ServiceModule, config: ServiceConfig): Promise<string[]> {
+  const logger = createLogger(module.name, config.logLevel);
+  const db = await retrying(logger, "database", () =>
+    openDatabase({ url: config.databaseUrl, entities: module.entities, migrations: module.migrations, logger }),
+  );
+  try {
+    const applied = await migrate(db);
+    logger.info({ applied }, "migrations up to date");
+    return applied;
+  } finally {
+    await db.close(true);
   }
 }

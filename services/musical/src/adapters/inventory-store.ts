@@ -1,0 +1,75 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { HoldStatus, MusicalRecord, SeatHoldRecord } from "../domain/musical.js";
+import { MusicalEntity } from "./schema.js";
+
+/** PostgreSQL access for the catalog and seat holds. Callers own the transaction. */
+
+export async function findMusical(em: EntityManager, musicalId: string): Promise<MusicalRecord | undefined> {
+  const row = await em.findOne(MusicalEntity, { musicalId }, { refresh: true });
+  return row ? { ...row } : undefined;
+}
+
+export async function insertMusical(em: EntityManager, musical: MusicalRecord): Promise<void> {
+  em.create(MusicalEntity, { ...musical });
+  await em.flush();
+}
+
+/** Keyset page ordered by (registered_at, musical_id). */
+export async function listMusicals(em: EntityManager, after: { registeredAt: Date; musicalId: string } | undefined, limit: number): Promise<MusicalRecord[]> {
+  const where = after
+    ? { $or: [{ registeredAt: { $gt: after.registeredAt } }, { registeredAt: after.registeredAt, musicalId: { $gt: after.musicalId } }] }
+    : {};
+  const rows = await em.find(MusicalEntity, where, { orderBy: { registeredAt: "asc", musicalId: "asc" }, limit });
+  return rows.map((row) => ({ ...row }));
+}
+
+/**
+ * Takes seats in one conditional statement: it matches only while enough seats
+ * remain, so concurrent reservations can never oversell.
+ */
+export async function takeSeats(em: EntityManager, musicalId: string, seats: number): Promise<boolean> {
+  const rows = await em.execute(
+    "update musicals set reservable_seats = reservable_seats - ? where musical_id = ? and reservable_seats >= ? returning musical_id",
+    [seats, musicalId, seats],
+  );
+  return rows.length === 1;
+}
+
+export async function returnSeats(em: EntityManager, musicalId: string, seats: number): Promise<void> {
+  await em.execute("update musicals set reservable_seats = reservable_seats + ? where musical_id = ?", [seats, musicalId]);
+}
+
+export async function findHoldForUpdate(em: EntityManager, reservationId: string): Promise<SeatHoldRecord | undefined> {
+  const rows = await em.execute<{ reservation_id: string; musical_id: string; customer_id: string; seats: number; status: HoldStatus }[]>(
+    "select reservation_id, musical_id, customer_id, seats, status from seat_holds where reservation_id = ? for update",
+    [reservationId],
+  );
+  const row = rows[0];
+  return row
+    ? { reservationId: row.reservation_id, musicalId: row.musical_id, customerId: row.customer_id, seats: row.seats, status: row.status }
+    : undefined;
+}
+
+/** Inserts a hold; false when another transaction inserted one for this reservation first. */
+export async function insertHold(em: EntityManager, hold: SeatHoldRecord): Promise<boolean> {
+  const rows = await em.execute(
+    `insert into seat_holds (reservation_id, musical_id, customer_id, seats, status, released_at)
+     values (?, ?, ?, ?, ?, case when ? = 'RELEASED' then now() end)
+     on conflict (reservation_id) do nothing returning reservation_id`,
+    [hold.reservationId, hold.musicalId, hold.customerId, hold.seats, hold.status, hold.status],
+  );
+  return rows.length === 1;
+}
+
+export async function markHoldReleased(em: EntityManager, reservationId: string): Promise<void> {
+  await em.execute("update seat_holds set status = 'RELEASED', released_at = now() where reservation_id = ?", [reservationId]);
+}
+
+export async function seatsHeld(em: EntityManager, musicalId: string): Promise<number> {
+  const rows = await em.execute<{ held: string | null }[]>(
+    "select sum(seats) as held from seat_holds where musical_id = ? and status = 'HELD'",
+    [musicalId],
+  );
+  return Number(rows[0]?.held ?? 0);
+}
+

@@ -1,0 +1,127 @@
+import { randomUUID } from "node:crypto";
+import type { Transactor, Tx } from "../../../../kit/src/outbox.js";
+import { newEvent } from "../../../../kit/src/events.js";
+import { alreadyExists, failedPrecondition, notFound } from "../../../../kit/src/errors.js";
+import { MusicalRegisteredSchema, SeatsReleasedSchema } from "../../../../gen/outerpark/musical/v1/events_pb.js";
+import {
+  amountFor,
+  judgeRepeatedReserve,
+  notEnoughSeatsMessage,
+  sameRegistration,
+  type MusicalRecord,
+  type MusicalSpec,
+  type SeatHoldRecord,
+} from "../domain/musical.js";
+import * as store from "../adapters/inventory-store.js";
+
+/** Use cases of the catalog and the seat inventory. */
+export class Inventory {
+  constructor(private readonly transactor: Transactor) {}
+
+  async register(musicalId: string | undefined, spec: MusicalSpec): Promise<{ musical: MusicalRecord; created: boolean }> {
+    const id = musicalId || randomUUID();
+    return this.transactor.run(async (tx) => {
+      // Serialise registrations of one id so "same data → no-op" holds under races.
+      await tx.em.execute("select pg_advisory_xact_lock(hashtext(?))", [`musical:${id}`]);
+      const existing = await store.findMusical(tx.em, id);
+      if (existing) {
+        if (!sameRegistration(existing, spec)) throw alreadyExists(`musical ${id} is already registered with different data`);
+        return { musical: existing, created: false };
+      }
+      const musical: MusicalRecord = { musicalId: id, ...spec, reservableSeats: spec.totalSeats, registeredAt: new Date() };
+      await store.insertMusical(tx.em, musical);
+      await tx.publish(
+        newEvent(MusicalRegisteredSchema, { musicalId: id, name: spec.name, totalSeats: spec.totalSeats, seatPrice: spec.seatPrice }),
+      );
+      return { musical, created: true };
+    });
+  }
+
+  async get(musicalId: string): Promise<MusicalRecord> {
+    const musical = await this.transactor.run((tx) => store.findMusical(tx.em, musicalId));
+    if (!musical) throw notFound(`musical ${musicalId}`);
+    return musical;
+  }
+
+  async list(after: { registeredAt: Date; musicalId: string } | undefined, limit: number): Promise<MusicalRecord[]> {
+    return this.transactor.run((tx) => store.listMusicals(tx.em, after, limit));
+  }
+
+  /**
+   * Takes seats for a reservation. The seats and the hold commit together, so
+   * a retried call finds the hold and takes nothing more.
+   */
+  async reserve(request: { reservationId: string; musicalId: string; seats: number; customerId: string }): Promise<{
+    hold: SeatHoldRecord;
+    musical: MusicalRecord;
+    amount: bigint;
+  }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#reserveOnce(request);
+      } catch (error) {
+        // A concurrent call for the same reservation committed its hold first: answer as a retry would.
+        if (!(error instanceof ConcurrentHold) || attempt >= 3) throw error;
+      }
+    }
+  }
+
+  #reserveOnce(request: { reservationId: string; musicalId: string; seats: number; customerId: string }) {
+    return this.transactor.run(async (tx) => {
+      const repeated = await this.#repeatedReserve(tx, request);
+      if (repeated) return repeated;
+      const musical = await store.findMusical(tx.em, request.musicalId);
+      if (!musical) throw notFound(`musical ${request.musicalId}`);
+      if (!(await store.takeSeats(tx.em, request.musicalId, request.seats))) {
+        const current = (await store.findMusical(tx.em, request.musicalId)) ?? musical;
+        throw failedPrecondition(notEnoughSeatsMessage(current, request.seats));
+      }
+      const hold: SeatHoldRecord = { ...request, status: "HELD" };
+      if (!(await store.insertHold(tx.em, hold))) throw new ConcurrentHold(); // rolls back our seats
+      const after = (await store.findMusical(tx.em, request.musicalId)) ?? musical;
+      return { hold, musical: after, amount: amountFor(request.seats, musical.seatPrice) };
+    });
+  }
+
+  async #repeatedReserve(tx: Tx, request: { reservationId: string; musicalId: string; seats: number }) {
+    const hold = await store.findHoldForUpdate(tx.em, request.reservationId);
+    if (!hold) return undefined;
+    const verdict = judgeRepeatedReserve(hold, request.musicalId, request.seats);
+    if (verdict.kind === "conflict") throw failedPrecondition(verdict.reason);
+    const musical = await store.findMusical(tx.em, hold.musicalId);
+    if (!musical) throw notFound(`musical ${hold.musicalId}`);
+    return { hold, musical, amount: amountFor(hold.seats, musical.seatPrice) };
+  }
+
+  /** Releases seats by RPC (an aborted placement): bars the id even when no hold exists yet. */
+  async releaseByRequest(reservationId: string): Promise<SeatHoldRecord> {
+    return this.transactor.run((tx) => release(tx, reservationId, ""));
+  }
+}
+
+/**
+ * Puts a reservation's seats back. Idempotent: a released hold stays released.
+ * With no hold yet, records a released one so a late ReserveSeats is refused.
+ */
+export async function release(tx: Tx, reservationId: string, customerId: string): Promise<SeatHoldRecord> {
+  const hold = await store.findHoldForUpdate(tx.em, reservationId);
+  if (!hold) {
+    const barred: SeatHoldRecord = { reservationId, musicalId: "", customerId, seats: 0, status: "RELEASED" };
+    if (!(await store.insertHold(tx.em, barred))) return release(tx, reservationId, customerId);
+    return barred;
+  }
+  if (hold.status === "RELEASED") return hold;
+  await store.returnSeats(tx.em, hold.musicalId, hold.seats);
+  await store.markHoldReleased(tx.em, reservationId);
+  await tx.publish(
+    newEvent(SeatsReleasedSchema, {
+      musicalId: hold.musicalId,
+      reservationId,
+      seats: hold.seats,
+      customerId: customerId || hold.customerId,
+    }),
+  );
+  return { ...hold, status: "RELEASED" };
+}
+
+class ConcurrentHold extends Error {}

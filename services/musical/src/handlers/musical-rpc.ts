@@ -1,0 +1,85 @@
+import { create } from "@bufbuild/protobuf";
+import { timestampFromDate } from "@bufbuild/protobuf/wkt";
+import type { ServiceImpl } from "@connectrpc/connect";
+import { requireRole } from "../../../../kit/src/auth.js";
+import { PageTokens, pageSizeOf } from "../../../../kit/src/paging.js";
+import {
+  HoldStatus,
+  MusicalSchema,
+  MusicalService,
+  SeatHoldSchema,
+  type Musical,
+  type SeatHold,
+} from "../../../../gen/outerpark/musical/v1/musical_pb.js";
+import type { MusicalRecord, SeatHoldRecord } from "../domain/musical.js";
+import type { Inventory } from "../app/inventory.js";
+
+export function musicalService(inventory: Inventory, pageTokens: PageTokens): ServiceImpl<typeof MusicalService> {
+  return {
+    async registerMusical(req, ctx) {
+      requireRole(ctx, "manager");
+      const { musical, created } = await inventory.register(req.musicalId || undefined, {
+        name: req.name.trim(),
+        totalSeats: req.totalSeats,
+        seatPrice: req.seatPrice,
+      });
+      return { musical: toMusical(musical), created };
+    },
+
+    async getMusical(req, ctx) {
+      requireRole(ctx, "customer", "manager", "service");
+      return { musical: toMusical(await inventory.get(req.musicalId)) };
+    },
+
+    async listMusicals(req, ctx) {
+      requireRole(ctx, "customer", "manager", "service");
+      const cursor = pageTokens.decode(req.pageToken, "musicals");
+      const limit = pageSizeOf(req.pageSize);
+      const after = cursor ? { registeredAt: new Date(cursor.after), musicalId: cursor.id } : undefined;
+      const page = await inventory.list(after, limit + 1);
+      const musicals = page.slice(0, limit);
+      const last = musicals.at(-1);
+      const nextPageToken =
+        page.length > limit && last
+          ? pageTokens.encode({ after: last.registeredAt.toISOString(), id: last.musicalId, scope: "musicals" })
+          : "";
+      return { musicals: musicals.map(toMusical), nextPageToken };
+    },
+
+    async reserveSeats(req, ctx) {
+      requireRole(ctx, "service");
+      const { hold, musical, amount } = await inventory.reserve({
+        reservationId: req.reservationId,
+        musicalId: req.musicalId,
+        seats: req.seats,
+        customerId: req.customerId,
+      });
+      return { hold: toHold(hold), musicalName: musical.name, seatPrice: musical.seatPrice, amount };
+    },
+
+    async releaseSeats(req, ctx) {
+      requireRole(ctx, "service");
+      return { hold: toHold(await inventory.releaseByRequest(req.reservationId)) };
+    },
+  };
+}
+
+function toMusical(musical: MusicalRecord): Musical {
+  return create(MusicalSchema, {
+    musicalId: musical.musicalId,
+    name: musical.name,
+    totalSeats: musical.totalSeats,
+    reservableSeats: musical.reservableSeats,
+    seatPrice: musical.seatPrice,
+    registeredAt: timestampFromDate(musical.registeredAt),
+  });
+}
+
+function toHold(hold: SeatHoldRecord): SeatHold {
+  return create(SeatHoldSchema, {
+    reservationId: hold.reservationId,
+    musicalId: hold.musicalId,
+    seats: hold.seats,
+    status: hold.status === "HELD" ? HoldStatus.HELD : HoldStatus.RELEASED,
+  });
+}

@@ -1,0 +1,28 @@
+import type { ServiceModule } from "../../../kit/src/server.js";
+import { EventConsumer } from "../../../kit/src/consumer.js";
+import { PageTokens } from "../../../kit/src/paging.js";
+import { MusicalService } from "../../../gen/outerpark/musical/v1/musical_pb.js";
+import { entities } from "./adapters/schema.js";
+import { migrations } from "./adapters/migrations.js";
+import { Inventory } from "./app/inventory.js";
+import { musicalService } from "./handlers/musical-rpc.js";
+import { reservationEventHandlers } from "./handlers/reservation-events.js";
+import { musicalRules } from "./rules.js";
+
+export const musicalModule: ServiceModule = {
+  name: "musical",
+  services: [MusicalService],
+  entities,
+  migrations,
+  rules: musicalRules,
+  wire({ config, logger, bus, transactor }) {
+    const inventory = new Inventory(transactor);
+    const pageTokens = new PageTokens(config.jwtSecret, "musical");
+    return {
+      routes: (router) => router.service(MusicalService, musicalService(inventory, pageTokens)),
+      workers: [
+        new EventConsumer({ bus, transactor, logger, name: "musical", domain: "reservation", handlers: reservationEventHandlers }),
+      ],
+    };
+  },
+};

@@ -1,0 +1,24 @@
+import { Migration } from "@mikro-orm/migrations";
+
+class Reservation0001Reservations extends Migration {
+  override up(): void {
+    this.addSql(`create table reservations (
+      reservation_id text primary key,
+      customer_id text not null,
+      idempotency_key text not null,
+      musical_id text not null,
+      musical_name text not null default '',
+      seats int not null check (seats > 0),
+      amount bigint not null default 0,
+      status text not null check (status in ('PLACING', 'RESERVED', 'PAID', 'CANCELLED', 'REJECTED')),
+      payment_state text not null check (payment_state in ('PENDING', 'DEFERRED', 'APPROVED', 'DECLINED', 'CANCELLED')),
+      placed_at timestamptz not null default now(),
+      updated_at timestamptz not null default now(),
+      unique (customer_id, idempotency_key)
+    )`);
+    this.addSql(`create index reservations_by_customer on reservations (customer_id, placed_at desc, reservation_id desc)`);
+    this.addSql(`create index reservations_placing on reservations (placed_at) where status = 'PLACING'`);
+  }
+}
+
+export const migrations = [{ name: "Reservation0001Reservations", class: Reservation0001Reservations }];

@@ -1,0 +1,82 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { InferEntity } from "@mikro-orm/core";
+import type { ReservationRecord } from "../domain/reservation.js";
+import { ReservationEntity } from "./schema.js";
+
+/** PostgreSQL access for reservations. Callers own the transaction. */
+
+type Row = InferEntity<typeof ReservationEntity>;
+
+function toRecord(row: Row): ReservationRecord {
+  return { ...row, status: row.status as ReservationRecord["status"], paymentState: row.paymentState as ReservationRecord["paymentState"] };
+}
+
+export async function findById(em: EntityManager, reservationId: string, lock = false): Promise<ReservationRecord | undefined> {
+  const row = await em.findOne(ReservationEntity, { reservationId }, lock ? { lockMode: 4 /* PESSIMISTIC_WRITE */, refresh: true } : { refresh: true });
+  return row ? toRecord(row) : undefined;
+}
+
+export async function findByKey(em: EntityManager, customerId: string, idempotencyKey: string, lock = false): Promise<ReservationRecord | undefined> {
+  const row = await em.findOne(ReservationEntity, { customerId, idempotencyKey }, lock ? { lockMode: 4, refresh: true } : { refresh: true });
+  return row ? toRecord(row) : undefined;
+}
+
+/** Inserts the PLACING row; false when the key was taken by a concurrent call. */
+export async function insertPlacing(em: EntityManager, r: ReservationRecord): Promise<boolean> {
+  const rows = await em.execute(
+    `insert into reservations (reservation_id, customer_id, idempotency_key, musical_id, seats, status, payment_state)
+     values (?, ?, ?, ?, ?, 'PLACING', 'PENDING') on conflict (customer_id, idempotency_key) do nothing returning reservation_id`,
+    [r.reservationId, r.customerId, r.idempotencyKey, r.musicalId, r.seats],
+  );
+  return rows.length === 1;
+}
+
+/** PLACING → RESERVED; false when the row was aborted meanwhile. */
+export async function completePlacing(em: EntityManager, reservationId: string, musicalName: string, amount: bigint): Promise<boolean> {
+  const rows = await em.execute(
+    `update reservations set status = 'RESERVED', musical_name = ?, amount = ?, placed_at = date_trunc('milliseconds', clock_timestamp()), updated_at = now()
+     where reservation_id = ? and status = 'PLACING' returning reservation_id`,
+    [musicalName, amount, reservationId],
+  );
+  return rows.length === 1;
+}
+
+export async function deletePlacing(em: EntityManager, reservationId: string): Promise<void> {
+  await em.execute("delete from reservations where reservation_id = ? and status = 'PLACING'", [reservationId]);
+}
+
+export async function updateState(em: EntityManager, reservationId: string, status: string, paymentState: string): Promise<void> {
+  await em.execute("update reservations set status = ?, payment_state = ?, updated_at = now() where reservation_id = ?", [
+    status,
+    paymentState,
+    reservationId,
+  ]);
+}
+
+/** PLACING rows older than the given age, claimed so only one replica resolves each. */
+export async function claimStalePlacing(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
+  const rows = await em.execute<{ reservation_id: string }[]>(
+    `select reservation_id from reservations where status = 'PLACING' and placed_at < now() - make_interval(secs => ?)
+     order by placed_at limit ? for update skip locked`,
+    [olderThanMs / 1000, limit],
+  );
+  return rows.map((r) => r.reservation_id);
+}
+
+/** Newest first, keyset by (placed_at, reservation_id); PLACING rows are not reservations yet. */
+export async function listForCustomer(
+  em: EntityManager,
+  customerId: string,
+  before: { placedAt: Date; reservationId: string } | undefined,
+  limit: number,
+): Promise<ReservationRecord[]> {
+  const where = {
+    customerId,
+    status: { $ne: "PLACING" },
+    ...(before
+      ? { $or: [{ placedAt: { $lt: before.placedAt } }, { placedAt: before.placedAt, reservationId: { $lt: before.reservationId } }] }
+      : {}),
+  };
+  const rows = await em.find(ReservationEntity, where, { orderBy: { placedAt: "desc", reservationId: "desc" }, limit });
+  return rows.map(toRecord);
+}

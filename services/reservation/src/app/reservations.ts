@@ -1,0 +1,168 @@
+import { randomUUID } from "node:crypto";
+import { ConnectError } from "@connectrpc/connect";
+import type { Logger } from "pino";
+import { requireOwner, type Principal } from "../../../../kit/src/auth.js";
+import { alreadyExists, failedPrecondition, notFound, unavailable } from "../../../../kit/src/errors.js";
+import { newEvent } from "../../../../kit/src/events.js";
+import type { Transactor, Tx } from "../../../../kit/src/outbox.js";
+import {
+  ReservationCancelledSchema,
+  ReservationConfirmedSchema,
+  ReservationPlacedSchema,
+  ReservationRejectedSchema,
+} from "../../../../gen/outerpark/reservation/v1/events_pb.js";
+import { decideCancel, sameRequest, type ReservationRecord, type Transition } from "../domain/reservation.js";
+import * as store from "../adapters/reservation-store.js";
+import { SeatServiceUnavailable, type SeatInventory } from "../adapters/seat-inventory.js";
+
+export interface PlaceRequest {
+  customerId: string;
+  musicalId: string;
+  seats: number;
+  idempotencyKey: string;
+}
+
+const RETRY_HINT = "seat inventory is unavailable right now; retry with the same idempotency_key";
+
+/** Use cases of reservations: the synchronous placement and the saga's reservation side. */
+export class Reservations {
+  constructor(
+    private readonly transactor: Transactor,
+    private readonly seats: SeatInventory,
+    private readonly logger: Logger,
+    /** A PLACING row older than this is abandoned (its call has long timed out). */
+    readonly staleAfterMs: number,
+  ) {}
+
+  async place(request: PlaceRequest): Promise<ReservationRecord> {
+    const placing = await this.#claimKey(request);
+    if (placing.status !== "PLACING") return placing;
+    const log = this.logger.child({ reservationId: placing.reservationId });
+    let taken;
+    try {
+      taken = await this.seats.take(placing.reservationId, request.musicalId, request.seats, request.customerId);
+    } catch (error) {
+      if (error instanceof SeatServiceUnavailable) {
+        log.warn({ err: error.message }, "seat call failed; aborting the placement");
+        await this.abortPlacement(placing.reservationId).catch(() => undefined); // the sweeper finishes it otherwise
+        throw unavailable(RETRY_HINT);
+      }
+      // A refusal (too few seats, unknown musical): nothing was taken, nothing stays.
+      await this.transactor.run((tx) => store.deletePlacing(tx.em, placing.reservationId));
+      if (error instanceof ConnectError) throw new ConnectError(error.rawMessage, error.code);
+      throw error;
+    }
+    const placed = await this.transactor.run(async (tx) => {
+      if (!(await store.completePlacing(tx.em, placing.reservationId, taken.musicalName, taken.amount))) return undefined;
+      const record = await store.findById(tx.em, placing.reservationId);
+      if (!record) return undefined;
+      await tx.publish(
+        newEvent(ReservationPlacedSchema, {
+          reservationId: record.reservationId,
+          customerId: record.customerId,
+          musicalId: record.musicalId,
+          musicalName: record.musicalName,
+          seats: record.seats,
+          amount: record.amount,
+        }),
+      );
+      return record;
+    });
+    if (!placed) throw unavailable(RETRY_HINT); // aborted by the sweeper meanwhile
+    log.info({ musicalId: placed.musicalId, seats: placed.seats, amount: String(placed.amount) }, "reservation placed");
+    return placed;
+  }
+
+  /** Returns the reservation an idempotency key already names, or a new PLACING row for it. */
+  async #claimKey(request: PlaceRequest): Promise<ReservationRecord> {
+    for (;;) {
+      const existing = await this.transactor.run((tx) => store.findByKey(tx.em, request.customerId, request.idempotencyKey));
+      if (existing) {
+        if (!sameRequest(existing, request.musicalId, request.seats)) {
+          throw alreadyExists("idempotency_key was already used for a different reservation");
+        }
+        if (existing.status !== "PLACING") return existing;
+        if (Date.now() - existing.placedAt.getTime() < this.staleAfterMs) {
+          throw unavailable("an earlier attempt with this idempotency_key is still in progress; retry shortly");
+        }
+        // An abandoned attempt (its process died or musical was down): undo it, then start afresh.
+        try {
+          await this.abortPlacement(existing.reservationId);
+        } catch {
+          throw unavailable(RETRY_HINT);
+        }
+        continue;
+      }
+      const fresh: ReservationRecord = {
+        ...request,
+        reservationId: randomUUID(),
+        musicalName: "",
+        amount: 0n,
+        status: "PLACING",
+        paymentState: "PENDING",
+        placedAt: new Date(),
+        updatedAt: new Date(),
+      };
+      if (await this.transactor.run((tx) => store.insertPlacing(tx.em, fresh))) return fresh;
+    }
+  }
+
+  /** Gives back (or bars) the seats of a placement that did not complete, then forgets it. */
+  async abortPlacement(reservationId: string): Promise<void> {
+    await this.seats.release(reservationId);
+    await this.transactor.run((tx) => store.deletePlacing(tx.em, reservationId));
+    this.logger.info({ reservationId }, "abandoned placement aborted");
+  }
+
+  async cancel(caller: Principal, reservationId: string): Promise<ReservationRecord> {
+    return this.transactor.run(async (tx) => {
+      const r = await this.#visible(tx, reservationId, caller, true);
+      const decision = decideCancel(r);
+      if (decision.kind === "refuse") throw failedPrecondition(decision.reason);
+      if (decision.kind === "already-cancelled") return r;
+      await store.updateState(tx.em, reservationId, "CANCELLED", r.paymentState);
+      await tx.publish(
+        newEvent(ReservationCancelledSchema, {
+          reservationId,
+          customerId: r.customerId,
+          musicalId: r.musicalId,
+          seats: r.seats,
+        }),
+      );
+      this.logger.info({ reservationId }, "reservation cancelled");
+      return { ...r, status: "CANCELLED", updatedAt: new Date() };
+    });
+  }
+
+  async get(caller: Principal, reservationId: string): Promise<ReservationRecord> {
+    return this.transactor.run((tx) => this.#visible(tx, reservationId, caller, false));
+  }
+
+  async list(customerId: string, before: { placedAt: Date; reservationId: string } | undefined, limit: number) {
+    return this.transactor.run((tx) => store.listForCustomer(tx.em, customerId, before, limit));
+  }
+
+  async #visible(tx: Tx, reservationId: string, caller: Principal, lock: boolean): Promise<ReservationRecord> {
+    const r = await store.findById(tx.em, reservationId, lock);
+    if (!r || r.status === "PLACING") throw notFound(`reservation ${reservationId}`);
+    requireOwner(caller, r.customerId, `reservation ${reservationId}`);
+    return r;
+  }
+
+  /** Applies a payment fact to the reservation inside the consumer's transaction. */
+  async applyPaymentFact(tx: Tx, reservationId: string, decide: (r: ReservationRecord) => Transition, reason = ""): Promise<void> {
+    const r = await store.findById(tx.em, reservationId, true);
+    if (!r || r.status === "PLACING") throw new Error(`reservation ${reservationId} is unknown here`);
+    const transition = decide(r);
+    if (transition.kind === "unchanged") return;
+    await store.updateState(tx.em, reservationId, transition.status, transition.paymentState);
+    if (transition.emit === "confirmed") {
+      await tx.publish(newEvent(ReservationConfirmedSchema, { reservationId, customerId: r.customerId }));
+    } else if (transition.emit === "rejected") {
+      await tx.publish(
+        newEvent(ReservationRejectedSchema, { reservationId, customerId: r.customerId, musicalId: r.musicalId, seats: r.seats, reason }),
+      );
+    }
+    this.logger.info({ reservationId, status: transition.status, paymentState: transition.paymentState }, "reservation updated by payment");
+  }
+}

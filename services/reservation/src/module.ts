@@ -1,0 +1,39 @@
+import { readInt, readString } from "../../../kit/src/config.js";
+import { serviceTokenSource } from "../../../kit/src/auth.js";
+import { EventConsumer } from "../../../kit/src/consumer.js";
+import { PageTokens } from "../../../kit/src/paging.js";
+import type { ServiceModule } from "../../../kit/src/server.js";
+import { ReservationService } from "../../../gen/outerpark/reservation/v1/reservation_pb.js";
+import { entities } from "./adapters/schema.js";
+import { migrations } from "./adapters/migrations.js";
+import { SeatInventory } from "./adapters/seat-inventory.js";
+import { PlacementSweeper } from "./app/placement-sweeper.js";
+import { Reservations } from "./app/reservations.js";
+import { paymentEventHandlers } from "./handlers/payment-events.js";
+import { reservationService } from "./handlers/reservation-rpc.js";
+import { reservationRules } from "./rules.js";
+
+export const reservationModule: ServiceModule = {
+  name: "reservation",
+  services: [ReservationService],
+  entities,
+  migrations,
+  rules: reservationRules,
+  wire({ config, logger, bus, transactor }) {
+    const timeoutMs = readInt(process.env, "MUSICAL_TIMEOUT_MS", 2_000);
+    const seats = new SeatInventory({
+      baseUrl: readString(process.env, "MUSICAL_URL", "http://127.0.0.1:8081"),
+      token: serviceTokenSource(config.jwtSecret, "reservation"),
+      timeoutMs,
+      logger,
+    });
+    const reservations = new Reservations(transactor, seats, logger, Math.max(3 * timeoutMs, 5_000));
+    return {
+      routes: (router) => router.service(ReservationService, reservationService(reservations, new PageTokens(config.jwtSecret, "reservation"))),
+      workers: [
+        new EventConsumer({ bus, transactor, logger, name: "reservation", domain: "payment", handlers: paymentEventHandlers(reservations) }),
+        new PlacementSweeper(transactor, reservations, logger),
+      ],
+    };
+  },
+};

@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+/**
+ * The one entry point of the image and of local runs:
+ *   outerpark serve <service>      run one service
+ *   outerpark migrate <service>    apply its migrations and exit
+ *   outerpark gateway              run the simulated payment gateway
+ *   outerpark token --sub ID --role customer|manager|service [--ttl SECONDS]
+ *   outerpark deadletters list|replay [--consumer NAME]
+ */
+import { parseArgs } from "node:util";
+import { SERVICE_NAMES, readServiceConfig, type ServiceName } from "../kit/src/config.js";
+import type { ServiceModule } from "../kit/src/server.js";
+
+export async function loadModule(name: string): Promise<ServiceModule> {
+  switch (name as ServiceName) {
+    case "musical":
+      return (await import("../services/musical/src/module.js")).musicalModule;
+    case "reservation":
+      return (await import("../services/reservation/src/module.js")).reservationModule;
+    case "payment":
+      return (await import("../services/payment/src/module.js")).paymentModule;
+    case "notice":
+      return (await import("../services/notice/src/module.js")).noticeModule;
+    case "customercenter":
+      return (await import("../services/customercenter/src/module.js")).customerCenterModule;
+    default:
+      throw new Error(`unknown service "${name}"; expected one of ${SERVICE_NAMES.join(", ")}`);
+  }
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "serve": {
+      const { runServiceProcess } = await import("../kit/src/server.js");
+      await runServiceProcess(await loadModule(rest[0] ?? ""));
+      return;
+    }
+    case "migrate": {
+      const { migrateOnly } = await import("../kit/src/server.js");
+      const names = rest[0] === "all" ? [...SERVICE_NAMES] : [rest[0] ?? ""];
+      for (const name of names) {
+        const module = await loadModule(name);
+        await migrateOnly(module, readServiceConfig(module.name));
+      }
+      return;
+    }
+    case "gateway": {
+      const { runGatewayProcess } = await import("../services/payment/src/gateway/simulated-gateway.js");
+      await runGatewayProcess();
+      return;
+    }
+    case "token": {
+      const { values } = parseArgs({
+        args: rest,
+        options: { sub: { type: "string" }, role: { type: "string", default: "customer" }, ttl: { type: "string", default: "3600" } },
+      });
+      const { mintToken, ROLES } = await import("../kit/src/auth.js");
+      if (!values.sub) throw new Error("--sub is required");
+      if (!(ROLES as readonly string[]).includes(values.role)) throw new Error(`--role must be one of ${ROLES.join(", ")}`);
+      const secret = readServiceConfig("musical").jwtSecret;
+      process.stdout.write(
+        (await mintToken({ secret, subject: values.sub, role: values.role as (typeof ROLES)[number], ttlSeconds: Number(values.ttl) })) + "\n",
+      );
+      return;
+    }
+    case "deadletters": {
+      const { runDeadLetterCommand } = await import("../kit/src/dead-letters.js");
+      await runDeadLetterCommand(rest);
+      return;
+    }
+    default:
+      throw new Error(`usage: outerpark serve|migrate <service> | gateway | token --sub ID --role ROLE | deadletters list|replay`);
+  }
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
