@@ -12,30 +12,10 @@ import {
   services as edgeServices,
 } from "../../envoy/generate.js";
 import { loadEnvoyApi, validateEnvoy } from "./envoy-proto.js";
-import { checkEdgeSemantics, httpConnectionManager, protoServices, type EdgeExpectations } from "./envoy-semantics.js";
+import { checkEdgeSemantics, expectationsFromProtos, httpConnectionManager, protoServices } from "./envoy-semantics.js";
 
 /** Strict YAML: duplicate keys are an error, as in Envoy. */
 const loadYaml = (file: string) => parse(readFileSync(file, "utf8"), { uniqueKeys: true, strict: true });
-
-/**
- * What the edge must do, written from the contract (not from the generator):
- * reads, watches and the three keyed/idempotent writes retry; seat moves are internal.
- */
-export function expectationsFromProtos(): EdgeExpectations {
-  const services = protoServices();
-  const idempotentWrites = new Set(["PlaceReservation", "CancelReservation", "RegisterMusical"]);
-  const internal = new Set(["ReserveSeats", "ReleaseSeats"]);
-  const e: EdgeExpectations = { services, idempotentPaths: new Set(), internalPaths: new Set(), streamPaths: new Set() };
-  for (const [svc, methods] of services) {
-    for (const m of methods) {
-      const path = `/${svc}/${m}`;
-      if (internal.has(m)) e.internalPaths.add(path);
-      else if (/^(Get|List|Watch)/.test(m) || idempotentWrites.has(m)) e.idempotentPaths.add(path);
-      if (m.startsWith("Watch")) e.streamPaths.add(path);
-    }
-  }
-  return e;
-}
 
 const clone = <T>(v: T): T => structuredClone(v);
 

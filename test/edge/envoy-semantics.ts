@@ -60,6 +60,26 @@ export interface EdgeExpectations {
   streamPaths: Set<string>;
 }
 
+/**
+ * What the edge must do, written from the contract (not from the generator):
+ * reads, watches and the three keyed/idempotent writes retry; seat moves are internal.
+ */
+export function expectationsFromProtos(): EdgeExpectations {
+  const services = protoServices();
+  const idempotentWrites = new Set(["PlaceReservation", "CancelReservation", "RegisterMusical"]);
+  const internal = new Set(["ReserveSeats", "ReleaseSeats"]);
+  const e: EdgeExpectations = { services, idempotentPaths: new Set(), internalPaths: new Set(), streamPaths: new Set() };
+  for (const [svc, methods] of services) {
+    for (const m of methods) {
+      const path = `/${svc}/${m}`;
+      if (internal.has(m)) e.internalPaths.add(path);
+      else if (/^(Get|List|Watch)/.test(m) || idempotentWrites.has(m)) e.idempotentPaths.add(path);
+      if (m.startsWith("Watch")) e.streamPaths.add(path);
+    }
+  }
+  return e;
+}
+
 /** Returns a list of problems; empty means the config means what we intend. */
 export function checkEdgeSemantics(bootstrap: Obj, expect: EdgeExpectations): string[] {
   const problems: string[] = [];

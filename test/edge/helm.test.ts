@@ -1,0 +1,236 @@
+// `make helm-check`: the chart lints strictly, renders with the default and the
+// production values, and every rendered manifest passes the Kubernetes API
+// schemas with no unknown key. Then what the chart must mean, and proof that
+// the checks catch mistakes. Builds the pinned helm with tools/go-tools.sh if missing.
+import { parse } from "yaml";
+import { beforeAll, describe, expect, test } from "vitest";
+import { services as edgeServices } from "../../envoy/generate.js";
+import { validateEnvoy } from "./envoy-proto.js";
+import { checkEdgeSemantics, expectationsFromProtos } from "./envoy-semantics.js";
+import { ensureHelm, helmLint, helmTemplate, productionValues, validateManifests, type Manifest } from "./helm-check.js";
+
+const serviceNames = edgeServices.map((s) => s.name);
+const STANDARD_LABELS = [
+  "app.kubernetes.io/name",
+  "app.kubernetes.io/instance",
+  "app.kubernetes.io/version",
+  "app.kubernetes.io/component",
+  "app.kubernetes.io/part-of",
+  "app.kubernetes.io/managed-by",
+  "helm.sh/chart",
+];
+
+beforeAll(() => {
+  ensureHelm(); // a first build takes minutes on two cores
+}, 20 * 60_000);
+
+const renders: Record<string, () => Manifest[]> = {
+  default: () => helmTemplate(),
+  production: () => helmTemplate([productionValues]),
+};
+
+const byKind = (ms: Manifest[], kind: string) => ms.filter((m) => m.kind === kind);
+const find = (ms: Manifest[], kind: string, name: string) => {
+  const m = ms.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!m) throw new Error(`no ${kind}/${name}`);
+  return m;
+};
+const podSpecOf = (m: Manifest) => m.spec.template.spec;
+
+describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
+  const manifests = renders[flavour]!();
+  const fullname = "outerpark";
+
+  test("helm lint --strict passes", () => {
+    expect(helmLint(flavour === "production" ? [productionValues] : [])).toContain("0 chart(s) failed");
+  });
+
+  test("every manifest passes the Kubernetes schemas with no unknown key", async () => {
+    const report = await validateManifests(manifests);
+    expect(report.errors).toEqual([]);
+    expect(report.manifests).toBeGreaterThan(30);
+    expect(report.keysWalked).toBeGreaterThan(1500); // the walk really went deep
+    console.info(`helm template (${flavour}): ${report.manifests} manifests, ${report.keysWalked} keys walked, 0 errors`);
+  });
+
+  test("standard labels on every object and every pod", () => {
+    for (const m of manifests) {
+      for (const l of STANDARD_LABELS) expect(m.metadata.labels?.[l], `${m.kind}/${m.metadata.name} ${l}`).toBeTruthy();
+      const podLabels = m.spec?.template?.metadata?.labels;
+      if (podLabels) for (const l of STANDARD_LABELS) expect(podLabels[l], `${m.metadata.name} pod ${l}`).toBeTruthy();
+    }
+  });
+
+  test("every pod is locked down: non-root, read-only root, no capabilities, RuntimeDefault seccomp, /tmp emptyDir", () => {
+    const workloads = [...byKind(manifests, "Deployment"), ...byKind(manifests, "Job")];
+    expect(workloads.length).toBeGreaterThan(5);
+    for (const w of workloads) {
+      const pod = podSpecOf(w);
+      expect(pod.securityContext.runAsNonRoot, w.metadata.name).toBe(true);
+      expect(Number.isInteger(pod.securityContext.runAsUser) && pod.securityContext.runAsUser > 0).toBe(true);
+      expect(pod.securityContext.seccompProfile).toEqual({ type: "RuntimeDefault" });
+      expect(pod.automountServiceAccountToken).toBe(false);
+      for (const c of [...(pod.initContainers ?? []), ...pod.containers]) {
+        expect(c.securityContext, `${w.metadata.name}/${c.name}`).toMatchObject({
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+          capabilities: { drop: ["ALL"] },
+        });
+        expect(c.resources?.requests && c.resources?.limits?.memory, `${c.name} resources`).toBeTruthy();
+      }
+      const tmp = pod.volumes.find((v: any) => v.name === "tmp");
+      expect(tmp?.emptyDir, `${w.metadata.name} /tmp`).toBeDefined();
+    }
+  });
+
+  test.each(serviceNames)("service %s: one image, its own argument, gRPC probes, secrets, ports from the edge definition", (svc) => {
+    const port = edgeServices.find((s) => s.name === svc)!.port;
+    const dep = find(manifests, "Deployment", `${fullname}-${svc}`);
+    const [c] = podSpecOf(dep).containers;
+    const appImages = new Set(byKind(manifests, "Deployment").filter((d) => d.metadata.labels?.["app.kubernetes.io/component"] !== "edge").map((d) => podSpecOf(d).containers[0].image));
+    expect(appImages.size).toBe(1);
+    expect(c.args).toEqual(["serve", svc]);
+    expect(c.ports).toEqual([{ name: "grpc", containerPort: port, protocol: "TCP" }]);
+    expect(c.readinessProbe.grpc).toEqual({ port, service: "" });
+    expect(c.livenessProbe.grpc).toEqual({ port, service: "liveness" });
+    const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
+    expect(env.PORT.value).toBe(String(port));
+    expect(env.DATABASE_URL.valueFrom.secretKeyRef.key).toBe(`${svc}-database-url`);
+    expect(env.JWT_SECRET.valueFrom.secretKeyRef.name).toBeTruthy();
+    expect(env.NATS_URL.value).toMatch(/^nats:\/\//);
+    for (const name of [`${fullname}-${svc}`, `${fullname}-${svc}-headless`]) {
+      expect(find(manifests, "Service", name).spec.ports[0].port).toBe(port);
+    }
+    expect(find(manifests, "Service", `${fullname}-${svc}-headless`).spec.clusterIP).toBe("None");
+    const pdb = find(manifests, "PodDisruptionBudget", `${fullname}-${svc}`);
+    expect(pdb.spec.selector.matchLabels).toEqual(dep.spec.selector.matchLabels);
+    const job = find(manifests, "Job", `${fullname}-migrate-${svc}`);
+    expect(job.metadata.annotations?.["helm.sh/hook"]).toBe("pre-install,pre-upgrade");
+    expect(podSpecOf(job).containers[0].args).toEqual(["migrate", svc]);
+  });
+
+  test("reservation calls musical; payment calls the gateway", () => {
+    const env = (svc: string) => Object.fromEntries(podSpecOf(find(manifests, "Deployment", `${fullname}-${svc}`)).containers[0].env.map((e: any) => [e.name, e.value]));
+    expect(env("reservation").MUSICAL_URL).toBe(`http://${fullname}-musical:8081`);
+    expect(env("payment").PAYMENT_GATEWAY_URL).toBe(
+      flavour === "default" ? `http://${fullname}-gateway:8090` : "https://payments.example.com",
+    );
+    expect(manifests.some((m) => m.kind === "Deployment" && m.metadata.name === `${fullname}-gateway`)).toBe(flavour === "default");
+  });
+
+  test("NetworkPolicies: only the edge and the services that need it reach each service", () => {
+    const component = (peer: any) => peer.podSelector?.matchLabels?.["app.kubernetes.io/component"];
+    const callers: Record<string, string[]> = { musical: ["edge", "reservation"] };
+    for (const svc of serviceNames) {
+      const np = find(manifests, "NetworkPolicy", `${fullname}-${svc}`);
+      expect(np.spec.policyTypes).toEqual(["Ingress", "Egress"]);
+      expect(np.spec.ingress).toHaveLength(1);
+      expect(np.spec.ingress[0].from.map(component).sort()).toEqual((callers[svc] ?? ["edge"]).sort());
+      const egressPorts = np.spec.egress.flatMap((r: any) => r.ports.map((p: any) => p.port));
+      expect(egressPorts).toEqual(expect.arrayContaining([5432, 4222, 53]));
+      const egressPeers = np.spec.egress.flatMap((r: any) => (r.to ?? []).map(component)).filter(Boolean);
+      expect(egressPeers.sort()).toEqual(svc === "reservation" ? ["musical"] : svc === "payment" && flavour === "default" ? ["gateway"] : []);
+    }
+    const edge = find(manifests, "NetworkPolicy", `${fullname}-edge`);
+    expect(edge.spec.egress.flatMap((r: any) => (r.to ?? []).map(component)).filter(Boolean).sort()).toEqual([...serviceNames].sort());
+  });
+
+  test("the edge ConfigMap's envoy.yaml passes the same strict Envoy checks", () => {
+    const cm = find(manifests, "ConfigMap", `${fullname}-edge`);
+    const text: string = cm.data["envoy.yaml"];
+    expect(text).not.toMatch(/__[A-Z_]+__/); // every placeholder replaced
+    const bootstrap = parse(text, { uniqueKeys: true, strict: true });
+    const result = validateEnvoy(bootstrap);
+    expect(result.errors).toEqual([]);
+    expect(result.keysWalked).toBeGreaterThan(600);
+    expect(checkEdgeSemantics(bootstrap, expectationsFromProtos())).toEqual([]);
+    // Each cluster resolves a headless Service the chart renders, on its port.
+    for (const c of bootstrap.static_resources.clusters) {
+      const addr = c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address;
+      const svc = find(manifests, "Service", addr.address);
+      expect(svc.spec.clusterIP).toBe("None");
+      expect(svc.spec.ports[0].port).toBe(addr.port_value);
+    }
+    const edge = podSpecOf(find(manifests, "Deployment", `${fullname}-edge`));
+    expect(edge.containers[0].args).toContain("/etc/envoy/config/envoy.yaml");
+    expect(edge.initContainers[0].volumeMounts[0].mountPath).toBe("/etc/envoy/jwks");
+  });
+
+  test("secrets: chart-made for demos, existing ones in production", () => {
+    const secrets = byKind(manifests, "Secret").map((s) => s.metadata.name).sort();
+    if (flavour === "default") {
+      expect(secrets).toEqual([`${fullname}-database`, `${fullname}-jwt`]);
+      const db = find(manifests, "Secret", `${fullname}-database`);
+      expect(db.metadata.annotations?.["helm.sh/hook"]).toContain("pre-install"); // exists before the migration Jobs
+      expect(Object.keys(db.stringData).sort()).toEqual(serviceNames.map((s) => `${s}-database-url`).sort());
+    } else {
+      expect(secrets).toEqual([]);
+      const env = podSpecOf(find(manifests, "Deployment", `${fullname}-musical`)).containers[0].env;
+      expect(env.find((e: any) => e.name === "DATABASE_URL").valueFrom.secretKeyRef.name).toBe("outerpark-database-urls");
+      expect(env.find((e: any) => e.name === "JWT_SECRET").valueFrom.secretKeyRef).toEqual({ name: "outerpark-jwt", key: "secret" });
+    }
+  });
+
+  test("autoscaled Deployments leave replicas to their HPA", () => {
+    for (const hpa of byKind(manifests, "HorizontalPodAutoscaler")) {
+      const dep = find(manifests, "Deployment", hpa.spec.scaleTargetRef.name);
+      expect(dep.spec.replicas).toBeUndefined();
+    }
+    expect(byKind(manifests, "HorizontalPodAutoscaler").length).toBe(flavour === "production" ? 5 : 0);
+  });
+});
+
+describe("helm-check catches mistakes", () => {
+  const manifests = helmTemplate();
+  const deployment = () => structuredClone(find(manifests, "Deployment", "outerpark-musical"));
+
+  test("a misspelt key deep in a pod spec", async () => {
+    const d = deployment();
+    podSpecOf(d).containers[0].readinesProbe = podSpecOf(d).containers[0].readinessProbe;
+    const { errors } = await validateManifests([d]);
+    expect(errors.join("\n")).toMatch(/containers\[0\]\.readinesProbe: unknown field/);
+  });
+
+  test("a misspelt key in metadata and in a NetworkPolicy", async () => {
+    const np = structuredClone(find(manifests, "NetworkPolicy", "outerpark-musical"));
+    (np.metadata as Record<string, unknown>).lables = { a: "b" };
+    np.spec.ingress[0].form = np.spec.ingress[0].from;
+    const { errors } = await validateManifests([np]);
+    expect(errors.join("\n")).toMatch(/metadata\.lables/);
+    expect(errors.join("\n")).toMatch(/ingress\[0\]\.form/);
+  });
+
+  test("a wrong type", async () => {
+    const d = deployment();
+    d.spec.replicas = "two";
+    podSpecOf(d).containers[0].ports[0].containerPort = "grpc-port";
+    const { errors } = await validateManifests([d]);
+    expect(errors.join("\n")).toMatch(/replicas must be integer/);
+  });
+
+  test("an invalid enum value", async () => {
+    const d = deployment();
+    podSpecOf(d).containers[0].imagePullPolicy = "Sometimes";
+    const { errors } = await validateManifests([d]);
+    expect(errors.length).toBeGreaterThan(0);
+  });
+
+  test("a kind the API does not have", async () => {
+    const { errors } = await validateManifests([{ apiVersion: "apps/v1", kind: "Deploymnet", metadata: { name: "x" } } as Manifest]).catch((e) => ({ errors: [String(e)] }));
+    expect(errors.join("\n")).toMatch(/Deploymnet/);
+  });
+
+  test("values.schema.json rejects a misspelt value and a wrong type", () => {
+    expect(() => helmTemplate([], ["services.musical.replica=3"])).toThrow(/additional properties 'replica' not allowed/);
+    expect(() => helmTemplate([], ["edge.replicas=many"])).toThrow(/integer/);
+  });
+
+  test("a release name that would overflow DNS labels is truncated", () => {
+    const long = helmTemplate([], [], "a-very-long-release-name-that-keeps-going");
+    for (const s of byKind(long, "Service")) expect(s.metadata.name.length).toBeLessThanOrEqual(63);
+  });
+
+  test("helm is the pinned build", () => {
+    expect(ensureHelm()).toMatch(/\.tools\/bin\/helm$/);
+  });
+});
