@@ -97,8 +97,11 @@ export const services: readonly EdgeService[] = [
   },
 ];
 
-/** HS256 secret the local envoy.yaml trusts; services run locally with JWT_SECRET set to it. */
-export const LOCAL_JWT_SECRET = "outerpark-local-dev-secret";
+/**
+ * HS256 secret the local envoy.yaml trusts: the services' own development
+ * default (kit/src/config.ts DEV_JWT_SECRET; a test keeps the two equal).
+ */
+export const LOCAL_JWT_SECRET = "outerpark-local-development-secret-do-not-deploy";
 
 /** Where the chart's init container writes the JWKS derived from the JWT Secret. */
 export const HELM_JWKS_PATH = "/etc/envoy/jwks/jwks.json";

@@ -11,6 +11,7 @@ import {
   renderYaml,
   services as edgeServices,
 } from "../../envoy/generate.js";
+import { DEFAULT_PORTS, DEV_JWT_SECRET } from "../../kit/src/config.js";
 import { loadEnvoyApi, validateEnvoy } from "./envoy-proto.js";
 import { checkEdgeSemantics, expectationsFromProtos, httpConnectionManager, protoServices } from "./envoy-semantics.js";
 
@@ -32,6 +33,11 @@ describe("envoy generator", () => {
     const fromProto = Object.fromEntries([...protoServices()].map(([s, m]) => [s, [...m].sort()]));
     const fromDefinition = Object.fromEntries(edgeServices.map((s) => [s.grpcService, Object.keys(s.methods).sort()]));
     expect(fromDefinition).toEqual(fromProto);
+  });
+
+  test("ports and the local JWT secret match the services' own defaults (kit/src/config.ts)", () => {
+    expect(Object.fromEntries(edgeServices.map((s) => [s.name, s.port]))).toEqual(DEFAULT_PORTS);
+    expect(LOCAL_JWT_SECRET).toBe(DEV_JWT_SECRET);
   });
 
   test("the two flavours differ only in addresses, discovery, JWKS source and CORS origins", () => {

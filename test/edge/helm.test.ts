@@ -225,6 +225,12 @@ describe("helm-check catches mistakes", () => {
     expect(() => helmTemplate([], ["edge.replicas=many"])).toThrow(/integer/);
   });
 
+  test("values.schema.json refuses a short JWT secret and the services' development default", () => {
+    expect(() => helmTemplate([], ["jwt.secret=short"])).toThrow(/jwt/);
+    expect(() => helmTemplate([], ["jwt.secret=outerpark-local-development-secret-do-not-deploy"])).toThrow(/jwt/);
+    expect(helmTemplate([], ["jwt.secret=0123456789abcdef0123456789abcdef"]).length).toBeGreaterThan(30);
+  });
+
   test("a release name that would overflow DNS labels is truncated", () => {
     const long = helmTemplate([], [], "a-very-long-release-name-that-keeps-going");
     for (const s of byKind(long, "Service")) expect(s.metadata.name.length).toBeLessThanOrEqual(63);
