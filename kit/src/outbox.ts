@@ -11,6 +11,8 @@ export interface Tx {
   em: EntityManager;
   /** Records an event in the outbox, inside the current transaction. */
   publish(event: DomainEvent): Promise<void>;
+  /** Runs after a successful commit (wake a worker, notify watchers); never after a rollback. */
+  afterCommit(action: () => void): void;
 }
 
 export class Transactor {
@@ -22,17 +24,22 @@ export class Transactor {
 
   async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     let published = 0;
+    let afterCommit: (() => void)[] = [];
     const result = await this.db.em.fork().transactional(async (em) => {
+      published = 0; // a retried transaction starts afresh
+      afterCommit = [];
       const tx: Tx = {
         em,
         publish: async (event) => {
           published++;
           await enqueue(em, this.namespace, event);
         },
+        afterCommit: (action) => afterCommit.push(action),
       };
       return work(tx);
     });
     if (published > 0) this.onCommitWithEvents();
+    for (const action of afterCommit) action();
     return result;
   }
 }

@@ -1,0 +1,35 @@
+import { readInt } from "../../../kit/src/config.js";
+import { EventConsumer } from "../../../kit/src/consumer.js";
+import type { ServiceModule } from "../../../kit/src/server.js";
+import { CustomerCenterService } from "../../../gen/outerpark/customercenter/v1/customercenter_pb.js";
+import { entities } from "./adapters/schema.js";
+import { migrations } from "./adapters/migrations.js";
+import { ChangeFeed } from "./adapters/change-feed.js";
+import { MyPage } from "./app/mypage.js";
+import { customerCenterService } from "./handlers/customercenter-rpc.js";
+import { musicalEventHandlers, noticeEventHandlers, paymentEventHandlers, reservationEventHandlers } from "./handlers/domain-events.js";
+
+export const customerCenterModule: ServiceModule = {
+  name: "customercenter",
+  services: [CustomerCenterService],
+  entities,
+  migrations,
+  // GetMyPage and WatchMyPage take no fields: the caller comes from the token.
+  rules: [],
+  wire({ config, logger, bus, transactor }) {
+    const feed = new ChangeFeed(bus.nc, config.eventNamespace, logger);
+    const myPage = new MyPage(transactor, feed);
+    const consumer = (domain: "reservation" | "payment" | "musical" | "notice", handlers: ReturnType<typeof reservationEventHandlers>) =>
+      new EventConsumer({ bus, transactor, logger, name: "customercenter", domain, handlers });
+    return {
+      routes: (router) => router.service(CustomerCenterService, customerCenterService(myPage, readInt(process.env, "MYPAGE_RECHECK_MS", 5_000))),
+      workers: [
+        { start: () => feed.start(), stop: () => feed.stop() },
+        consumer("reservation", reservationEventHandlers(myPage)),
+        consumer("payment", paymentEventHandlers(myPage)),
+        consumer("musical", musicalEventHandlers(myPage)),
+        consumer("notice", noticeEventHandlers(myPage)),
+      ],
+    };
+  },
+};

@@ -1,0 +1,86 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import { newEvent } from "../../../../kit/src/events.js";
+import type { Transactor, Tx } from "../../../../kit/src/outbox.js";
+import type { Worker } from "../../../../kit/src/server.js";
+import { NotificationSentSchema } from "../../../../gen/outerpark/notice/v1/events_pb.js";
+import { NotificationKind as NotificationKindProto } from "../../../../gen/outerpark/notice/v1/notice_pb.js";
+import type { NotificationKind } from "../domain/notification.js";
+import type { NotificationChannel } from "../adapters/channels.js";
+import * as store from "../adapters/notification-store.js";
+
+/** Use cases: record what to tell a customer, then deliver it. */
+export class Notifications {
+  constructor(
+    private readonly transactor: Transactor,
+    private readonly channel: NotificationChannel,
+    private readonly logger: Logger,
+  ) {}
+
+  async enqueue(tx: Tx, n: { customerId: string; reservationId: string; kind: NotificationKind; message: string }): Promise<void> {
+    await store.insertIfAbsent(tx.em, { notificationId: randomUUID(), channel: this.channel.name, ...n });
+  }
+
+  /** Sends a batch of unsent notifications; returns how many went out. */
+  async dispatchOnce(limit = 32): Promise<number> {
+    return this.transactor.run(async (tx) => {
+      const batch = await store.claimUnsent(tx.em, limit);
+      for (const n of batch) {
+        // Delivery precedes the commit: a crash here means at-least-once delivery, never a lost notice.
+        await this.channel.deliver(n);
+        await store.markSent(tx.em, n.notificationId);
+        await tx.publish(
+          newEvent(NotificationSentSchema, {
+            notificationId: n.notificationId,
+            customerId: n.customerId,
+            reservationId: n.reservationId,
+            kind: NotificationKindProto[n.kind],
+            message: n.message,
+          }),
+        );
+      }
+      return batch.length;
+    });
+  }
+
+  list(customerId: string, before: { createdAt: Date; notificationId: string } | undefined, limit: number) {
+    return this.transactor.run((tx) => store.listForCustomer(tx.em, customerId, before, limit));
+  }
+
+  dispatcher(pollMs = 200): Worker & { wake(): void } {
+    let running = false;
+    let loop: Promise<void> | undefined;
+    let wakeUp: (() => void) | undefined;
+    const run = async () => {
+      while (running) {
+        let sent = 0;
+        try {
+          sent = await this.dispatchOnce();
+        } catch (error) {
+          this.logger.warn({ err: error }, "notification dispatch failed");
+        }
+        if (sent === 0 && running) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, pollMs);
+            wakeUp = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+        }
+      }
+    };
+    return {
+      start: () => {
+        running = true;
+        loop = run();
+      },
+      stop: async () => {
+        running = false;
+        wakeUp?.();
+        await loop;
+      },
+      wake: () => wakeUp?.(),
+    };
+  }
+}

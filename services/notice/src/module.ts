@@ -1,0 +1,32 @@
+import { EventConsumer } from "../../../kit/src/consumer.js";
+import { PageTokens } from "../../../kit/src/paging.js";
+import type { ServiceModule } from "../../../kit/src/server.js";
+import { NoticeService } from "../../../gen/outerpark/notice/v1/notice_pb.js";
+import { entities } from "./adapters/schema.js";
+import { migrations } from "./adapters/migrations.js";
+import { LogChannel } from "./adapters/channels.js";
+import { Notifications } from "./app/notifications.js";
+import { paymentEventHandlers, reservationEventHandlers } from "./handlers/domain-events.js";
+import { noticeService } from "./handlers/notice-rpc.js";
+import { noticeRules } from "./rules.js";
+
+export const noticeModule: ServiceModule = {
+  name: "notice",
+  services: [NoticeService],
+  entities,
+  migrations,
+  rules: noticeRules,
+  wire({ config, logger, bus, transactor }) {
+    const notifications = new Notifications(transactor, new LogChannel(logger), logger);
+    const dispatcher = notifications.dispatcher();
+    const wake = () => dispatcher.wake();
+    return {
+      routes: (router) => router.service(NoticeService, noticeService(notifications, new PageTokens(config.jwtSecret, "notice"))),
+      workers: [
+        new EventConsumer({ bus, transactor, logger, name: "notice", domain: "payment", handlers: paymentEventHandlers(notifications, wake) }),
+        new EventConsumer({ bus, transactor, logger, name: "notice", domain: "reservation", handlers: reservationEventHandlers(notifications, wake) }),
+        dispatcher,
+      ],
+    };
+  },
+};

@@ -1,0 +1,29 @@
+import { Migration } from "@mikro-orm/migrations";
+
+class Payment0001Payments extends Migration {
+  override up(): void {
+    this.addSql(`create table payments (
+      payment_id text primary key,
+      -- One payment per reservation: a redelivered ReservationPlaced cannot create a second.
+      reservation_id text not null unique,
+      customer_id text not null,
+      amount bigint not null check (amount >= 0),
+      status text not null check (status in ('PENDING', 'DEFERRED', 'APPROVED', 'FAILED', 'REFUND_PENDING', 'CANCELLED')),
+      refunded boolean not null default false,
+      failure_reason text not null default '',
+      attempts int not null default 0,
+      cancel_requested boolean not null default false,
+      deferred_notified boolean not null default false,
+      charge_id text not null default '',
+      next_attempt_at timestamptz not null default now(),
+      locked_until timestamptz,
+      created_at timestamptz not null default date_trunc('milliseconds', clock_timestamp()),
+      updated_at timestamptz not null default now()
+    )`);
+    this.addSql(`create index payments_due on payments (next_attempt_at)
+      where status in ('PENDING', 'DEFERRED', 'REFUND_PENDING') or (status = 'APPROVED' and cancel_requested)`);
+    this.addSql(`create index payments_by_customer on payments (customer_id, created_at desc, payment_id desc)`);
+  }
+}
+
+export const migrations = [{ name: "Payment0001Payments", class: Payment0001Payments }];

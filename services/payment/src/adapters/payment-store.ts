@@ -1,0 +1,110 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import type { InferEntity } from "@mikro-orm/core";
+import type { PaymentRecord, PaymentStatus } from "../domain/payment.js";
+import { PaymentEntity } from "./schema.js";
+
+/** PostgreSQL access for payments. Callers own the transaction. */
+
+type Row = InferEntity<typeof PaymentEntity>;
+
+function toRecord(row: Row): PaymentRecord {
+  return { ...row, status: row.status as PaymentStatus };
+}
+
+export async function findByReservation(em: EntityManager, reservationId: string, lock = false): Promise<PaymentRecord | undefined> {
+  const row = await em.findOne(PaymentEntity, { reservationId }, lock ? { lockMode: 4, refresh: true } : { refresh: true });
+  return row ? toRecord(row) : undefined;
+}
+
+export async function findById(em: EntityManager, paymentId: string, lock = false): Promise<PaymentRecord | undefined> {
+  const row = await em.findOne(PaymentEntity, { paymentId }, lock ? { lockMode: 4, refresh: true } : { refresh: true });
+  return row ? toRecord(row) : undefined;
+}
+
+/** Inserts a payment unless the reservation already has one; returns whether it did. */
+export async function insertIfAbsent(
+  em: EntityManager,
+  p: { paymentId: string; reservationId: string; customerId: string; amount: bigint; status: PaymentStatus; cancelRequested: boolean },
+): Promise<boolean> {
+  const rows = await em.execute(
+    `insert into payments (payment_id, reservation_id, customer_id, amount, status, cancel_requested)
+     values (?, ?, ?, ?, ?, ?) on conflict (reservation_id) do nothing returning payment_id`,
+    [p.paymentId, p.reservationId, p.customerId, p.amount, p.status, p.cancelRequested],
+  );
+  return rows.length === 1;
+}
+
+export async function requestCancellation(em: EntityManager, paymentId: string, status: PaymentStatus): Promise<void> {
+  await em.execute(
+    "update payments set cancel_requested = true, status = ?, next_attempt_at = now(), updated_at = now() where payment_id = ?",
+    [status, paymentId],
+  );
+}
+
+/**
+ * Leases due payments to this replica for a while: the gateway call happens
+ * outside any transaction, and a crashed replica's lease simply runs out.
+ */
+export async function leaseDue(em: EntityManager, limit: number, leaseMs: number): Promise<PaymentRecord[]> {
+  const rows = await em.execute<{ payment_id: string }[]>(
+    `update payments set locked_until = now() + make_interval(secs => ?)
+      where payment_id in (
+        select payment_id from payments
+         where next_attempt_at <= now() and (locked_until is null or locked_until < now())
+           and (status in ('PENDING', 'DEFERRED', 'REFUND_PENDING') or (status = 'APPROVED' and cancel_requested))
+         order by next_attempt_at limit ? for update skip locked)
+      returning payment_id`,
+    [leaseMs / 1000, limit],
+  );
+  const leased: PaymentRecord[] = [];
+  for (const row of rows) {
+    const payment = await findById(em, row.payment_id);
+    if (payment) leased.push(payment);
+  }
+  return leased;
+}
+
+export async function update(
+  em: EntityManager,
+  paymentId: string,
+  change: Partial<{ status: PaymentStatus; refunded: boolean; failureReason: string; chargeId: string; deferredNotified: boolean }> & {
+    retryInMs?: number;
+    countAttempt?: boolean;
+  },
+): Promise<void> {
+  const sets: string[] = ["updated_at = now()", "locked_until = null"];
+  const params: unknown[] = [];
+  const columns: Record<string, string> = {
+    status: "status",
+    refunded: "refunded",
+    failureReason: "failure_reason",
+    chargeId: "charge_id",
+    deferredNotified: "deferred_notified",
+  };
+  for (const [key, column] of Object.entries(columns)) {
+    const value = (change as Record<string, unknown>)[key];
+    if (value !== undefined) {
+      sets.push(`${column} = ?`);
+      params.push(value);
+    }
+  }
+  if (change.countAttempt) sets.push("attempts = attempts + 1");
+  sets.push(change.retryInMs !== undefined ? "next_attempt_at = now() + make_interval(secs => ?)" : "next_attempt_at = now()");
+  if (change.retryInMs !== undefined) params.push(change.retryInMs / 1000);
+  params.push(paymentId);
+  await em.execute(`update payments set ${sets.join(", ")} where payment_id = ?`, params);
+}
+
+export async function listForCustomer(
+  em: EntityManager,
+  customerId: string,
+  before: { createdAt: Date; paymentId: string } | undefined,
+  limit: number,
+): Promise<PaymentRecord[]> {
+  const where = {
+    customerId,
+    ...(before ? { $or: [{ createdAt: { $lt: before.createdAt } }, { createdAt: before.createdAt, paymentId: { $lt: before.paymentId } }] } : {}),
+  };
+  const rows = await em.find(PaymentEntity, where, { orderBy: { createdAt: "desc", paymentId: "desc" }, limit });
+  return rows.map(toRecord);
+}

@@ -1,0 +1,22 @@
+import type { EventHandler } from "../../../../kit/src/consumer.js";
+import {
+  ReservationCancelledSchema,
+  ReservationPlacedSchema,
+  type ReservationCancelled,
+  type ReservationPlaced,
+} from "../../../../gen/outerpark/reservation/v1/events_pb.js";
+import type { Payments } from "../app/payments.js";
+
+/** Reservation facts open and cancel payments; the processor does the gateway work. */
+export function reservationEventHandlers(payments: Payments, wakeProcessor: () => void): Record<string, EventHandler> {
+  return {
+    [ReservationPlacedSchema.typeName]: (async (event: ReservationPlaced, tx) => {
+      await payments.open(tx, { reservationId: event.reservationId, customerId: event.customerId, amount: event.amount });
+      tx.afterCommit(wakeProcessor);
+    }) as EventHandler,
+    [ReservationCancelledSchema.typeName]: (async (event: ReservationCancelled, tx) => {
+      await payments.requestCancellation(tx, { reservationId: event.reservationId, customerId: event.customerId });
+      tx.afterCommit(wakeProcessor);
+    }) as EventHandler,
+  };
+}

@@ -1,0 +1,44 @@
+import { readInt, readString } from "../../../kit/src/config.js";
+import { EventConsumer } from "../../../kit/src/consumer.js";
+import { PageTokens } from "../../../kit/src/paging.js";
+import type { ServiceModule } from "../../../kit/src/server.js";
+import { PaymentService } from "../../../gen/outerpark/payment/v1/payment_pb.js";
+import { entities } from "./adapters/schema.js";
+import { migrations } from "./adapters/migrations.js";
+import { PaymentGateway } from "./adapters/payment-gateway.js";
+import { PaymentProcessor } from "./app/payment-processor.js";
+import { Payments } from "./app/payments.js";
+import { paymentService } from "./handlers/payment-rpc.js";
+import { reservationEventHandlers } from "./handlers/reservation-events.js";
+import { paymentRules } from "./rules.js";
+
+export const paymentModule: ServiceModule = {
+  name: "payment",
+  services: [PaymentService],
+  entities,
+  migrations,
+  rules: paymentRules,
+  wire({ config, logger, bus, transactor }) {
+    const gateway = new PaymentGateway(
+      readString(process.env, "PAYMENT_GATEWAY_URL", "http://127.0.0.1:8090"),
+      logger,
+      readInt(process.env, "GATEWAY_TIMEOUT_MS", 2_000),
+    );
+    const payments = new Payments(transactor, gateway, logger);
+    const processor = new PaymentProcessor(transactor, payments, logger);
+    return {
+      routes: (router) => router.service(PaymentService, paymentService(payments, new PageTokens(config.jwtSecret, "payment"))),
+      workers: [
+        new EventConsumer({
+          bus,
+          transactor,
+          logger,
+          name: "payment",
+          domain: "reservation",
+          handlers: reservationEventHandlers(payments, () => processor.wake()),
+        }),
+        processor,
+      ],
+    };
+  },
+};
