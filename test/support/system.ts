@@ -1,0 +1,231 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream, mkdirSync } from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { inject } from "vitest";
+import { connect } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { mintToken, type Role } from "../../kit/src/auth.js";
+import { DEV_JWT_SECRET, SERVICE_NAMES, type ServiceName } from "../../kit/src/config.js";
+import { dropDatabaseIfExists, withPgClient } from "../../tools/infra.js";
+import { unaryClient, SERVICE_CONSTRUCTORS } from "./grpc-clients.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const nodeBinary = path.join(root, "node_modules/.bin/node");
+const cli = path.join(root, "dist/tools/outerpark.js");
+
+export interface SystemOptions {
+  services?: readonly ServiceName[];
+  replicas?: number;
+  /** Extra environment for every service process. */
+  env?: Record<string, string>;
+  /** Start the simulated payment gateway (payment's dependency). */
+  gateway?: boolean;
+}
+
+interface Replica {
+  service: ServiceName;
+  index: number;
+  port: number;
+  process?: ChildProcess;
+  exited?: Promise<number | null>;
+}
+
+/**
+ * The whole system as separate processes over real PostgreSQL and NATS, with
+ * its own databases and streams (a random namespace), so runs never collide.
+ */
+export class TestSystem {
+  readonly namespace = `t${randomBytes(4).toString("hex")}`;
+  readonly infra = inject("infra");
+  readonly replicas: Replica[] = [];
+  gatewayPort = 0;
+  #gateway: ChildProcess | undefined;
+  readonly #logDir: string;
+  readonly #options: Required<SystemOptions>;
+
+  private constructor(options: SystemOptions) {
+    this.#options = { services: SERVICE_NAMES, replicas: 1, env: {}, gateway: true, ...options };
+    this.#logDir = path.join(root, ".data/test-logs", this.namespace);
+    mkdirSync(this.#logDir, { recursive: true });
+  }
+
+  static async start(options: SystemOptions = {}): Promise<TestSystem> {
+    const system = new TestSystem(options);
+    await system.#start();
+    return system;
+  }
+
+  async #start(): Promise<void> {
+    if (this.#options.gateway) await this.startGateway();
+    for (const service of this.#options.services) {
+      for (let index = 0; index < this.#options.replicas; index++) {
+        this.replicas.push({ service, index, port: await freePort() });
+      }
+    }
+    // Musical first: reservation calls it synchronously.
+    await Promise.all(this.replicas.map((r) => this.startReplica(r.service, r.index)));
+  }
+
+  databaseUrl(service: ServiceName): string {
+    const url = new URL(this.infra.postgresUrl);
+    url.pathname = `/${this.namespace}_${service}`;
+    return url.toString();
+  }
+
+  address(service: ServiceName, index = 0): string {
+    const replica = this.replicas.find((r) => r.service === service && r.index === index);
+    if (!replica) throw new Error(`${service}#${index} is not part of this system`);
+    return `127.0.0.1:${replica.port}`;
+  }
+
+  client(service: ServiceName, index = 0) {
+    return unaryClient(service, this.address(service, index));
+  }
+
+  get gatewayUrl(): string {
+    return `http://127.0.0.1:${this.gatewayPort}`;
+  }
+
+  async startGateway(): Promise<void> {
+    this.gatewayPort ||= await freePort();
+    this.#gateway = this.#spawn("gateway", ["gateway"], { GATEWAY_PORT: String(this.gatewayPort), HOST: "127.0.0.1" });
+    await waitFor(async () => (await fetch(`${this.gatewayUrl}/behaviour`)).ok, 15_000, "payment gateway");
+  }
+
+  async stopGateway(): Promise<void> {
+    if (!this.#gateway) return;
+    const exited = new Promise((resolve) => this.#gateway!.once("exit", resolve));
+    this.#gateway.kill("SIGKILL");
+    await exited;
+    this.#gateway = undefined;
+  }
+
+  async setGateway(behaviour: Record<string, unknown>): Promise<void> {
+    const response = await fetch(`${this.gatewayUrl}/behaviour`, { method: "PUT", body: JSON.stringify(behaviour) });
+    if (!response.ok) throw new Error(`gateway behaviour not set: ${response.status}`);
+  }
+
+  async gatewayStats(): Promise<{ approvedCharges: number; refunds: number; chargeRequests: number; approvedReservations: string[] }> {
+    return (await fetch(`${this.gatewayUrl}/stats`)).json() as never;
+  }
+
+  async startReplica(service: ServiceName, index = 0): Promise<void> {
+    const replica = this.replicas.find((r) => r.service === service && r.index === index);
+    if (!replica) throw new Error(`${service}#${index} is not part of this system`);
+    const musical = this.replicas.find((r) => r.service === "musical");
+    const child = this.#spawn(`${service}-${index}`, ["serve", service], {
+      PORT: String(replica.port),
+      HOST: "127.0.0.1",
+      DATABASE_URL: this.databaseUrl(service),
+      NATS_URL: this.infra.natsUrl,
+      EVENT_NAMESPACE: this.namespace,
+      JWT_SECRET: DEV_JWT_SECRET,
+      MUSICAL_URL: `http://127.0.0.1:${musical?.port ?? 1}`,
+      PAYMENT_GATEWAY_URL: this.gatewayUrl,
+      LOG_LEVEL: process.env.OUTERPARK_TEST_LOG_LEVEL ?? "info",
+      ...this.#options.env,
+    });
+    replica.process = child;
+    replica.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    await this.waitUntilServing(service, index);
+  }
+
+  /** SIGTERM (graceful, resolves with the exit code) or SIGKILL (a crash). */
+  async stopReplica(service: ServiceName, index = 0, signal: "SIGTERM" | "SIGKILL" = "SIGTERM"): Promise<number | null> {
+    const replica = this.replicas.find((r) => r.service === service && r.index === index);
+    if (!replica?.process || replica.process.exitCode !== null || replica.process.signalCode) return replica?.process?.exitCode ?? null;
+    replica.process.kill(signal);
+    const code = await replica.exited!;
+    replica.process = undefined;
+    return code;
+  }
+
+  async waitUntilServing(service: ServiceName, index = 0, timeoutMs = 60_000): Promise<void> {
+    const health = unaryClient("health", this.address(service, index));
+    try {
+      await waitFor(
+        async () => (await health.check!({ service: "" }, undefined, 1_000)).status === "SERVING",
+        timeoutMs,
+        `${service}#${index} to serve`,
+      );
+    } finally {
+      health.close();
+    }
+  }
+
+  async token(subject: string, role: Role = "customer", ttlSeconds = 3600): Promise<string> {
+    return mintToken({ secret: DEV_JWT_SECRET, subject, role, ttlSeconds });
+  }
+
+  /** Runs SQL against one service's own database. */
+  async sql<T = Record<string, unknown>>(service: ServiceName, text: string, values: unknown[] = []): Promise<T[]> {
+    return withPgClient(this.databaseUrl(service), 10_000, async (client) => (await client.query(text, values)).rows as T[]);
+  }
+
+  /** Messages currently in one domain's stream. */
+  async streamMessageCount(domain: string): Promise<number> {
+    const nc = await connect({ servers: this.infra.natsUrl });
+    try {
+      const jsm = await jetstreamManager(nc);
+      return (await jsm.streams.info(`${this.namespace}_${domain}`.toUpperCase())).state.messages;
+    } finally {
+      await nc.close();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.replicas.map((r) => this.stopReplica(r.service, r.index, "SIGTERM")));
+    await this.stopGateway();
+    for (const service of SERVICE_NAMES) await dropDatabaseIfExists(this.infra.postgresUrl, `${this.namespace}_${service}`);
+    const nc = await connect({ servers: this.infra.natsUrl });
+    try {
+      const jsm = await jetstreamManager(nc);
+      for await (const stream of jsm.streams.list()) {
+        if (stream.config.name.startsWith(`${this.namespace.toUpperCase()}_`)) await jsm.streams.delete(stream.config.name);
+      }
+    } finally {
+      await nc.close();
+    }
+  }
+
+  #spawn(name: string, args: string[], env: Record<string, string>): ChildProcess {
+    const log = createWriteStream(path.join(this.#logDir, `${name}.log`), { flags: "a" });
+    const child = spawn(nodeBinary, [cli, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    child.stdout!.pipe(log);
+    child.stderr!.pipe(log);
+    return child;
+  }
+
+  get logDir(): string {
+    return this.#logDir;
+  }
+}
+
+export async function waitFor(condition: () => Promise<boolean> | boolean, timeoutMs: number, what: string, intervalMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await condition()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export { SERVICE_CONSTRUCTORS };
