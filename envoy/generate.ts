@@ -129,17 +129,18 @@ const socket = (address: string, port: number) => ({
   socket_address: { address, port_value: port },
 });
 
-/** Retry policy for idempotent methods. */
-function retryPolicy(stream: boolean) {
+/**
+ * Retry policy for idempotent methods. `perTry` bounds one attempt of a unary
+ * call (undefined for streams: one try lasts the whole stream).
+ */
+function retryPolicy(perTry: string | undefined) {
   return {
     // UNAVAILABLE is what a draining or overloaded server answers; the other
     // three mean the request never reached the handler. DEADLINE_EXCEEDED is
     // left out: the caller's deadline is spent, retrying cannot help.
     retry_on: "unavailable,connect-failure,refused-stream,reset",
     num_retries: 2, // three tries in all; more only amplifies an outage
-    // Unary calls answer in milliseconds; 2 s per try leaves room for two
-    // more inside the route timeout. Streams get none: a try lasts the stream.
-    ...(stream ? {} : { per_try_timeout: "2s" }),
+    ...(perTry ? { per_try_timeout: perTry } : {}),
     retry_back_off: {
       base_interval: "0.025s", // jittered; about one pod restart's first beat
       max_interval: "0.25s",
@@ -177,13 +178,17 @@ function methodRoute(svc: EdgeService, method: string, policy: MethodPolicy) {
         // No idle cut-off: the stream may be quiet for hours between updates.
         // Dead peers are found by HTTP/2 keepalive pings on both sides instead.
         idle_timeout: "0s",
-        retry_policy: retryPolicy(true),
+        retry_policy: retryPolicy(undefined),
       },
     };
   }
   // Writes do a database transaction and maybe a call to musical (PlaceReservation).
   const write = /^(Place|Cancel|Register)/.test(method);
-  const timeout = write ? "10s" : "5s"; // reads: a few queries; writes: a saga step
+  // Reads are a few indexed queries: 5 s in all, 2 s a try (two retries fit).
+  // Writes are a transaction plus maybe a call to musical: 10 s, 4 s a try,
+  // so a slow but healthy write is not cut and sent again too eagerly.
+  const timeout = write ? "10s" : "5s";
+  const perTry = write ? "4s" : "2s";
   return {
     name: `${svc.name}.${method}`,
     match: { path },
@@ -192,7 +197,7 @@ function methodRoute(svc: EdgeService, method: string, policy: MethodPolicy) {
       timeout,
       // Honour a shorter grpc-timeout from the caller, never a longer one.
       max_stream_duration: { grpc_timeout_header_max: timeout },
-      ...(policy === "idempotent" ? { retry_policy: retryPolicy(false) } : {}),
+      ...(policy === "idempotent" ? { retry_policy: retryPolicy(perTry) } : {}),
     },
   };
 }
@@ -206,6 +211,8 @@ function serviceRoutes(svc: EdgeService) {
       match: { prefix: `/${svc.grpcService.replace(/\.[^.]+$/, ".")}` },
       route: {
         cluster: svc.name,
+        // Unknown cost: the longest unary budget, and a little more. A new
+        // method that needs other limits gets its own entry in `methods`.
         timeout: "15s",
         max_stream_duration: { grpc_timeout_header_max: "15s" },
       },
@@ -219,7 +226,7 @@ function introspectionRoutes(svc: EdgeService) {
   return ["/grpc.health.v1.", "/grpc.reflection."].map((prefix) => ({
     name: `${svc.name}.${prefix.split(".")[1]}`,
     match: { prefix, headers: [header] },
-    route: { cluster: svc.name, timeout: "5s" },
+    route: { cluster: svc.name, timeout: "5s" }, // Check and reflection answer from memory
   }));
 }
 
