@@ -18,6 +18,16 @@ declare -A modules=(
 )
 order=(helm grpcurl nats-server ghz)
 
+# Link-time values the projects' own release builds set. Helm's default
+# Kubernetes version (for lint and template capabilities) would otherwise be
+# v1.20; v3.21.4 is built against client-go v0.36, i.e. Kubernetes 1.36.
+declare -A ldflags=(
+  [helm]="-X helm.sh/helm/v3/internal/version.version=v3.21.4 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor=36 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor=1 -X helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor=36"
+  [grpcurl]="-X main.version=v1.9.3"
+  [nats-server]=""
+  [ghz]="-X main.version=v0.120.0"
+)
+
 if ! command -v go >/dev/null 2>&1; then
   echo "go-tools: the go toolchain is required (https://go.dev/dl)" >&2
   exit 1
@@ -38,5 +48,5 @@ for name in "${wanted[@]}"; do
   fi
   echo "go-tools: building ${module} into ${bin}" >&2
   # CGO off: static binaries, no C toolchain needed.
-  GOBIN="${bin}" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -trimpath" go install "${module}"
+  GOBIN="${bin}" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -trimpath" go install -ldflags "${ldflags[${name}]}" "${module}"
 done
