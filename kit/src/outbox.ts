@@ -15,7 +15,7 @@ export interface Tx {
   afterCommit(action: () => void): void;
 }
 
-export class Transactor {
+export class Transactor implements Autocommit {
   constructor(
     private readonly db: Database,
     private readonly namespace: string,
@@ -42,6 +42,15 @@ export class Transactor {
     for (const action of afterCommit) action();
     return result;
   }
+
+  autocommit<T>(work: (em: EntityManager) => Promise<T>): Promise<T> {
+    return work(this.db.em.fork());
+  }
+}
+
+export interface Autocommit {
+  /** Statements that commit one by one: for hot rows, where a lock must not outlive its statement. */
+  autocommit<T>(work: (em: EntityManager) => Promise<T>): Promise<T>;
 }
 
 async function enqueue(em: EntityManager, namespace: string, event: DomainEvent): Promise<void> {

@@ -24,15 +24,70 @@ export async function listMusicals(em: EntityManager, after: { registeredAt: Dat
 }
 
 /**
- * Takes seats in one conditional statement: it matches only while enough seats
- * remain, so concurrent reservations can never oversell.
+ * Takes seats and records the hold in ONE statement, run outside any explicit
+ * transaction: the musical's row lock lasts only as long as the statement, so
+ * concurrent reservations queue inside PostgreSQL rather than across network
+ * round trips. The seat condition makes overselling impossible; if another
+ * call inserted a hold for the same reservation first, the primary key fails
+ * the whole statement and no seat is taken.
  */
-export async function takeSeats(em: EntityManager, musicalId: string, seats: number): Promise<boolean> {
-  const rows = await em.execute(
-    "update musicals set reservable_seats = reservable_seats - ? where musical_id = ? and reservable_seats >= ? returning musical_id",
-    [seats, musicalId, seats],
+export async function takeSeatsWithHold(
+  em: EntityManager,
+  hold: { reservationId: string; musicalId: string; seats: number; customerId: string },
+): Promise<MusicalRecord | undefined> {
+  const rows = await em.execute<MusicalRow[]>(
+    `with taken as (
+       update musicals set reservable_seats = reservable_seats - ?
+        where musical_id = ? and reservable_seats >= ?
+       returning musical_id, name, total_seats, reservable_seats, seat_price, registered_at
+     ), held as (
+       insert into seat_holds (reservation_id, musical_id, customer_id, seats, status)
+       select ?, musical_id, ?, ?, 'HELD' from taken
+     )
+     select * from taken`,
+    [hold.seats, hold.musicalId, hold.seats, hold.reservationId, hold.customerId, hold.seats],
   );
-  return rows.length === 1;
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}
+
+export async function findHold(em: EntityManager, reservationId: string): Promise<SeatHoldRecord | undefined> {
+  const rows = await em.execute<HoldRow[]>(
+    "select reservation_id, musical_id, customer_id, seats, status from seat_holds where reservation_id = ?",
+    [reservationId],
+  );
+  return rows[0] ? holdFromRow(rows[0]) : undefined;
+}
+
+interface HoldRow {
+  reservation_id: string;
+  musical_id: string;
+  customer_id: string;
+  seats: number;
+  status: HoldStatus;
+}
+
+function holdFromRow(row: HoldRow): SeatHoldRecord {
+  return { reservationId: row.reservation_id, musicalId: row.musical_id, customerId: row.customer_id, seats: row.seats, status: row.status };
+}
+
+interface MusicalRow {
+  musical_id: string;
+  name: string;
+  total_seats: number;
+  reservable_seats: number;
+  seat_price: string;
+  registered_at: Date;
+}
+
+function fromRow(row: MusicalRow): MusicalRecord {
+  return {
+    musicalId: row.musical_id,
+    name: row.name,
+    totalSeats: row.total_seats,
+    reservableSeats: row.reservable_seats,
+    seatPrice: BigInt(row.seat_price),
+    registeredAt: new Date(row.registered_at),
+  };
 }
 
 export async function returnSeats(em: EntityManager, musicalId: string, seats: number): Promise<void> {
@@ -40,14 +95,11 @@ export async function returnSeats(em: EntityManager, musicalId: string, seats: n
 }
 
 export async function findHoldForUpdate(em: EntityManager, reservationId: string): Promise<SeatHoldRecord | undefined> {
-  const rows = await em.execute<{ reservation_id: string; musical_id: string; customer_id: string; seats: number; status: HoldStatus }[]>(
+  const rows = await em.execute<HoldRow[]>(
     "select reservation_id, musical_id, customer_id, seats, status from seat_holds where reservation_id = ? for update",
     [reservationId],
   );
-  const row = rows[0];
-  return row
-    ? { reservationId: row.reservation_id, musicalId: row.musical_id, customerId: row.customer_id, seats: row.seats, status: row.status }
-    : undefined;
+  return rows[0] ? holdFromRow(rows[0]) : undefined;
 }
 
 /** Inserts a hold; false when another transaction inserted one for this reservation first. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Transactor, Tx } from "../../../../kit/src/outbox.js";
 import { newEvent } from "../../../../kit/src/events.js";
-import { alreadyExists, failedPrecondition, notFound } from "../../../../kit/src/errors.js";
+import { alreadyExists, failedPrecondition, isUniqueViolation, notFound } from "../../../../kit/src/errors.js";
 import { MusicalRegisteredSchema, SeatsReleasedSchema } from "../../../../gen/outerpark/musical/v1/events_pb.js";
 import {
   amountFor,
@@ -56,41 +56,32 @@ export class Inventory {
     musical: MusicalRecord;
     amount: bigint;
   }> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.#reserveOnce(request);
-      } catch (error) {
-        // A concurrent call for the same reservation committed its hold first: answer as a retry would.
-        if (!(error instanceof ConcurrentHold) || attempt >= 3) throw error;
-      }
-    }
-  }
-
-  #reserveOnce(request: { reservationId: string; musicalId: string; seats: number; customerId: string }) {
-    return this.transactor.run(async (tx) => {
-      const repeated = await this.#repeatedReserve(tx, request);
-      if (repeated) return repeated;
-      const musical = await store.findMusical(tx.em, request.musicalId);
-      if (!musical) throw notFound(`musical ${request.musicalId}`);
-      if (!(await store.takeSeats(tx.em, request.musicalId, request.seats))) {
-        const current = (await store.findMusical(tx.em, request.musicalId)) ?? musical;
+    return this.transactor.autocommit(async (em) => {
+      for (let attempt = 1; ; attempt++) {
+        const existing = await store.findHold(em, request.reservationId);
+        if (existing) {
+          const verdict = judgeRepeatedReserve(existing, request.musicalId, request.seats);
+          if (verdict.kind === "conflict") throw failedPrecondition(verdict.reason);
+          const musical = await store.findMusical(em, existing.musicalId);
+          if (!musical) throw notFound(`musical ${existing.musicalId}`);
+          return { hold: existing, musical, amount: amountFor(existing.seats, musical.seatPrice) };
+        }
+        let musical: MusicalRecord | undefined;
+        try {
+          musical = await store.takeSeatsWithHold(em, request);
+        } catch (error) {
+          // A concurrent call for the same reservation committed its hold first: answer as a retry would.
+          if (isUniqueViolation(error) && attempt < 3) continue;
+          throw error;
+        }
+        if (musical) {
+          return { hold: { ...request, status: "HELD" }, musical, amount: amountFor(request.seats, musical.seatPrice) };
+        }
+        const current = await store.findMusical(em, request.musicalId);
+        if (!current) throw notFound(`musical ${request.musicalId}`);
         throw failedPrecondition(notEnoughSeatsMessage(current, request.seats));
       }
-      const hold: SeatHoldRecord = { ...request, status: "HELD" };
-      if (!(await store.insertHold(tx.em, hold))) throw new ConcurrentHold(); // rolls back our seats
-      const after = (await store.findMusical(tx.em, request.musicalId)) ?? musical;
-      return { hold, musical: after, amount: amountFor(request.seats, musical.seatPrice) };
     });
-  }
-
-  async #repeatedReserve(tx: Tx, request: { reservationId: string; musicalId: string; seats: number }) {
-    const hold = await store.findHoldForUpdate(tx.em, request.reservationId);
-    if (!hold) return undefined;
-    const verdict = judgeRepeatedReserve(hold, request.musicalId, request.seats);
-    if (verdict.kind === "conflict") throw failedPrecondition(verdict.reason);
-    const musical = await store.findMusical(tx.em, hold.musicalId);
-    if (!musical) throw notFound(`musical ${hold.musicalId}`);
-    return { hold, musical, amount: amountFor(hold.seats, musical.seatPrice) };
   }
 
   /** Releases seats by RPC (an aborted placement): bars the id even when no hold exists yet. */
@@ -124,4 +115,3 @@ export async function release(tx: Tx, reservationId: string, customerId: string)
   return { ...hold, status: "RELEASED" };
 }
 
-class ConcurrentHold extends Error {}

@@ -76,23 +76,6 @@ export class Reservations {
   /** Returns the reservation an idempotency key already names, or a new PLACING row for it. */
   async #claimKey(request: PlaceRequest): Promise<ReservationRecord> {
     for (;;) {
-      const existing = await this.transactor.run((tx) => store.findByKey(tx.em, request.customerId, request.idempotencyKey));
-      if (existing) {
-        if (!sameRequest(existing, request.musicalId, request.seats)) {
-          throw alreadyExists("idempotency_key was already used for a different reservation");
-        }
-        if (existing.status !== "PLACING") return existing;
-        if (Date.now() - existing.placedAt.getTime() < this.staleAfterMs) {
-          throw unavailable("an earlier attempt with this idempotency_key is still in progress; retry shortly");
-        }
-        // An abandoned attempt (its process died or musical was down): undo it, then start afresh.
-        try {
-          await this.abortPlacement(existing.reservationId);
-        } catch {
-          throw unavailable(RETRY_HINT);
-        }
-        continue;
-      }
       const fresh: ReservationRecord = {
         ...request,
         reservationId: randomUUID(),
@@ -103,7 +86,24 @@ export class Reservations {
         placedAt: new Date(),
         updatedAt: new Date(),
       };
-      if (await this.transactor.run((tx) => store.insertPlacing(tx.em, fresh))) return fresh;
+      const outcome = await this.transactor.run(async (tx) =>
+        (await store.insertPlacing(tx.em, fresh)) ? fresh : store.findByKey(tx.em, request.customerId, request.idempotencyKey),
+      );
+      if (!outcome) continue; // the other row vanished (an aborted placement) between insert and read
+      if (outcome === fresh) return fresh;
+      if (!sameRequest(outcome, request.musicalId, request.seats)) {
+        throw alreadyExists("idempotency_key was already used for a different reservation");
+      }
+      if (outcome.status !== "PLACING") return outcome;
+      if (Date.now() - outcome.placedAt.getTime() < this.staleAfterMs) {
+        throw unavailable("an earlier attempt with this idempotency_key is still in progress; retry shortly");
+      }
+      // An abandoned attempt (its process died or musical was down): undo it, then start afresh.
+      try {
+        await this.abortPlacement(outcome.reservationId);
+      } catch {
+        throw unavailable(RETRY_HINT);
+      }
     }
   }
 

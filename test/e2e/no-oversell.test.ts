@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TestSystem, waitFor } from "../support/system.js";
+import { grpc } from "../support/grpc-clients.js";
+
+describe("no oversell under concurrency", () => {
+  let system: TestSystem;
+
+  beforeAll(async () => {
+    // The property under test is "never oversell", not latency (that is `make bench`): a generous seat-call
+    // deadline keeps a loaded CI machine from turning slow answers into UNAVAILABLE refusals.
+    system = await TestSystem.start({ env: { MUSICAL_TIMEOUT_MS: "10000" } });
+  });
+  afterAll(async () => system?.stop());
+
+  it("300 concurrent single-seat reservations for 100 seats: exactly 100 succeed and 100 payments exist", async () => {
+    const musical = system.client("musical");
+    const reservation = system.client("reservation");
+    const manager = await system.token("manager", "manager");
+    await musical.registerMusical!({ musicalId: "les-mis", name: "Les Misérables", totalSeats: 100, seatPrice: "80000" }, manager);
+
+    const attempts = 300;
+    const tokens = await Promise.all(Array.from({ length: attempts }, (_, i) => system.token(`fan-${i}`)));
+    const results = await Promise.allSettled(
+      tokens.map((token, i) => reservation.placeReservation!({ musicalId: "les-mis", seats: 1, idempotencyKey: `fan-${i}` }, token, 30_000)),
+    );
+    const succeeded = results.filter((r) => r.status === "fulfilled").length;
+    const refusals = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason.code as grpc.status);
+    console.log(`no-oversell: ${attempts} attempts, ${succeeded} placed, ${refusals.length} refused (${[...new Set(refusals.map((c) => grpc.status[c]))].join(", ")})`);
+
+    expect(succeeded).toBe(100);
+    expect(refusals.every((code) => code === grpc.status.FAILED_PRECONDITION)).toBe(true);
+    expect((await musical.getMusical!({ musicalId: "les-mis" }, manager)).musical.reservableSeats).toBe(0);
+    const [holds] = await system.sql<{ seats: number; n: number }>(
+      "musical",
+      "select coalesce(sum(seats), 0)::int as seats, count(*)::int as n from seat_holds where musical_id = 'les-mis' and status = 'HELD'",
+    );
+    expect(holds).toEqual({ seats: 100, n: 100 });
+    const [placed] = await system.sql<{ n: number }>("reservation", "select count(*)::int as n from reservations where status <> 'PLACING'");
+    expect(placed!.n).toBe(100);
+
+    await waitFor(
+      async () => (await system.sql<{ n: number }>("payment", "select count(*)::int as n from payments where status = 'APPROVED'"))[0]!.n === 100,
+      60_000,
+      "100 approved payments",
+      250,
+    );
+    const [payments] = await system.sql<{ n: number; reservations: number }>(
+      "payment",
+      "select count(*)::int as n, count(distinct reservation_id)::int as reservations from payments",
+    );
+    expect(payments).toEqual({ n: 100, reservations: 100 });
+    expect((await system.gatewayStats()).approvedCharges).toBe(100);
+    console.log(`no-oversell: reservable 0, holds ${holds!.seats}, payments ${payments!.n}`);
+    musical.close();
+    reservation.close();
+  });
+});
