@@ -13,7 +13,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { stringify } from "yaml";
+import { Document, isScalar } from "yaml";
 
 // ---------------------------------------------------------------------------
 // Definition
@@ -38,9 +38,13 @@ export interface EdgeService {
   port: number;
   /** Every RPC of the service (a test checks this against proto/). */
   methods: Record<string, MethodPolicy>;
-  /** Concurrent requests one Envoy sends to the whole cluster. */
+  /** Concurrent requests one Envoy sends to the whole cluster, and why. */
   maxRequests: number;
+  maxRequestsWhy: string;
 }
+
+const DATABASE_BOUND =
+  "~4,000 tx/s measured Postgres ceiling x 250 ms tolerable queueing = ~1,000 in flight; past it requests only queue in the database";
 
 export const services: readonly EdgeService[] = [
   {
@@ -54,10 +58,8 @@ export const services: readonly EdgeService[] = [
       ReserveSeats: "internal", // reservation -> musical only
       ReleaseSeats: "internal",
     },
-    // ~4,000 tx/s was the measured Postgres ceiling on one hot row; at a
-    // tolerable 250 ms queueing that is ~1,000 requests in flight. Past it
-    // requests only queue inside the database, so shedding early is kinder.
     maxRequests: 1024,
+    maxRequestsWhy: DATABASE_BOUND,
   },
   {
     name: "reservation",
@@ -69,31 +71,32 @@ export const services: readonly EdgeService[] = [
       GetReservation: "idempotent",
       ListReservations: "idempotent",
     },
-    maxRequests: 1024, // same database-bound reasoning as musical
+    maxRequests: 1024,
+    maxRequestsWhy: DATABASE_BOUND,
   },
   {
     name: "payment",
     grpcService: "outerpark.payment.v1.PaymentService",
     port: 8083,
     methods: { GetPayment: "idempotent", ListPayments: "idempotent" },
-    // Reads only at the edge; payments themselves are driven by events.
     maxRequests: 512,
+    maxRequestsWhy: "reads only at the edge (payments are driven by events): half the write services' share",
   },
   {
     name: "notice",
     grpcService: "outerpark.notice.v1.NoticeService",
     port: 8084,
     methods: { ListNotifications: "idempotent" },
-    maxRequests: 512, // reads only
+    maxRequests: 512,
+    maxRequestsWhy: "one paged read: half the write services' share",
   },
   {
     name: "customercenter",
     grpcService: "outerpark.customercenter.v1.CustomerCenterService",
     port: 8085,
     methods: { GetMyPage: "idempotent", WatchMyPage: "idempotent-stream" },
-    // Each open WatchMyPage stream holds one request slot for its whole life,
-    // so the cap is set by idle streams (cheap HTTP/2 streams), not by load.
     maxRequests: 10000,
+    maxRequestsWhy: "each open WatchMyPage stream holds a slot for its whole life; idle HTTP/2 streams are cheap",
   },
 ];
 
@@ -123,9 +126,20 @@ export const ADMIN_PORT = 9901;
 
 export type Target = "local" | "helm";
 
+/** A value with the reason it was chosen; the reason becomes a YAML comment. */
+class Why {
+  value: string | number;
+  reason: string;
+  constructor(value: string | number, reason: string) {
+    this.value = value;
+    this.reason = reason;
+  }
+}
+const why = (value: string | number, reason: string) => new Why(value, reason);
+
 const type = (name: string) => `type.googleapis.com/${name}`;
 
-const socket = (address: string, port: number) => ({
+const socket = (address: string, port: number | Why) => ({
   socket_address: { address, port_value: port },
 });
 
@@ -133,17 +147,17 @@ const socket = (address: string, port: number) => ({
  * Retry policy for idempotent methods. `perTry` bounds one attempt of a unary
  * call (undefined for streams: one try lasts the whole stream).
  */
-function retryPolicy(perTry: string | undefined) {
+function retryPolicy(perTry: Why | undefined) {
   return {
     // UNAVAILABLE is what a draining or overloaded server answers; the other
     // three mean the request never reached the handler. DEADLINE_EXCEEDED is
     // left out: the caller's deadline is spent, retrying cannot help.
     retry_on: "unavailable,connect-failure,refused-stream,reset",
-    num_retries: 2, // three tries in all; more only amplifies an outage
+    num_retries: why(2, "three tries in all; more only amplifies an outage"),
     ...(perTry ? { per_try_timeout: perTry } : {}),
     retry_back_off: {
-      base_interval: "0.025s", // jittered; about one pod restart's first beat
-      max_interval: "0.25s",
+      base_interval: why("0.025s", "jittered; about one pod restart's first beat"),
+      max_interval: why("0.25s", "ten times the base, still well inside the route timeout"),
     },
     // Try another pod: the one that failed is likely still failing.
     retry_host_predicate: [
@@ -154,18 +168,17 @@ function retryPolicy(perTry: string | undefined) {
         },
       },
     ],
-    host_selection_retry_max_attempts: 3, // a few picks to find a pod not tried yet
+    host_selection_retry_max_attempts: why(3, "a few picks to find a pod not tried yet"),
   };
 }
 
 function methodRoute(svc: EdgeService, method: string, policy: MethodPolicy) {
   const path = `/${svc.grpcService}/${method}`;
   if (policy === "internal") {
-    // gRPC maps HTTP 403 to PERMISSION_DENIED; never forwarded.
     return {
       name: `${svc.name}.${method}.internal`,
       match: { path },
-      direct_response: { status: 403 },
+      direct_response: { status: why(403, "internal RPC; gRPC maps HTTP 403 to PERMISSION_DENIED") },
     };
   }
   if (policy === "idempotent-stream") {
@@ -174,29 +187,28 @@ function methodRoute(svc: EdgeService, method: string, policy: MethodPolicy) {
       match: { path },
       route: {
         cluster: svc.name,
-        timeout: "0s", // a server stream lives as long as the client watches
-        // No idle cut-off: the stream may be quiet for hours between updates.
-        // Dead peers are found by HTTP/2 keepalive pings on both sides instead.
-        idle_timeout: "0s",
+        timeout: why("0s", "none: a server stream lives as long as the client watches"),
+        idle_timeout: why("0s", "none: updates may be hours apart; HTTP/2 keepalive finds dead peers"),
         retry_policy: retryPolicy(undefined),
       },
     };
   }
-  // Writes do a database transaction and maybe a call to musical (PlaceReservation).
   const write = /^(Place|Cancel|Register)/.test(method);
-  // Reads are a few indexed queries: 5 s in all, 2 s a try (two retries fit).
-  // Writes are a transaction plus maybe a call to musical: 10 s, 4 s a try,
-  // so a slow but healthy write is not cut and sent again too eagerly.
-  const timeout = write ? "10s" : "5s";
-  const perTry = write ? "4s" : "2s";
+  const timeout = write
+    ? why("10s", "a transaction plus maybe a call to musical")
+    : why("5s", "a few indexed queries");
+  const perTry = write
+    ? why("4s", "a slow but healthy write is not cut and sent again too eagerly")
+    : why("2s", "two retries still fit in the route timeout");
   return {
     name: `${svc.name}.${method}`,
     match: { path },
     route: {
       cluster: svc.name,
       timeout,
-      // Honour a shorter grpc-timeout from the caller, never a longer one.
-      max_stream_duration: { grpc_timeout_header_max: timeout },
+      max_stream_duration: {
+        grpc_timeout_header_max: why(timeout.value, "honour a shorter grpc-timeout from the caller, never a longer one"),
+      },
       ...(policy === "idempotent" ? { retry_policy: retryPolicy(perTry) } : {}),
     },
   };
@@ -211,10 +223,8 @@ function serviceRoutes(svc: EdgeService) {
       match: { prefix: `/${svc.grpcService.replace(/\.[^.]+$/, ".")}` },
       route: {
         cluster: svc.name,
-        // Unknown cost: the longest unary budget, and a little more. A new
-        // method that needs other limits gets its own entry in `methods`.
-        timeout: "15s",
-        max_stream_duration: { grpc_timeout_header_max: "15s" },
+        timeout: why("15s", "unknown cost: the longest unary budget and a little more"),
+        max_stream_duration: { grpc_timeout_header_max: why("15s", "the caller's shorter deadline wins") },
       },
     },
   ];
@@ -226,7 +236,7 @@ function introspectionRoutes(svc: EdgeService) {
   return ["/grpc.health.v1.", "/grpc.reflection."].map((prefix) => ({
     name: `${svc.name}.${prefix.split(".")[1]}`,
     match: { prefix, headers: [header] },
-    route: { cluster: svc.name, timeout: "5s" }, // Check and reflection answer from memory
+    route: { cluster: svc.name, timeout: why("5s", "Check and reflection answer from memory") },
   }));
 }
 
@@ -250,7 +260,7 @@ function corsPolicy(target: Target) {
       "x-outerpark-service",
     ].join(","),
     expose_headers: "grpc-status,grpc-message,grpc-status-details-bin",
-    max_age: "600", // browsers cap this anyway; saves a preflight per call
+    max_age: why("600", "ten minutes; browsers cap it anyway; saves a preflight per call"),
   };
 }
 
@@ -294,19 +304,19 @@ function httpConnectionManager(target: Target) {
     merge_slashes: true,
     // "/pkg.Svc%2FMethod" must not slip past the exact-path 403 routes.
     path_with_escaped_slashes_action: "REJECT_REQUEST",
-    // Five minutes without a frame ends a stream (Envoy's default, stated);
-    // WatchMyPage lifts it on its own route.
-    stream_idle_timeout: "300s",
+    stream_idle_timeout: why("300s", "Envoy's default, stated: five silent minutes end a stream; WatchMyPage lifts it"),
     common_http_protocol_options: {
-      idle_timeout: "3600s", // an idle client connection is closed after an hour
+      idle_timeout: why("3600s", "an idle client connection is closed after an hour"),
       headers_with_underscores_action: "REJECT_REQUEST",
     },
     http2_protocol_options: {
-      max_concurrent_streams: 100, // per client connection; browsers open few
-      initial_stream_window_size: 65536, // 64 KiB: bounds memory per stream
-      initial_connection_window_size: 1048576, // 1 MiB per connection
-      // Finds clients that vanished while a WatchMyPage stream is quiet.
-      connection_keepalive: { interval: "30s", timeout: "10s" },
+      max_concurrent_streams: why(100, "per client connection; browsers and apps open few"),
+      initial_stream_window_size: why(65536, "64 KiB: bounds buffered memory per stream"),
+      initial_connection_window_size: why(1048576, "1 MiB per connection"),
+      connection_keepalive: {
+        interval: why("30s", "finds clients that vanished while a WatchMyPage stream is quiet"),
+        timeout: why("10s", "a ping unanswered this long means the client is gone"),
+      },
     },
     access_log: [
       {
@@ -368,37 +378,43 @@ function cluster(target: Target, svc: EdgeService) {
     ...(target === "helm"
       ? {
           dns_lookup_family: "V4_PREFERRED",
-          dns_refresh_rate: "5s", // new pods join within seconds of turning ready
+          dns_refresh_rate: why("5s", "new pods join within seconds of turning ready"),
           respect_dns_ttl: true,
         }
       : {}),
-    connect_timeout: "1s", // in-cluster connects take ms; 1 s rides out one lost SYN
+    connect_timeout: why("1s", "in-cluster connects take ms; 1 s rides out one lost SYN"),
     lb_policy: "LEAST_REQUEST", // unequal costs (saga writes vs reads) favour P2C least-request
     typed_extension_protocol_options: {
       "envoy.extensions.upstreams.http.v3.HttpProtocolOptions": {
         "@type": type("envoy.extensions.upstreams.http.v3.HttpProtocolOptions"),
         explicit_http_config: {
           http2_protocol_options: {
-            // Node's HTTP/2 server allows many streams; past 1,000 on one
-            // connection Envoy opens another, spreading head-of-line risk.
-            max_concurrent_streams: 1000,
-            // Keeps quiet WatchMyPage streams' connections alive and detects dead pods.
-            connection_keepalive: { interval: "30s", timeout: "5s" },
+            max_concurrent_streams: why(1000, "past 1,000 streams on one connection Envoy opens another, spreading head-of-line risk"),
+            connection_keepalive: {
+              interval: why("30s", "keeps quiet WatchMyPage connections alive through idle-killing middleboxes"),
+              timeout: why("5s", "a pod that cannot answer a ping in 5 s is gone"),
+            },
           },
         },
       },
     },
     load_assignment: {
       cluster_name: svc.name,
-      endpoints: [{ lb_endpoints: [{ endpoint: { address: socket(upstreamAddress(target, svc), svc.port) } }] }],
+      endpoints: [
+        {
+          lb_endpoints: [
+            { endpoint: { address: socket(upstreamAddress(target, svc), why(svc.port, `${svc.name}'s PORT`)) } },
+          ],
+        },
+      ],
     },
     health_checks: [
       {
-        timeout: "1s", // a Check is a map lookup; a second means the process is stuck
-        interval: "5s", // a broken pod leaves rotation within ~10 s (2 misses)
-        interval_jitter: "1s", // spread checks from many Envoys
-        unhealthy_threshold: 2, // one miss may be a GC pause
-        healthy_threshold: 1, // readiness already waits for DB and NATS
+        timeout: why("1s", "a Check is a map lookup; a second means the process is stuck"),
+        interval: why("5s", "a broken pod leaves rotation within ~10 s (two misses)"),
+        interval_jitter: why("1s", "spreads checks from many Envoys"),
+        unhealthy_threshold: why(2, "one miss may be a GC pause"),
+        healthy_threshold: why(1, "readiness already waits for the database and NATS"),
         // Empty service name = the server's readiness (DB and NATS reachable).
         grpc_health_check: { service_name: "" },
       },
@@ -406,30 +422,26 @@ function cluster(target: Target, svc: EdgeService) {
     outlier_detection: {
       // gRPC statuses count as HTTP codes here: UNAVAILABLE/DEADLINE_EXCEEDED
       // are gateway failures (503/504), INTERNAL/UNKNOWN are 5xx.
-      consecutive_5xx: 5, // five straight errors is a broken pod, not bad luck
-      consecutive_gateway_failure: 3, // unreachable/overloaded shows sooner
-      enforcing_consecutive_5xx: 100,
-      enforcing_consecutive_gateway_failure: 100,
-      interval: "10s", // sweep cadence for the ratio-based detectors
-      base_ejection_time: "30s", // long enough for a restart; doubles per repeat
-      max_ejection_time: "300s", // a flapping pod is back at least every 5 min
-      // Never eject more than half: a shared cause (the database, a payment
-      // gateway outage surfacing as UNAVAILABLE) must not empty the cluster.
-      max_ejection_percent: 50,
+      consecutive_5xx: why(5, "five straight errors is a broken pod, not bad luck"),
+      consecutive_gateway_failure: why(3, "unreachable or overloaded shows sooner"),
+      enforcing_consecutive_5xx: why(100, "percent: always act on the detection"),
+      enforcing_consecutive_gateway_failure: why(100, "percent: always act on the detection"),
+      interval: why("10s", "sweep cadence of the detectors"),
+      base_ejection_time: why("30s", "long enough for a restart; doubles on each repeat"),
+      max_ejection_time: why("300s", "a flapping pod gets another chance at least every 5 min"),
+      max_ejection_percent: why(50, "a shared cause (database, payment gateway) must never empty the cluster"),
     },
     circuit_breakers: {
       thresholds: [
         {
           priority: "DEFAULT",
-          // HTTP/2 multiplexes: a handful of connections per pod suffice.
-          max_connections: 64,
-          // Requests waiting for a connection or stream; a short queue so
-          // callers see RESOURCE_EXHAUSTED (503) instead of latency.
-          max_pending_requests: 128,
-          max_requests: svc.maxRequests,
-          // Retries may add at most 20% on top of live requests, so an
-          // outage is never amplified more than 1.2x; at least 8 at low load.
-          retry_budget: { budget_percent: { value: 20 }, min_retry_concurrency: 8 },
+          max_connections: why(64, "HTTP/2 multiplexes: a handful of connections per pod suffice"),
+          max_pending_requests: why(128, "a short queue: callers see 503/UNAVAILABLE instead of latency"),
+          max_requests: why(svc.maxRequests, svc.maxRequestsWhy),
+          retry_budget: {
+            budget_percent: { value: why(20, "retries add at most 20%: an outage is never amplified past 1.2x") },
+            min_retry_concurrency: why(8, "still retry at low load"),
+          },
           track_remaining: true, // exposes remaining capacity as stats
         },
       ],
@@ -437,20 +449,20 @@ function cluster(target: Target, svc: EdgeService) {
   };
 }
 
-/** The Envoy v3 Bootstrap for one target, as a plain object. */
-export function renderBootstrap(target: Target) {
+/** The Envoy v3 Bootstrap for one target, with reasons attached to numbers. */
+function annotatedBootstrap(target: Target) {
   return {
     node: { id: "outerpark-edge", cluster: "outerpark-edge" },
     admin: {
       // Loopback only, in Kubernetes too: reach it with kubectl port-forward.
-      address: socket("127.0.0.1", ADMIN_PORT),
+      address: socket("127.0.0.1", why(ADMIN_PORT, "Envoy's customary admin port")),
     },
     static_resources: {
       listeners: [
         {
           name: "edge",
-          address: socket("0.0.0.0", EDGE_PORT),
-          per_connection_buffer_limit_bytes: 1048576, // 1 MiB: caps memory per client
+          address: socket("0.0.0.0", why(EDGE_PORT, "the one public port: gRPC, gRPC-Web and Connect")),
+          per_connection_buffer_limit_bytes: why(1048576, "1 MiB: caps memory per client connection"),
           filter_chains: [
             {
               filters: [
@@ -468,6 +480,29 @@ export function renderBootstrap(target: Target) {
   };
 }
 
+type Path = (string | number)[];
+
+/** Splits reasons from values: the plain document and [path, reason] pairs. */
+function splitReasons(value: unknown, path: Path = [], reasons: [Path, string][] = []): { plain: unknown; reasons: [Path, string][] } {
+  if (value instanceof Why) {
+    reasons.push([path, value.reason]);
+    return { plain: value.value, reasons };
+  }
+  if (Array.isArray(value)) {
+    return { plain: value.map((v, i) => splitReasons(v, [...path, i], reasons).plain), reasons };
+  }
+  if (value && typeof value === "object") {
+    const plain = Object.fromEntries(Object.entries(value).map(([k, v]) => [k, splitReasons(v, [...path, k], reasons).plain]));
+    return { plain, reasons };
+  }
+  return { plain: value, reasons };
+}
+
+/** The Envoy v3 Bootstrap for one target, as a plain object. */
+export function renderBootstrap(target: Target): any {
+  return splitReasons(annotatedBootstrap(target)).plain;
+}
+
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 export const outputs: Record<Target, string> = {
@@ -480,13 +515,18 @@ const headers: Record<Target, string> = {
   helm: `Kubernetes edge, shipped by the chart's ConfigMap after it replaces ${Object.values(HELM_PLACEHOLDERS).join(" and ")}.`,
 };
 
-/** The file's full text for one target. */
+/** The file's full text for one target; each chosen number carries its reason as a comment. */
 export function renderYaml(target: Target): string {
-  return (
-    `# GENERATED by envoy/generate.ts - do not edit; run: node envoy/generate.ts\n` +
-    `# ${headers[target]}\n` +
-    stringify(renderBootstrap(target), { lineWidth: 0 })
-  );
+  const { plain, reasons } = splitReasons(annotatedBootstrap(target));
+  const doc = new Document(plain);
+  for (const [path, reason] of reasons) {
+    const node = doc.getIn(path, true);
+    if (!isScalar(node)) throw new Error(`reason on a non-scalar at ${path.join(".")}`);
+    node.comment = ` ${reason}`;
+  }
+  doc.commentBefore =
+    ` GENERATED by envoy/generate.ts - do not edit; run: node envoy/generate.ts\n ${headers[target]}`;
+  return doc.toString({ lineWidth: 0 });
 }
 
 function main(argv: string[]) {

@@ -2,7 +2,7 @@
 // and against what the edge must mean. Envoy itself cannot run here.
 import { readFileSync } from "node:fs";
 import { describe, expect, test } from "vitest";
-import { parse } from "yaml";
+import { isScalar, parse, parseDocument, visit } from "yaml";
 import {
   HELM_PLACEHOLDERS,
   LOCAL_JWT_SECRET,
@@ -35,6 +35,25 @@ describe("envoy generator", () => {
     expect(fromDefinition).toEqual(fromProto);
   });
 
+  test("every number and duration in both files says why it was chosen", () => {
+    for (const target of ["local", "helm"] as const) {
+      const unexplained: string[] = [];
+      let explained = 0;
+      visit(parseDocument(renderYaml(target)), {
+        Pair(_, pair) {
+          const v = pair.value;
+          if (!isScalar(v)) return;
+          const chosen = typeof v.value === "number" || (typeof v.value === "string" && /^\d+(\.\d+)?s$/.test(v.value));
+          if (!chosen) return;
+          if (v.comment?.trim()) explained++;
+          else unexplained.push(`${String(pair.key)}: ${String(v.value)}`);
+        },
+      });
+      expect(unexplained, target).toEqual([]);
+      expect(explained).toBeGreaterThan(100);
+    }
+  });
+
   test("ports and the local JWT secret match the services' own defaults (kit/src/config.ts)", () => {
     expect(Object.fromEntries(edgeServices.map((s) => [s.name, s.port]))).toEqual(DEFAULT_PORTS);
     expect(LOCAL_JWT_SECRET).toBe(DEV_JWT_SECRET);
@@ -43,7 +62,7 @@ describe("envoy generator", () => {
   test("the two flavours differ only in addresses, discovery, JWKS source and CORS origins", () => {
     const local = renderBootstrap("local");
     const helm = renderBootstrap("helm");
-    expect(helm.static_resources.clusters.map((c) => c.type)).toEqual(edgeServices.map(() => "STRICT_DNS"));
+    expect(helm.static_resources.clusters.map((c: { type: string }) => c.type)).toEqual(edgeServices.map(() => "STRICT_DNS"));
     expect(JSON.stringify(helm)).toContain(`${HELM_PLACEHOLDERS.fullname}-musical-headless`);
     const strip = (b: unknown) =>
       JSON.stringify(b, (k, v) =>
