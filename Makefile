@@ -1,17 +1,48 @@
-# Every target runs with the project's own Node 24 (the `node` npm package).
+# Every target runs with the project's own Node 24 (the `node` npm package):
+# the machine's node may be older. Only npm (any version) must exist beforehand.
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/.tools/bin:$(PATH)
 SHELL := /bin/bash
 
-.PHONY: install generate build lint test up
+.PHONY: install generate build lint test up chaos bench breaking
 
-install:
-	npm ci --allow-scripts
+# Dependencies, installed again whenever the lock changes.
+node_modules/.installed: package-lock.json package.json
+	npm ci
+	touch $@
 
-generate:
+install: node_modules/.installed
+
+generate: install
 	buf generate
 
-build:
+build: install
 	tsc -p tsconfig.build.json
+
+# The whole system on this machine: embedded PostgreSQL and a local nats-server
+# unless OUTERPARK_POSTGRES_URL / OUTERPARK_NATS_URL are given.
+up: build
+	node dist/tools/up.js
+
+# Every test: unit, per-service, end to end, chaos, edge (Envoy, Helm, Docker, grpcurl).
+test: install
+	vitest run
+
+# The crash-safety test alone (it also runs in `make test`).
+chaos: install
+	vitest run test/chaos
+
+lint: install
+	tsc -p tsconfig.json --noEmit
+	buf lint
+	eslint .
+
+# Contract changes that would break existing clients, against BASE (default: main's last commit).
+BASE ?= .git\#branch=main
+breaking: install
+	buf breaking --against '$(BASE)'
+
+bench: build
+	node dist/test/bench/run.js
 
 # --- Edge and Kubernetes (issue 4) ---------------------------------------
 .PHONY: tools envoy-config envoy-check helm-check

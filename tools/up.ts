@@ -1,0 +1,83 @@
+/**
+ * `make up`: the whole system on this machine. Uses the PostgreSQL and NATS
+ * given in OUTERPARK_POSTGRES_URL / OUTERPARK_NATS_URL; without them it starts
+ * its own (embedded PostgreSQL, a local nats-server with JetStream) with data
+ * kept in .data/up. Then the simulated payment gateway and the five services,
+ * each its own process on its default port. Ctrl-C stops everything.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
+import { DEFAULT_PORTS, DEV_JWT_SECRET, SERVICE_NAMES } from "../kit/src/config.js";
+import { mintToken } from "../kit/src/auth.js";
+import { createLogger } from "../kit/src/logger.js";
+import { provideInfrastructure } from "./infra.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const logger = createLogger("up");
+const infra = await provideInfrastructure({
+  dataDir: path.join(root, ".data/up"),
+  logger,
+  ...(process.env.OUTERPARK_POSTGRES_URL ? { postgresUrl: process.env.OUTERPARK_POSTGRES_URL } : {}),
+  ...(process.env.OUTERPARK_NATS_URL ? { natsUrl: process.env.OUTERPARK_NATS_URL } : {}),
+});
+
+const children: ChildProcess[] = [];
+const secret = process.env.JWT_SECRET ?? DEV_JWT_SECRET;
+function start(args: string[], env: Record<string, string>): void {
+  const child = spawn(process.execPath, [path.join(root, "dist/tools/outerpark.js"), ...args], {
+    env: { ...process.env, JWT_SECRET: secret, NATS_URL: infra.natsUrl, ...env },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  child.once("exit", (code, signal) => {
+    if (!stopping) logger.error({ args, code, signal }, "a process exited; stopping everything");
+    void stop(1);
+  });
+  children.push(child);
+}
+
+start(["gateway"], { GATEWAY_PORT: "8090" });
+for (const service of SERVICE_NAMES) {
+  const database = new URL(infra.postgresUrl);
+  database.pathname = `/outerpark_${service}`;
+  start(["serve", service], {
+    PORT: String(DEFAULT_PORTS[service]),
+    DATABASE_URL: database.toString(),
+    MUSICAL_URL: `http://127.0.0.1:${DEFAULT_PORTS.musical}`,
+    PAYMENT_GATEWAY_URL: "http://127.0.0.1:8090",
+  });
+}
+
+const manager = await mintToken({ secret, subject: "manager-1", role: "manager", ttlSeconds: 86_400 });
+const customer = await mintToken({ secret, subject: "customer-1", role: "customer", ttlSeconds: 86_400 });
+process.stderr.write(`
+OuterPark is starting: musical :8081, reservation :8082, payment :8083, notice :8084, customercenter :8085, gateway :8090
+PostgreSQL ${infra.startedPostgres ? "(embedded) " : ""}and NATS ${infra.startedNats ? "(local nats-server) " : ""}ready.
+
+  export MANAGER=${manager}
+  export CUSTOMER=${customer}
+  grpcurl -plaintext localhost:8081 list
+  grpcurl -plaintext -H "authorization: Bearer $MANAGER" -d '{"musical_id":"phantom","name":"The Phantom of the Opera","total_seats":100,"seat_price":120000}' localhost:8081 outerpark.musical.v1.MusicalService/RegisterMusical
+  grpcurl -plaintext -H "authorization: Bearer $CUSTOMER" -d '{"musical_id":"phantom","seats":2,"idempotency_key":"first"}' localhost:8082 outerpark.reservation.v1.ReservationService/PlaceReservation
+  grpcurl -plaintext -H "authorization: Bearer $CUSTOMER" localhost:8085 outerpark.customercenter.v1.CustomerCenterService/WatchMyPage
+
+`);
+
+let stopping = false;
+async function stop(code: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  const running = children.filter((child) => child.exitCode === null && !child.signalCode);
+  await Promise.all(
+    running.map(
+      (child) =>
+        new Promise((resolve) => {
+          child.once("exit", resolve);
+          child.kill("SIGTERM");
+        }),
+    ),
+  );
+  await infra.stop();
+  process.exit(code);
+}
+process.once("SIGINT", () => void stop(0));
+process.once("SIGTERM", () => void stop(0));
