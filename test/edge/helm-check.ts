@@ -1,7 +1,8 @@
 // `make helm-check` as functions: build helm if missing, lint, render with a
 // values file, and validate every rendered manifest strictly.
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
@@ -33,6 +34,23 @@ function helm(args: string[]): string {
 /** `helm lint --strict`; throws with helm's output on any warning or error. */
 export function helmLint(valuesFiles: string[] = []): string {
   return helm(["lint", "--strict", "--kube-version", KUBE_VERSION, chartDir, ...valuesFiles.flatMap((f) => ["-f", f])]);
+}
+
+/**
+ * NOTES.txt as `helm install` would print it. `helm template` skips NOTES, and
+ * an install needs a cluster, so a copy of the chart renders it through tpl.
+ */
+export function renderNotes(valuesFiles: string[] = []): string {
+  const copy = mkdtempSync(join(tmpdir(), "outerpark-notes-"));
+  try {
+    cpSync(chartDir, copy, { recursive: true });
+    renameSync(join(copy, "templates/NOTES.txt"), join(copy, "NOTES.src"));
+    writeFileSync(join(copy, "templates/zz-notes.yaml"), 'notes: {{ tpl (.Files.Get "NOTES.src") . | toJson }}\n');
+    const out = helm(["template", "outerpark", copy, "--namespace", "outerpark", "--kube-version", KUBE_VERSION, "--show-only", "templates/zz-notes.yaml", ...valuesFiles.flatMap((f) => ["-f", f])]);
+    return (parseManifests(out)[0] as unknown as { notes: string }).notes;
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
 }
 
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> } } & Record<string, any>;

@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, test } from "vitest";
 import { services as edgeServices } from "../../envoy/generate.js";
 import { validateEnvoy } from "./envoy-proto.js";
 import { checkEdgeSemantics, expectationsFromProtos } from "./envoy-semantics.js";
-import { ensureHelm, helmLint, helmTemplate, productionValues, validateManifests, type Manifest } from "./helm-check.js";
+import { ensureHelm, helmLint, helmTemplate, productionValues, renderNotes, validateManifests, type Manifest } from "./helm-check.js";
 
 const serviceNames = edgeServices.map((s) => s.name);
 const STANDARD_LABELS = [
@@ -169,6 +169,14 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
       expect(env.find((e: any) => e.name === "DATABASE_URL").valueFrom.secretKeyRef.name).toBe("outerpark-database-urls");
       expect(env.find((e: any) => e.name === "JWT_SECRET").valueFrom.secretKeyRef).toEqual({ name: "outerpark-jwt", key: "secret" });
     }
+  });
+
+  test("NOTES.txt renders and points at the edge, tokens and warnings that apply", () => {
+    const notes = renderNotes(flavour === "production" ? [productionValues] : []);
+    expect(notes).toContain(`port-forward svc/${fullname}-edge 8080:${flavour === "production" ? 443 : 8080}`);
+    expect(notes).toContain("outerpark.js token --sub");
+    expect(notes.includes("simulated payment gateway is enabled")).toBe(flavour === "default");
+    expect(notes.includes("demo database password")).toBe(flavour === "default");
   });
 
   test("autoscaled Deployments leave replicas to their HPA", () => {
