@@ -1,7 +1,7 @@
 // envoy/envoy.yaml (and the chart's copy) checked against Envoy's own v3 protos
 // and against what the edge must mean. Envoy itself cannot run here.
 import { readFileSync } from "node:fs";
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { isScalar, parse, parseDocument, visit } from "yaml";
 import {
   HELM_PLACEHOLDERS,
@@ -17,6 +17,9 @@ import { checkEdgeSemantics, expectationsFromProtos, httpConnectionManager, prot
 
 /** Strict YAML: duplicate keys are an error, as in Envoy. */
 const loadYaml = (file: string) => parse(readFileSync(file, "utf8"), { uniqueKeys: true, strict: true });
+
+// helm and the Envoy protos take a few seconds on a busy two-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 const clone = <T>(v: T): T => structuredClone(v);
 

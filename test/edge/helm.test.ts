@@ -3,11 +3,14 @@
 // schemas with no unknown key. Then what the chart must mean, and proof that
 // the checks catch mistakes. Builds the pinned helm with tools/go-tools.sh if missing.
 import { parse } from "yaml";
-import { beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test, vi } from "vitest";
 import { services as edgeServices } from "../../envoy/generate.js";
 import { validateEnvoy } from "./envoy-proto.js";
 import { checkEdgeSemantics, expectationsFromProtos } from "./envoy-semantics.js";
 import { ensureHelm, helmLint, helmTemplate, productionValues, renderNotes, validateManifests, type Manifest } from "./helm-check.js";
+
+// helm and the Envoy protos take a few seconds on a busy two-core machine.
+vi.setConfig({ testTimeout: 120_000 });
 
 const serviceNames = edgeServices.map((s) => s.name);
 const STANDARD_LABELS = [
