@@ -43,10 +43,14 @@ for name in "${wanted[@]}"; do
     echo "go-tools: unknown tool '${name}' (known: ${order[*]})" >&2
     exit 2
   fi
-  if [[ -x "${bin}/${name}" ]]; then
-    continue
+  [[ -x "${bin}/${name}" ]] && continue
+  # Parallel test workers may ask for the same tool: one builds, the others wait.
+  exec {lock}>"${bin}/.${name}.lock"
+  flock "${lock}"
+  if [[ ! -x "${bin}/${name}" ]]; then
+    echo "go-tools: building ${module} into ${bin}" >&2
+    # CGO off: static binaries, no C toolchain needed.
+    GOBIN="${bin}" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -trimpath" go install -ldflags "${ldflags[${name}]}" "${module}"
   fi
-  echo "go-tools: building ${module} into ${bin}" >&2
-  # CGO off: static binaries, no C toolchain needed.
-  GOBIN="${bin}" CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -trimpath" go install -ldflags "${ldflags[${name}]}" "${module}"
+  exec {lock}>&-
 done
