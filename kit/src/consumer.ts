@@ -4,6 +4,7 @@ import { headers as natsHeaders } from "@nats-io/transport-node";
 import type { QueryResult } from "@mikro-orm/core";
 import type { Logger } from "pino";
 import type { EventBus } from "./bus.js";
+import { readInt } from "./config.js";
 import { EVENT_TYPE_HEADER, domainSubjects, eventRegistry, streamName, type DomainEvent, type EventDomain } from "./events.js";
 import type { Transactor, Tx } from "./outbox.js";
 
@@ -48,7 +49,7 @@ export class EventConsumer {
   deadLetterCount = 0;
 
   constructor(options: ConsumerOptions) {
-    this.#options = { maxDeliveries: 5, ...options };
+    this.#options = { maxDeliveries: readInt(process.env, "CONSUMER_MAX_DELIVERIES", 5), ...options };
   }
 
   get durableName(): string {
@@ -107,11 +108,9 @@ export class EventConsumer {
     const eventType = msg.headers?.get(EVENT_TYPE_HEADER) ?? "";
     const handler = handlers[eventType];
     if (!handler) {
-      if (eventRegistry.getMessage(eventType)) {
-        msg.ack(); // An event this service does not care about.
-      } else {
-        await this.#deadLetter(msg, eventType, `unknown event type "${eventType}"`);
-      }
+      // Not ours to handle, or a type newer than this build (a rolling deploy): skipping keeps old consumers compatible.
+      if (!eventRegistry.getMessage(eventType)) logger.warn({ eventType, subject: msg.subject }, "unknown event type skipped");
+      msg.ack();
       return;
     }
     let event: DomainEvent;

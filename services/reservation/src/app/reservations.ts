@@ -22,7 +22,7 @@ export interface PlaceRequest {
   idempotencyKey: string;
 }
 
-const RETRY_HINT = "seat inventory is unavailable right now; retry with the same idempotency_key";
+const RETRY_HINT = "seat inventory is unavailable right now, retry with the same idempotency_key";
 
 /** Use cases of reservations: the synchronous placement and the saga's reservation side. */
 export class Reservations {
@@ -44,7 +44,8 @@ export class Reservations {
     } catch (error) {
       if (error instanceof SeatServiceUnavailable) {
         log.warn({ err: error.message }, "seat call failed; aborting the placement");
-        await this.abortPlacement(placing.reservationId).catch(() => undefined); // the sweeper finishes it otherwise
+        // Answer now: the customer must not wait on a second call to a struggling musical. The sweeper retries a failed abort.
+        void this.abortPlacement(placing.reservationId).catch(() => undefined);
         throw unavailable(RETRY_HINT);
       }
       // A refusal (too few seats, unknown musical): nothing was taken, nothing stays.
@@ -96,7 +97,7 @@ export class Reservations {
       }
       if (outcome.status !== "PLACING") return outcome;
       if (Date.now() - outcome.placedAt.getTime() < this.staleAfterMs) {
-        throw unavailable("an earlier attempt with this idempotency_key is still in progress; retry shortly");
+        throw unavailable("an earlier attempt with this idempotency_key is still in progress, retry shortly");
       }
       // An abandoned attempt (its process died or musical was down): undo it, then start afresh.
       try {

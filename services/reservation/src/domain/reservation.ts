@@ -62,9 +62,9 @@ export function decideCancel(r: ReservationRecord): CancelDecision {
     case "CANCELLED":
       return { kind: "already-cancelled" };
     case "REJECTED":
-      return { kind: "refuse", reason: "reservation was rejected because its payment was declined; there is nothing to cancel" };
+      return { kind: "refuse", reason: "reservation was rejected because its payment was declined, there is nothing to cancel" };
     case "PLACING":
-      return { kind: "refuse", reason: "reservation is still being placed; retry shortly" };
+      return { kind: "refuse", reason: "reservation is still being placed, retry shortly" };
   }
 }
 
