@@ -11,10 +11,14 @@ import { MUSICAL_ID_PATTERN } from "./domain/musical.js";
 const musicalId = (required: boolean) =>
   rule.text(64, { required, pattern: MUSICAL_ID_PATTERN, patternHint: "letters, digits, '-' or '_' (at most 64)" });
 
+// PostgreSQL text cannot hold NUL (the insert fails as INTERNAL), and other
+// control characters in names end up in logs, notifications and terminals.
+const printable = { pattern: /^\P{Cc}*$/u, patternHint: "printable text (no control characters)" };
+
 export const musicalRules = [
   defineRules(RegisterMusicalRequestSchema, {
     musicalId: musicalId(false),
-    name: rule.text(200),
+    name: rule.text(200, printable),
     totalSeats: rule.int(1, 100_000),
     seatPrice: rule.bigint(0n, 100_000_000n),
   }),
@@ -24,7 +28,7 @@ export const musicalRules = [
     reservationId: rule.uuid(),
     musicalId: musicalId(true),
     seats: rule.int(1, 20),
-    customerId: rule.text(128),
+    customerId: rule.text(128, printable),
   }),
   defineRules(ReleaseSeatsRequestSchema, { reservationId: rule.uuid() }),
 ];
