@@ -97,14 +97,25 @@ const garbageTokens: [string, string][] = [
 ];
 
 /** The paging rows shared by the four listings. */
-function pagingRows(
-  service: BadInput["service"],
-  method: string,
-  own: (t: PageTokens) => string,
-  foreign: { name: string; token: (t: PageTokens) => string },
-  scope: string,
-  perCustomer: boolean,
-): BadInput[] {
+function pagingRows({
+  service,
+  method,
+  own,
+  foreign,
+  scope,
+  perCustomer,
+}: {
+  service: BadInput["service"];
+  method: string;
+  /** A real next_page_token of this listing, for alice. */
+  own: (t: PageTokens) => string;
+  /** A real token of a different listing. */
+  foreign: { name: string; token: (t: PageTokens) => string };
+  /** The scope this listing's cursors carry. */
+  scope: string;
+  /** Whether a token must also be refused to another customer. */
+  perCustomer: boolean;
+}): BadInput[] {
   return [
     ...badPageSizes.map(([pageSize, why]): BadInput => ({ service, method, caller: "alice", why: `page_size ${why}`, request: { pageSize }, expected: invalid("page_size") })),
     { service, method, caller: "alice", why: "page_token body tampered", request: (t) => ({ pageToken: tamper(own(t), "body") }), expected: invalid("page_token") },
@@ -145,7 +156,14 @@ const cases: BadInput[] = [
   { service: "musical", method: "getMusical", caller: "alice", why: "unknown musical with a UUID id", request: { musicalId: UNKNOWN_UUID }, expected: notFound(UNKNOWN_UUID) },
 
   // musical.ListMusicals
-  ...pagingRows("musical", "listMusicals", (t) => t.musicals, { name: "the reservations listing", token: (t) => t.aliceReservations }, "musicals", false),
+  ...pagingRows({
+    service: "musical",
+    method: "listMusicals",
+    own: (t) => t.musicals,
+    foreign: { name: "the reservations listing", token: (t) => t.aliceReservations },
+    scope: "musicals",
+    perCustomer: false,
+  }),
 
   // musical.ReserveSeats (internal: the reservation service's own token)
   ...["", "not-a-uuid", `${UNKNOWN_UUID} `, UNKNOWN_UUID.replaceAll("-", ""), `${UNKNOWN_UUID}0`].map(
@@ -203,9 +221,30 @@ const cases: BadInput[] = [
   { service: "payment", method: "getPayment", caller: "alice", why: "unknown reservation", request: { reservationId: UNKNOWN_UUID }, expected: notFound(UNKNOWN_UUID) },
 
   // The three per-customer listings.
-  ...pagingRows("reservation", "listReservations", (t) => t.aliceReservations, { name: "the musicals listing", token: (t) => t.musicals }, "reservations:alice", true),
-  ...pagingRows("payment", "listPayments", (t) => t.alicePayments, { name: "the reservations listing", token: (t) => t.aliceReservations }, "payments:alice", true),
-  ...pagingRows("notice", "listNotifications", (t) => t.aliceNotifications, { name: "the payments listing", token: (t) => t.alicePayments }, "notifications:alice", true),
+  ...pagingRows({
+    service: "reservation",
+    method: "listReservations",
+    own: (t) => t.aliceReservations,
+    foreign: { name: "the musicals listing", token: (t) => t.musicals },
+    scope: "reservations:alice",
+    perCustomer: true,
+  }),
+  ...pagingRows({
+    service: "payment",
+    method: "listPayments",
+    own: (t) => t.alicePayments,
+    foreign: { name: "the reservations listing", token: (t) => t.aliceReservations },
+    scope: "payments:alice",
+    perCustomer: true,
+  }),
+  ...pagingRows({
+    service: "notice",
+    method: "listNotifications",
+    own: (t) => t.aliceNotifications,
+    foreign: { name: "the payments listing", token: (t) => t.alicePayments },
+    scope: "notifications:alice",
+    perCustomer: true,
+  }),
 ];
 
 /**
