@@ -65,8 +65,8 @@ export class EventConsumer {
         ack_policy: AckPolicy.Explicit,
         deliver_policy: DeliverPolicy.All,
         filter_subject: domainSubjects(bus.namespace, domain),
-        // Longer than any handler runs; the handler also signals progress.
-        ack_wait: 30_000_000_000,
+        // Longer than any handler runs; after a crash, the unacknowledged event is redelivered this much later.
+        ack_wait: readInt(process.env, "CONSUMER_ACK_WAIT_MS", 30_000) * 1_000_000,
         max_ack_pending: 256,
       })
       .catch((error) => {

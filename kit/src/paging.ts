@@ -40,6 +40,8 @@ export class PageTokens {
     }
     const [after, id, tokenScope] = parsed as [string, string, string];
     if (tokenScope !== scope) throw invalidArgument("page_token", "belongs to another listing");
+    // Every listing sorts by a time; a cursor that is not one cannot have come from us.
+    if (Number.isNaN(Date.parse(after))) throw invalidArgument("page_token", "is malformed");
     return { after, id, scope };
   }
 

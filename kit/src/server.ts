@@ -105,13 +105,16 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
     (stopping ??= (async () => {
       logger.info("shutting down");
       health.markShuttingDown();
-      await listener.close(shutdown, config.shutdownTimeoutMs);
+      const deadline = Date.now() + config.shutdownTimeoutMs;
+      const remaining = () => Math.max(0, deadline - Date.now());
+      // Half the budget for in-flight calls, the rest for workers and connections.
+      await listener.close(shutdown, config.shutdownTimeoutMs / 2);
       // Consumers first, the relay last, so events they committed still go out.
       for (const worker of [...workers].reverse()) {
-        await worker.stop().catch((error) => logger.warn({ err: error }, "worker stop failed"));
+        await bounded(worker.stop(), remaining(), () => logger.warn({ worker: worker.constructor.name }, "worker did not stop in time"));
       }
       health.stop();
-      await bus.nc.drain().catch(() => bus.nc.close());
+      await bounded(bus.nc.drain(), Math.min(2_000, remaining()), () => void bus.nc.close());
       await db.close(true);
       logger.info("shut down");
     })());
@@ -250,6 +253,15 @@ function replaying(socket: net.Socket, first: Buffer): Duplex {
   socket.on("error", (error) => duplex.destroy(error));
   socket.on("close", () => duplex.destroy());
   return duplex;
+}
+
+/** Waits for a step of the shutdown, but never longer than its share of the budget. */
+async function bounded(step: Promise<unknown>, ms: number, onTimeout: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), ms)));
+  const outcome = await Promise.race([step.catch(() => undefined), timedOut]);
+  clearTimeout(timer);
+  if (outcome === "timeout") onTimeout();
 }
 
 async function retrying<T>(logger: Logger, what: string, connect: () => Promise<T>, attempts = 60): Promise<T> {

@@ -66,10 +66,12 @@ function checkField(name: string, value: unknown, fieldRule: FieldRule): void {
     }
     case "string": {
       const text = String(value ?? "");
-      if (text.trim() === "") {
+      if (text === "") {
         if (fieldRule.required) throw invalidArgument(name, "is required");
         return;
       }
+      // Only an empty string means "not given"; blanks are a mistake, not an absence.
+      if (text.trim() === "") throw invalidArgument(name, fieldRule.required ? "is required" : "must not be blank");
       if (fieldRule.maxLength !== undefined && [...text].length > fieldRule.maxLength) {
         throw invalidArgument(name, `must be at most ${fieldRule.maxLength} characters`);
       }

@@ -132,6 +132,7 @@ function pagingRows({
 
 const cases: BadInput[] = [
   // musical.RegisterMusical
+  { service: "musical", method: "registerMusical", caller: "manager", why: "musical_id whitespace only", request: { ...registration, musicalId: " " }, expected: invalid("musical_id") },
   { service: "musical", method: "registerMusical", caller: "manager", why: "name empty", request: { ...registration, name: "" }, expected: invalid("name") },
   { service: "musical", method: "registerMusical", caller: "manager", why: "name whitespace", request: { ...registration, name: " \t\n " }, expected: invalid("name") },
   { service: "musical", method: "registerMusical", caller: "manager", why: "name 201 characters", request: { ...registration, name: "n".repeat(201) }, expected: invalid("name") },
@@ -253,16 +254,6 @@ const cases: BadInput[] = [
  * `it.fails`: once fixed they fail, and the row moves into `cases`.
  */
 const knownDefects: (BadInput & { fixIn: string })[] = [
-  {
-    service: "musical",
-    method: "registerMusical",
-    caller: "manager",
-    why: "musical_id whitespace only (it is registered under the id \" \")",
-    request: { ...registration, musicalId: " " },
-    expected: invalid("musical_id"),
-    // checkField's "string" case skips every rule when an optional value trims to empty; only "" means absent.
-    fixIn: "kit/src/validation.ts",
-  },
   {
     service: "musical",
     method: "registerMusical",

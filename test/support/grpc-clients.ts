@@ -80,10 +80,20 @@ export async function expectStatus(call: Promise<unknown>, code: grpc.status): P
     await call;
   } catch (error) {
     const e = error as GrpcError;
+    // Connect percent-encodes grpc-message with encodeURIComponent; grpc-js decodes with decodeURI, leaving "%3A" etc.
+    e.details = safeDecode(e.details);
     if (e.code !== code) throw new Error(`expected ${grpc.status[code]}, got ${grpc.status[e.code]}: ${e.details}`);
     return e;
   }
   throw new Error(`expected ${grpc.status[code]}, but the call succeeded`);
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 export { grpc };

@@ -22,6 +22,8 @@ export interface SystemOptions {
   env?: Record<string, string>;
   /** Start the simulated payment gateway (payment's dependency). */
   gateway?: boolean;
+  /** A NATS of the test's own (e.g. one it restarts), instead of the shared one. */
+  natsUrl?: string;
 }
 
 interface Replica {
@@ -46,7 +48,7 @@ export class TestSystem {
   readonly #options: Required<SystemOptions>;
 
   private constructor(options: SystemOptions) {
-    this.#options = { services: SERVICE_NAMES, replicas: 1, env: {}, gateway: true, ...options };
+    this.#options = { services: SERVICE_NAMES, replicas: 1, env: {}, gateway: true, natsUrl: "", ...options };
     this.#logDir = path.join(root, ".data/test-logs", this.namespace);
     mkdirSync(this.#logDir, { recursive: true });
   }
@@ -66,6 +68,10 @@ export class TestSystem {
     }
     // Musical first: reservation calls it synchronously.
     await Promise.all(this.replicas.map((r) => this.startReplica(r.service, r.index)));
+  }
+
+  get natsUrl(): string {
+    return this.#options.natsUrl || this.infra.natsUrl;
   }
 
   databaseUrl(service: ServiceName): string {
@@ -114,12 +120,14 @@ export class TestSystem {
   async startReplica(service: ServiceName, index = 0): Promise<void> {
     const replica = this.replicas.find((r) => r.service === service && r.index === index);
     if (!replica) throw new Error(`${service}#${index} is not part of this system`);
-    const musical = this.replicas.find((r) => r.service === "musical");
+    // Each reservation replica calls "its" musical replica, as a Kubernetes Service would spread them.
+    const musicals = this.replicas.filter((r) => r.service === "musical");
+    const musical = musicals[index % Math.max(1, musicals.length)];
     const child = this.#spawn(`${service}-${index}`, ["serve", service], {
       PORT: String(replica.port),
       HOST: "127.0.0.1",
       DATABASE_URL: this.databaseUrl(service),
-      NATS_URL: this.infra.natsUrl,
+      NATS_URL: this.natsUrl,
       EVENT_NAMESPACE: this.namespace,
       JWT_SECRET: DEV_JWT_SECRET,
       MUSICAL_URL: `http://127.0.0.1:${musical?.port ?? 1}`,
@@ -166,7 +174,7 @@ export class TestSystem {
 
   /** Messages currently in one domain's stream. */
   async streamMessageCount(domain: string): Promise<number> {
-    const nc = await connect({ servers: this.infra.natsUrl });
+    const nc = await connect({ servers: this.natsUrl });
     try {
       const jsm = await jetstreamManager(nc);
       return (await jsm.streams.info(`${this.namespace}_${domain}`.toUpperCase())).state.messages;
@@ -178,8 +186,9 @@ export class TestSystem {
   async stop(): Promise<void> {
     await Promise.all(this.replicas.map((r) => this.stopReplica(r.service, r.index, "SIGTERM")));
     await this.stopGateway();
+    if (process.env.OUTERPARK_TEST_KEEP) return; // leave databases and streams for a post-mortem
     for (const service of SERVICE_NAMES) await dropDatabaseIfExists(this.infra.postgresUrl, `${this.namespace}_${service}`);
-    const nc = await connect({ servers: this.infra.natsUrl });
+    const nc = await connect({ servers: this.natsUrl });
     try {
       const jsm = await jetstreamManager(nc);
       for await (const stream of jsm.streams.list()) {

@@ -25,7 +25,12 @@ export const paymentModule: ServiceModule = {
       readInt(process.env, "GATEWAY_TIMEOUT_MS", 2_000),
     );
     const payments = new Payments(transactor, gateway, logger);
-    const processor = new PaymentProcessor(transactor, payments, logger);
+    const processor = new PaymentProcessor(transactor, payments, logger, {
+      batchSize: 16,
+      // A crashed replica's payments wait this long; it must outlast a gateway call.
+      leaseMs: readInt(process.env, "PAYMENT_LEASE_MS", 60_000),
+      pollMs: 200,
+    });
     return {
       routes: (router) => router.service(PaymentService, paymentService(payments, new PageTokens(config.jwtSecret, "payment"))),
       workers: [

@@ -31,16 +31,21 @@ export class Payments {
 
   /** ReservationCancelled: refund a charge, or void a payment not charged yet. */
   async requestCancellation(tx: Tx, reservation: { reservationId: string; customerId: string }): Promise<void> {
-    const payment = await store.findByReservation(tx.em, reservation.reservationId, true);
-    if (!payment) {
+    // Replicas share the consumer, so ReservationPlaced may be inserting this payment right now: loop until one side wins.
+    for (;;) {
+      const payment = await store.findByReservation(tx.em, reservation.reservationId, true);
+      if (payment) {
+        if (payment.cancelRequested || payment.status === "FAILED" || payment.status === "CANCELLED") return;
+        await store.requestCancellation(tx.em, payment.paymentId, onCancellationRequested(payment.status));
+        return;
+      }
       // Cancelled before ReservationPlaced reached us: record the payment as void, so nothing is ever charged.
       const paymentId = randomUUID();
-      await store.insertIfAbsent(tx.em, { paymentId, ...reservation, amount: 0n, status: "CANCELLED", cancelRequested: true });
-      await tx.publish(newEvent(PaymentCancelledSchema, { paymentId, ...reservation, amount: 0n, refunded: false }));
-      return;
+      if (await store.insertIfAbsent(tx.em, { paymentId, ...reservation, amount: 0n, status: "CANCELLED", cancelRequested: true })) {
+        await tx.publish(newEvent(PaymentCancelledSchema, { paymentId, ...reservation, amount: 0n, refunded: false }));
+        return;
+      }
     }
-    if (payment.cancelRequested || payment.status === "FAILED" || payment.status === "CANCELLED") return;
-    await store.requestCancellation(tx.em, payment.paymentId, onCancellationRequested(payment.status));
   }
 
   /** Advances one leased payment: charge, refund or void. Never throws for gateway trouble. */

@@ -1,0 +1,288 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SERVICE_NAMES } from "../../kit/src/config.js";
+import { findNatsServer } from "../../tools/infra.js";
+import { TestSystem, waitFor } from "../support/system.js";
+import { grpc } from "../support/grpc-clients.js";
+
+/**
+ * Crash safety: two replicas of every service; while customers reserve and
+ * cancel over several musicals, every replica is killed with SIGKILL in turn
+ * and NATS is restarted once. Afterwards the system must converge to a state
+ * where every owning service and MyPage agree, with nothing lost or doubled.
+ */
+const MUSICALS = [
+  { musicalId: "chaos-a", name: "Chaos A", totalSeats: 40, seatPrice: "10000" },
+  { musicalId: "chaos-b", name: "Chaos B", totalSeats: 25, seatPrice: "20000" },
+  { musicalId: "chaos-c", name: "Chaos C", totalSeats: 60, seatPrice: "15000" },
+];
+const CUSTOMERS = 6;
+const OPERATIONS_PER_CUSTOMER = 30;
+
+describe("crash safety under kill -9 and a NATS restart", () => {
+  let nats: RestartableNats;
+  let system: TestSystem;
+
+  beforeAll(async () => {
+    nats = await RestartableNats.start();
+    system = await TestSystem.start({
+      replicas: 2,
+      natsUrl: nats.url,
+      env: {
+        // Faster recovery than production defaults, so the test converges in a minute or two.
+        CONSUMER_ACK_WAIT_MS: "4000",
+        PAYMENT_LEASE_MS: "5000",
+        MUSICAL_TIMEOUT_MS: "3000",
+        SHUTDOWN_TIMEOUT_MS: "5000",
+      },
+    });
+  }, 180_000);
+
+  afterAll(async () => {
+    await system?.stop();
+    await nats?.stop();
+  });
+
+  it("every reservation reaches a final state and every service agrees", { timeout: 600_000 }, async () => {
+    const manager = await system.token("manager", "manager");
+    const musical = system.client("musical");
+    for (const m of MUSICALS) await musical.registerMusical!(m, manager);
+    musical.close();
+
+    const reservationClients = [system.client("reservation", 0), system.client("reservation", 1)];
+    let running = true;
+    const outcomes = { placed: 0, refused: 0, cancelled: 0, retries: 0 };
+
+    /** Calls a reservation replica, moving to the other on transient failures, with the same idempotency key. */
+    async function call<T>(method: string, request: object, token: string): Promise<T | "refused"> {
+      for (let attempt = 0; attempt < 60; attempt++) {
+        try {
+          return await reservationClients[attempt % 2]![method]!(request, token, 8_000);
+        } catch (error) {
+          const code = (error as { code: grpc.status }).code;
+          if (code === grpc.status.FAILED_PRECONDITION) return "refused";
+          outcomes.retries++;
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+      }
+      throw new Error(`${method} never succeeded`);
+    }
+
+    const customer = async (n: number) => {
+      const token = await system.token(`chaos-customer-${n}`);
+      const mine: string[] = [];
+      for (let op = 0; op < OPERATIONS_PER_CUSTOMER && running; op++) {
+        if (mine.length > 0 && Math.random() < 0.3) {
+          const victim = mine.splice(Math.floor(Math.random() * mine.length), 1)[0]!;
+          const result = await call<{ reservation: unknown }>("cancelReservation", { reservationId: victim }, token);
+          if (result !== "refused") outcomes.cancelled++;
+        } else {
+          const m = MUSICALS[Math.floor(Math.random() * MUSICALS.length)]!;
+          const result = await call<{ reservation: { reservationId: string } }>(
+            "placeReservation",
+            { musicalId: m.musicalId, seats: 1 + Math.floor(Math.random() * 3), idempotencyKey: `c${n}-op${op}` },
+            token,
+          );
+          if (result === "refused") outcomes.refused++;
+          else {
+            outcomes.placed++;
+            mine.push(result.reservation.reservationId);
+          }
+        }
+        await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 150));
+      }
+    };
+
+    const chaos = async () => {
+      const kills: string[] = [];
+      let replica = 0;
+      for (const service of SERVICE_NAMES) {
+        for (const index of [0, 1]) {
+          await system.stopReplica(service, index, "SIGKILL");
+          kills.push(`${service}#${index}`);
+          await new Promise((resolve) => setTimeout(resolve, 700));
+          await system.startReplica(service, index);
+          if (++replica === 5) {
+            await nats.restart(); // once, in the middle
+            kills.push("nats");
+          }
+          await new Promise((resolve) => setTimeout(resolve, 800));
+        }
+      }
+      return kills;
+    };
+
+    const [kills] = await Promise.all([chaos().finally(() => (running = false)), ...Array.from({ length: CUSTOMERS }, (_, n) => customer(n))]);
+    console.log(`chaos: killed ${kills.join(", ")}; workload ${JSON.stringify(outcomes)}`);
+    for (const c of reservationClients) c.close();
+
+    let report: ConvergenceReport | undefined;
+    await waitFor(
+      async () => {
+        report = await checkConvergence(system);
+        return report.problems.length === 0;
+      },
+      240_000,
+      "the system to converge",
+      2_000,
+    ).catch((error) => {
+      console.log(`chaos: not converged (${report?.problems.length} problems, namespace ${system.namespace}): ${JSON.stringify(report?.problems.slice(0, 40), null, 1)}`);
+      throw error;
+    });
+    console.log(`chaos: converged — ${JSON.stringify(report!.counts)}`);
+    expect(report!.problems).toEqual([]);
+    expect(report!.counts.reservations).toBeGreaterThan(20);
+  });
+});
+
+interface ConvergenceReport {
+  problems: string[];
+  counts: Record<string, number>;
+}
+
+/** Compares what every service holds; returns each disagreement found. */
+async function checkConvergence(system: TestSystem): Promise<ConvergenceReport> {
+  const problems: string[] = [];
+  const reservations = await system.sql<{ reservation_id: string; musical_id: string; seats: number; amount: string; status: string; payment_state: string; customer_id: string }>(
+    "reservation",
+    "select reservation_id, musical_id, seats, amount::text, status, payment_state, customer_id from reservations",
+  );
+  const finalPayment: Record<string, string> = { PAID: "APPROVED", CANCELLED: "CANCELLED", REJECTED: "DECLINED" };
+  for (const r of reservations) {
+    if (!(r.status in finalPayment)) problems.push(`reservation ${r.reservation_id} is ${r.status}`);
+    else if (r.payment_state !== finalPayment[r.status]) problems.push(`reservation ${r.reservation_id} ${r.status} has payment ${r.payment_state}`);
+  }
+
+  const musicals = await system.sql<{ musical_id: string; total_seats: number; reservable_seats: number }>("musical", "select musical_id, total_seats, reservable_seats from musicals");
+  const holds = await system.sql<{ reservation_id: string; musical_id: string; seats: number }>("musical", "select reservation_id, musical_id, seats from seat_holds where status = 'HELD'");
+  const live = reservations.filter((r) => r.status === "PAID" || r.status === "RESERVED");
+  for (const m of musicals) {
+    const held = holds.filter((h) => h.musical_id === m.musical_id).reduce((sum, h) => sum + h.seats, 0);
+    const liveSeats = live.filter((r) => r.musical_id === m.musical_id).reduce((sum, r) => sum + r.seats, 0);
+    if (m.reservable_seats < 0) problems.push(`${m.musical_id} has negative seats`);
+    if (m.reservable_seats !== m.total_seats - liveSeats) problems.push(`${m.musical_id}: reservable ${m.reservable_seats} ≠ ${m.total_seats} − live ${liveSeats}`);
+    if (held !== liveSeats) problems.push(`${m.musical_id}: held ${held} ≠ live ${liveSeats}`);
+  }
+  const heldIds = new Set(holds.map((h) => h.reservation_id));
+  for (const r of live) if (!heldIds.has(r.reservation_id)) problems.push(`live ${r.reservation_id} has no hold`);
+
+  const payments = await system.sql<{ reservation_id: string; status: string; refunded: boolean; charge_id: string }>("payment", "select reservation_id, status, refunded, charge_id from payments");
+  const paymentOf = new Map(payments.map((p) => [p.reservation_id, p]));
+  for (const r of reservations) {
+    const p = paymentOf.get(r.reservation_id);
+    if (!p) problems.push(`reservation ${r.reservation_id} has no payment`);
+    else if (r.status === "PAID" && p.status !== "APPROVED") problems.push(`paid ${r.reservation_id} payment ${p.status}`);
+    else if (r.status === "CANCELLED" && p.status !== "CANCELLED") problems.push(`cancelled ${r.reservation_id} payment ${p.status}`);
+    else if (r.status === "CANCELLED" && p.charge_id !== "" && !p.refunded) problems.push(`cancelled ${r.reservation_id} charged but not refunded`);
+  }
+  const charged = payments.filter((p) => p.charge_id !== "");
+  const refunded = payments.filter((p) => p.refunded);
+  const gateway = await system.gatewayStats();
+  if (gateway.approvedCharges !== charged.length) problems.push(`gateway charged ${gateway.approvedCharges}, payments record ${charged.length}`);
+  if (new Set(gateway.approvedReservations).size !== gateway.approvedReservations.length) problems.push("a reservation was charged twice");
+  if (gateway.refunds !== refunded.length) problems.push(`gateway refunded ${gateway.refunds}, payments record ${refunded.length}`);
+
+  const notifications = await system.sql<{ reservation_id: string; kind: string; sent: boolean }>("notice", "select reservation_id, kind, sent_at is not null as sent from notifications");
+  const approvedNotices = notifications.filter((n) => n.kind === "PAYMENT_APPROVED").length;
+  const cancelledNotices = notifications.filter((n) => n.kind === "RESERVATION_CANCELLED").length;
+  const cancelled = reservations.filter((r) => r.status === "CANCELLED").length;
+  if (approvedNotices !== charged.length) problems.push(`${approvedNotices} approval notices for ${charged.length} charges`);
+  if (cancelledNotices !== cancelled) problems.push(`${cancelledNotices} cancellation notices for ${cancelled} cancellations`);
+  if (notifications.some((n) => !n.sent)) problems.push("a notification is unsent");
+  if (new Set(notifications.map((n) => `${n.reservation_id}/${n.kind}`)).size !== notifications.length) problems.push("a notification was stored twice");
+
+  const views = await system.sql<{ reservation_id: string; reservation_status: string; payment_state: string; seats: number; amount: string; musical_id: string }>(
+    "customercenter",
+    "select reservation_id, reservation_status, payment_state, seats, amount::text, musical_id from mypage_reservations",
+  );
+  const viewOf = new Map(views.map((v) => [v.reservation_id, v]));
+  for (const r of reservations) {
+    const v = viewOf.get(r.reservation_id);
+    if (!v) problems.push(`MyPage lacks ${r.reservation_id}`);
+    else if (v.reservation_status !== r.status || v.payment_state !== r.payment_state || v.seats !== r.seats || v.amount !== r.amount || v.musical_id !== r.musical_id) {
+      problems.push(`MyPage ${r.reservation_id}: ${v.reservation_status}/${v.payment_state} vs ${r.status}/${r.payment_state}`);
+    }
+  }
+  const myPageNotices = await system.sql<{ n: number }>("customercenter", "select count(*)::int as n from mypage_history where event_type like '%NotificationSent'");
+  if (myPageNotices[0]!.n !== notifications.length) problems.push(`MyPage shows ${myPageNotices[0]!.n} notifications, notice sent ${notifications.length}`);
+
+  return {
+    problems,
+    counts: {
+      reservations: reservations.length,
+      paid: reservations.filter((r) => r.status === "PAID").length,
+      cancelled,
+      rejected: reservations.filter((r) => r.status === "REJECTED").length,
+      seatsHeld: holds.reduce((sum, h) => sum + h.seats, 0),
+      charges: charged.length,
+      refunds: refunded.length,
+      notifications: notifications.length,
+      myPageRows: views.length,
+    },
+  };
+}
+
+/** A nats-server of the test's own, so it can be restarted. */
+class RestartableNats {
+  #process: ChildProcess | undefined;
+  private constructor(
+    private readonly binary: string,
+    private readonly port: number,
+    private readonly storeDir: string,
+  ) {}
+
+  static async start(): Promise<RestartableNats> {
+    const nats = new RestartableNats(await findNatsServer(), await freePort(), mkdtempSync(path.join(os.tmpdir(), "outerpark-chaos-nats-")));
+    await nats.#spawn();
+    return nats;
+  }
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  async #spawn(): Promise<void> {
+    this.#process = spawn(this.binary, ["-js", "-sd", this.storeDir, "-a", "127.0.0.1", "-p", String(this.port)], { stdio: "ignore" });
+    await waitFor(() => canConnect(this.port), 15_000, "nats-server");
+  }
+
+  async restart(): Promise<void> {
+    await this.#kill("SIGTERM");
+    await this.#spawn();
+  }
+
+  async stop(): Promise<void> {
+    await this.#kill("SIGTERM");
+    rmSync(this.storeDir, { recursive: true, force: true });
+  }
+
+  async #kill(signal: NodeJS.Signals): Promise<void> {
+    const child = this.#process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill(signal);
+    await exited;
+  }
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1");
+    socket.once("connect", () => (socket.destroy(), resolve(true)));
+    socket.once("error", () => resolve(false));
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
