@@ -41,8 +41,8 @@ BASE ?= .git\#branch=main
 breaking: install
 	buf breaking --against '$(BASE)'
 
-bench: build
-	node dist/test/bench/run.js
+bench: install
+	vitest run --config vitest.bench.config.ts
 
 # --- Edge and Kubernetes (issue 4) ---------------------------------------
 .PHONY: tools envoy-config envoy-check helm-check

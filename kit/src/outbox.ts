@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import type { Database } from "./database.js";
 import type { EventBus } from "./bus.js";
 import { EVENT_TYPE_HEADER, eventRegistry, subjectOf, type DomainEvent } from "./events.js";
+import { PollingWorker } from "./polling-worker.js";
 
 /** A unit of work: the state changes and the events they cause commit together. */
 export interface Tx {
@@ -91,13 +92,13 @@ export interface OutboxRelayOptions {
  */
 export class OutboxRelay {
   readonly #options: Required<OutboxRelayOptions>;
-  #running = false;
-  #wakeUp: (() => void) | undefined;
-  #loop: Promise<void> | undefined;
+  readonly #worker: PollingWorker;
   #published = 0;
+  #lastPurge = 0;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = { batchSize: 100, pollMs: 250, maxBackoffMs: 30_000, ...options };
+    this.#worker = new PollingWorker({ name: "outbox-relay", logger: options.logger, pollMs: this.#options.pollMs, pass: () => this.#pass() });
   }
 
   get publishedCount(): number {
@@ -105,22 +106,27 @@ export class OutboxRelay {
   }
 
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#worker.start();
   }
 
   wake(): void {
-    this.#wakeUp?.();
+    this.#worker.wake();
   }
 
   /** Stops after a last pass that publishes whatever is due. */
   async stop(): Promise<void> {
-    if (!this.#running) return;
-    this.#running = false;
-    this.wake();
-    await this.#loop;
+    await this.#worker.stop();
     await this.relayOnce().catch((error) => this.#options.logger.warn({ err: error }, "final outbox flush failed"));
+  }
+
+  async #pass(): Promise<number> {
+    const published = await this.relayOnce();
+    if (Date.now() - this.#lastPurge > 60_000) {
+      this.#lastPurge = Date.now();
+      // Published rows are kept an hour for inspection, then dropped.
+      await this.#options.db.em.fork().execute("delete from outbox where published_at < now() - interval '1 hour'");
+    }
+    return published;
   }
 
   /** One pass: publishes up to a batch of due rows. Returns how many were published. */
@@ -154,36 +160,6 @@ export class OutboxRelay {
       }
       this.#published += published;
       return published;
-    });
-  }
-
-  async #run(): Promise<void> {
-    const { logger, pollMs } = this.#options;
-    let lastPurge = 0;
-    while (this.#running) {
-      let published = 0;
-      try {
-        published = await this.relayOnce();
-        if (Date.now() - lastPurge > 60_000) {
-          lastPurge = Date.now();
-          // Published rows are kept an hour for inspection, then dropped.
-          await this.#options.db.em.fork().execute("delete from outbox where published_at < now() - interval '1 hour'");
-        }
-      } catch (error) {
-        logger.warn({ err: error }, "outbox relay pass failed");
-      }
-      if (published === 0 && this.#running) await this.#sleep(pollMs);
-    }
-  }
-
-  #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wakeUp = done;
     });
   }
 }

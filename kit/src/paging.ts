@@ -54,3 +54,39 @@ export function pageSizeOf(requested: number, fallback = 20, maximum = 100): num
   if (requested <= 0) return fallback;
   return Math.min(requested, maximum);
 }
+
+/** Where a page starts: the sort time and id of the last item of the previous page. */
+export interface Keyset {
+  at: Date;
+  id: string;
+}
+
+/**
+ * One page of a keyset-paginated listing: decodes the caller's token, fetches
+ * one item more than asked to learn whether another page exists, and signs the
+ * next token.
+ */
+export async function paginate<T>(options: {
+  tokens: PageTokens;
+  /** Ties a token to one listing (and one customer), e.g. "reservations:alice". */
+  scope: string;
+  request: { pageSize: number; pageToken: string };
+  fetch: (after: Keyset | undefined, limit: number) => Promise<T[]>;
+  keysetOf: (item: T) => Keyset;
+}): Promise<{ items: T[]; nextPageToken: string }> {
+  const cursor = options.tokens.decode(options.request.pageToken, options.scope);
+  const limit = pageSizeOf(options.request.pageSize);
+  const page = await options.fetch(cursor ? { at: new Date(cursor.after), id: cursor.id } : undefined, limit + 1);
+  const items = page.slice(0, limit);
+  const last = items.at(-1);
+  if (page.length <= limit || !last) return { items, nextPageToken: "" };
+  const keyset = options.keysetOf(last);
+  return { items, nextPageToken: options.tokens.encode({ after: keyset.at.toISOString(), id: keyset.id, scope: options.scope }) };
+}
+
+/** The MikroORM filter for "after this keyset" in a listing ordered by (time, id), ascending or descending. */
+export function keysetFilter(timeField: string, idField: string, after: Keyset | undefined, order: "asc" | "desc"): Record<string, unknown> {
+  if (!after) return {};
+  const beyond = order === "asc" ? "$gt" : "$lt";
+  return { $or: [{ [timeField]: { [beyond]: after.at } }, { [timeField]: after.at, [idField]: { [beyond]: after.id } }] };
+}

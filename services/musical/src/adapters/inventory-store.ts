@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { HoldStatus, MusicalRecord, SeatHoldRecord } from "../domain/musical.js";
+import { keysetFilter, type Keyset } from "../../../../kit/src/paging.js";
 import { MusicalEntity } from "./schema.js";
 
 /** PostgreSQL access for the catalog and seat holds. Callers own the transaction. */
@@ -14,12 +15,12 @@ export async function insertMusical(em: EntityManager, musical: MusicalRecord): 
   await em.flush();
 }
 
-/** Keyset page ordered by (registered_at, musical_id). */
-export async function listMusicals(em: EntityManager, after: { registeredAt: Date; musicalId: string } | undefined, limit: number): Promise<MusicalRecord[]> {
-  const where = after
-    ? { $or: [{ registeredAt: { $gt: after.registeredAt } }, { registeredAt: after.registeredAt, musicalId: { $gt: after.musicalId } }] }
-    : {};
-  const rows = await em.find(MusicalEntity, where, { orderBy: { registeredAt: "asc", musicalId: "asc" }, limit });
+/** Oldest first, keyset by (registered_at, musical_id). */
+export async function listMusicals(em: EntityManager, after: Keyset | undefined, limit: number): Promise<MusicalRecord[]> {
+  const rows = await em.find(MusicalEntity, keysetFilter("registeredAt", "musicalId", after, "asc"), {
+    orderBy: { registeredAt: "asc", musicalId: "asc" },
+    limit,
+  });
   return rows.map((row) => ({ ...row }));
 }
 

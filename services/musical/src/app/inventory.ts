@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Transactor, Tx } from "../../../../kit/src/outbox.js";
+import type { Keyset } from "../../../../kit/src/paging.js";
 import { newEvent } from "../../../../kit/src/events.js";
 import { alreadyExists, failedPrecondition, isUniqueViolation, notFound } from "../../../../kit/src/errors.js";
 import { MusicalRegisteredSchema, SeatsReleasedSchema } from "../../../../gen/outerpark/musical/v1/events_pb.js";
@@ -43,7 +44,7 @@ export class Inventory {
     return musical;
   }
 
-  async list(after: { registeredAt: Date; musicalId: string } | undefined, limit: number): Promise<MusicalRecord[]> {
+  async list(after: Keyset | undefined, limit: number): Promise<MusicalRecord[]> {
     return this.transactor.run((tx) => store.listMusicals(tx.em, after, limit));
   }
 

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { requireRole } from "../../../../kit/src/auth.js";
-import { PageTokens, pageSizeOf } from "../../../../kit/src/paging.js";
+import { PageTokens, paginate } from "../../../../kit/src/paging.js";
 import {
   HoldStatus,
   MusicalSchema,
@@ -33,17 +33,14 @@ export function musicalService(inventory: Inventory, pageTokens: PageTokens): Se
 
     async listMusicals(req, ctx) {
       requireRole(ctx, "customer", "manager", "service");
-      const cursor = pageTokens.decode(req.pageToken, "musicals");
-      const limit = pageSizeOf(req.pageSize);
-      const after = cursor ? { registeredAt: new Date(cursor.after), musicalId: cursor.id } : undefined;
-      const page = await inventory.list(after, limit + 1);
-      const musicals = page.slice(0, limit);
-      const last = musicals.at(-1);
-      const nextPageToken =
-        page.length > limit && last
-          ? pageTokens.encode({ after: last.registeredAt.toISOString(), id: last.musicalId, scope: "musicals" })
-          : "";
-      return { musicals: musicals.map(toMusical), nextPageToken };
+      const { items, nextPageToken } = await paginate({
+        tokens: pageTokens,
+        scope: "musicals",
+        request: req,
+        fetch: (after, limit) => inventory.list(after, limit),
+        keysetOf: (m) => ({ at: m.registeredAt, id: m.musicalId }),
+      });
+      return { musicals: items.map(toMusical), nextPageToken };
     },
 
     async reserveSeats(req, ctx) {

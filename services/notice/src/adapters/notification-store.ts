@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { InferEntity } from "@mikro-orm/core";
 import type { NotificationKind, NotificationRecord } from "../domain/notification.js";
+import { keysetFilter, type Keyset } from "../../../../kit/src/paging.js";
 import { NotificationEntity } from "./schema.js";
 
 type Row = InferEntity<typeof NotificationEntity>;
@@ -39,19 +40,12 @@ export async function markSent(em: EntityManager, notificationId: string): Promi
   return sentAt;
 }
 
-export async function listForCustomer(
-  em: EntityManager,
-  customerId: string,
-  before: { createdAt: Date; notificationId: string } | undefined,
-  limit: number,
-): Promise<NotificationRecord[]> {
-  const where = {
-    customerId,
-    sentAt: { $ne: null },
-    ...(before
-      ? { $or: [{ createdAt: { $lt: before.createdAt } }, { createdAt: before.createdAt, notificationId: { $lt: before.notificationId } }] }
-      : {}),
-  };
-  const rows = await em.find(NotificationEntity, where, { orderBy: { createdAt: "desc", notificationId: "desc" }, limit });
+/** Sent ones, newest first, keyset by (created_at, notification_id). */
+export async function listForCustomer(em: EntityManager, customerId: string, after: Keyset | undefined, limit: number): Promise<NotificationRecord[]> {
+  const rows = await em.find(
+    NotificationEntity,
+    { customerId, sentAt: { $ne: null }, ...keysetFilter("createdAt", "notificationId", after, "desc") },
+    { orderBy: { createdAt: "desc", notificationId: "desc" }, limit },
+  );
   return rows.map(toRecord);
 }

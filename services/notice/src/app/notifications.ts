@@ -2,7 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { newEvent } from "../../../../kit/src/events.js";
 import type { Transactor, Tx } from "../../../../kit/src/outbox.js";
-import type { Worker } from "../../../../kit/src/server.js";
+import type { Keyset } from "../../../../kit/src/paging.js";
+import { PollingWorker } from "../../../../kit/src/polling-worker.js";
 import { NotificationSentSchema } from "../../../../gen/outerpark/notice/v1/events_pb.js";
 import { NotificationKind as NotificationKindProto } from "../../../../gen/outerpark/notice/v1/notice_pb.js";
 import type { NotificationKind } from "../domain/notification.js";
@@ -43,44 +44,12 @@ export class Notifications {
     });
   }
 
-  list(customerId: string, before: { createdAt: Date; notificationId: string } | undefined, limit: number) {
-    return this.transactor.run((tx) => store.listForCustomer(tx.em, customerId, before, limit));
+  list(customerId: string, after: Keyset | undefined, limit: number) {
+    return this.transactor.run((tx) => store.listForCustomer(tx.em, customerId, after, limit));
   }
 
-  dispatcher(pollMs = 200): Worker & { wake(): void } {
-    let running = false;
-    let loop: Promise<void> | undefined;
-    let wakeUp: (() => void) | undefined;
-    const run = async () => {
-      while (running) {
-        let sent = 0;
-        try {
-          sent = await this.dispatchOnce();
-        } catch (error) {
-          this.logger.warn({ err: error }, "notification dispatch failed");
-        }
-        if (sent === 0 && running) {
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(resolve, pollMs);
-            wakeUp = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
-        }
-      }
-    };
-    return {
-      start: () => {
-        running = true;
-        loop = run();
-      },
-      stop: async () => {
-        running = false;
-        wakeUp?.();
-        await loop;
-      },
-      wake: () => wakeUp?.(),
-    };
+  /** The loop that sends what was recorded; several replicas share the work. */
+  dispatcher(pollMs = 200): PollingWorker {
+    return new PollingWorker({ name: "notice-dispatcher", logger: this.logger, pollMs, pass: () => this.dispatchOnce() });
   }
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { InferEntity } from "@mikro-orm/core";
 import type { PaymentRecord, PaymentStatus } from "../domain/payment.js";
+import { keysetFilter, type Keyset } from "../../../../kit/src/paging.js";
 import { PaymentEntity } from "./schema.js";
 
 /** PostgreSQL access for payments. Callers own the transaction. */
@@ -95,16 +96,12 @@ export async function update(
   await em.execute(`update payments set ${sets.join(", ")} where payment_id = ?`, params);
 }
 
-export async function listForCustomer(
-  em: EntityManager,
-  customerId: string,
-  before: { createdAt: Date; paymentId: string } | undefined,
-  limit: number,
-): Promise<PaymentRecord[]> {
-  const where = {
-    customerId,
-    ...(before ? { $or: [{ createdAt: { $lt: before.createdAt } }, { createdAt: before.createdAt, paymentId: { $lt: before.paymentId } }] } : {}),
-  };
-  const rows = await em.find(PaymentEntity, where, { orderBy: { createdAt: "desc", paymentId: "desc" }, limit });
+/** Newest first, keyset by (created_at, payment_id). */
+export async function listForCustomer(em: EntityManager, customerId: string, after: Keyset | undefined, limit: number): Promise<PaymentRecord[]> {
+  const rows = await em.find(
+    PaymentEntity,
+    { customerId, ...keysetFilter("createdAt", "paymentId", after, "desc") },
+    { orderBy: { createdAt: "desc", paymentId: "desc" }, limit },
+  );
   return rows.map(toRecord);
 }

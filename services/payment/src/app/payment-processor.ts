@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Worker } from "../../../../kit/src/server.js";
 import type { Transactor } from "../../../../kit/src/outbox.js";
+import { PollingWorker } from "../../../../kit/src/polling-worker.js";
 import * as store from "../adapters/payment-store.js";
 import type { Payments } from "./payments.js";
 
@@ -10,30 +11,27 @@ import type { Payments } from "./payments.js";
  * are picked up when its lease runs out.
  */
 export class PaymentProcessor implements Worker {
-  #running = false;
-  #loop: Promise<void> | undefined;
-  #wakeUp: (() => void) | undefined;
+  readonly #worker: PollingWorker;
 
   constructor(
     private readonly transactor: Transactor,
     private readonly payments: Payments,
     private readonly logger: Logger,
     private readonly options = { batchSize: 16, leaseMs: 60_000, pollMs: 200 },
-  ) {}
+  ) {
+    this.#worker = new PollingWorker({ name: "payment-processor", logger, pollMs: options.pollMs, pass: () => this.processOnce() });
+  }
 
   start(): void {
-    this.#running = true;
-    this.#loop = this.#run();
+    this.#worker.start();
   }
 
   wake(): void {
-    this.#wakeUp?.();
+    this.#worker.wake();
   }
 
-  async stop(): Promise<void> {
-    this.#running = false;
-    this.wake();
-    await this.#loop;
+  stop(): Promise<void> {
+    return this.#worker.stop();
   }
 
   /** One pass; returns how many payments it advanced. */
@@ -46,25 +44,5 @@ export class PaymentProcessor implements Worker {
       ),
     );
     return leased.length;
-  }
-
-  async #run(): Promise<void> {
-    while (this.#running) {
-      let advanced = 0;
-      try {
-        advanced = await this.processOnce();
-      } catch (error) {
-        this.logger.warn({ err: error }, "payment pass failed");
-      }
-      if (advanced === 0 && this.#running) {
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, this.options.pollMs);
-          this.#wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-      }
-    }
   }
 }

@@ -5,6 +5,7 @@ import { requireOwner, type Principal } from "../../../../kit/src/auth.js";
 import { notFound } from "../../../../kit/src/errors.js";
 import { newEvent } from "../../../../kit/src/events.js";
 import type { Transactor, Tx } from "../../../../kit/src/outbox.js";
+import type { Keyset } from "../../../../kit/src/paging.js";
 import {
   PaymentApprovedSchema,
   PaymentCancelledSchema,
@@ -162,7 +163,7 @@ export class Payments {
     return payment;
   }
 
-  async list(customerId: string, before: { createdAt: Date; paymentId: string } | undefined, limit: number) {
-    return this.transactor.run((tx) => store.listForCustomer(tx.em, customerId, before, limit));
+  async list(customerId: string, after: Keyset | undefined, limit: number) {
+    return this.transactor.run((tx) => store.listForCustomer(tx.em, customerId, after, limit));
   }
 }

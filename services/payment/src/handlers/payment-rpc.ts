@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { requireRole } from "../../../../kit/src/auth.js";
-import { PageTokens, pageSizeOf } from "../../../../kit/src/paging.js";
+import { PageTokens, paginate } from "../../../../kit/src/paging.js";
 import { PaymentSchema, PaymentService, PaymentStatus, type Payment } from "../../../../gen/outerpark/payment/v1/payment_pb.js";
 import type { PaymentRecord } from "../domain/payment.js";
 import type { Payments } from "../app/payments.js";
@@ -16,14 +16,13 @@ export function paymentService(payments: Payments, pageTokens: PageTokens): Serv
 
     async listPayments(req, ctx) {
       const caller = requireRole(ctx, "customer");
-      const scope = `payments:${caller.subject}`;
-      const cursor = pageTokens.decode(req.pageToken, scope);
-      const limit = pageSizeOf(req.pageSize);
-      const before = cursor ? { createdAt: new Date(cursor.after), paymentId: cursor.id } : undefined;
-      const page = await payments.list(caller.subject, before, limit + 1);
-      const items = page.slice(0, limit);
-      const last = items.at(-1);
-      const nextPageToken = page.length > limit && last ? pageTokens.encode({ after: last.createdAt.toISOString(), id: last.paymentId, scope }) : "";
+      const { items, nextPageToken } = await paginate({
+        tokens: pageTokens,
+        scope: `payments:${caller.subject}`,
+        request: req,
+        fetch: (after, limit) => payments.list(caller.subject, after, limit),
+        keysetOf: (p) => ({ at: p.createdAt, id: p.paymentId }),
+      });
       return { payments: items.map(toPayment), nextPageToken };
     },
   };

@@ -1,6 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { InferEntity } from "@mikro-orm/core";
 import type { ReservationRecord } from "../domain/reservation.js";
+import { keysetFilter, type Keyset } from "../../../../kit/src/paging.js";
 import { ReservationEntity } from "./schema.js";
 
 /** PostgreSQL access for reservations. Callers own the transaction. */
@@ -64,19 +65,11 @@ export async function claimStalePlacing(em: EntityManager, olderThanMs: number, 
 }
 
 /** Newest first, keyset by (placed_at, reservation_id); PLACING rows are not reservations yet. */
-export async function listForCustomer(
-  em: EntityManager,
-  customerId: string,
-  before: { placedAt: Date; reservationId: string } | undefined,
-  limit: number,
-): Promise<ReservationRecord[]> {
-  const where = {
-    customerId,
-    status: { $ne: "PLACING" },
-    ...(before
-      ? { $or: [{ placedAt: { $lt: before.placedAt } }, { placedAt: before.placedAt, reservationId: { $lt: before.reservationId } }] }
-      : {}),
-  };
-  const rows = await em.find(ReservationEntity, where, { orderBy: { placedAt: "desc", reservationId: "desc" }, limit });
+export async function listForCustomer(em: EntityManager, customerId: string, after: Keyset | undefined, limit: number): Promise<ReservationRecord[]> {
+  const rows = await em.find(
+    ReservationEntity,
+    { customerId, status: { $ne: "PLACING" }, ...keysetFilter("placedAt", "reservationId", after, "desc") },
+    { orderBy: { placedAt: "desc", reservationId: "desc" }, limit },
+  );
   return rows.map(toRecord);
 }

@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { Worker } from "../../../../kit/src/server.js";
 import type { Transactor } from "../../../../kit/src/outbox.js";
+import { PollingWorker } from "../../../../kit/src/polling-worker.js";
 import * as store from "../adapters/reservation-store.js";
 import type { Reservations } from "./reservations.js";
 
@@ -10,25 +11,23 @@ import type { Reservations } from "./reservations.js";
  * so no seat stays taken for a reservation nobody has.
  */
 export class PlacementSweeper implements Worker {
-  #timer: NodeJS.Timeout | undefined;
-  #pass: Promise<void> = Promise.resolve();
+  readonly #worker: PollingWorker;
 
   constructor(
     private readonly transactor: Transactor,
     private readonly reservations: Reservations,
     private readonly logger: Logger,
-    private readonly intervalMs = 2_000,
-  ) {}
-
-  start(): void {
-    this.#timer = setInterval(() => {
-      this.#pass = this.#pass.then(async () => void (await this.sweepOnce())).catch((error) => this.logger.warn({ err: error }, "placement sweep failed"));
-    }, this.intervalMs);
+    intervalMs = 2_000,
+  ) {
+    this.#worker = new PollingWorker({ name: "placement-sweeper", logger, pollMs: intervalMs, pass: () => this.sweepOnce() });
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.#timer);
-    await this.#pass;
+  start(): void {
+    this.#worker.start();
+  }
+
+  stop(): Promise<void> {
+    return this.#worker.stop();
   }
 
   async sweepOnce(): Promise<number> {

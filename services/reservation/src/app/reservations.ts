@@ -5,6 +5,7 @@ import { requireOwner, type Principal } from "../../../../kit/src/auth.js";
 import { alreadyExists, failedPrecondition, notFound, unavailable } from "../../../../kit/src/errors.js";
 import { newEvent } from "../../../../kit/src/events.js";
 import type { Transactor, Tx } from "../../../../kit/src/outbox.js";
+import type { Keyset } from "../../../../kit/src/paging.js";
 import {
   ReservationCancelledSchema,
   ReservationConfirmedSchema,
@@ -139,8 +140,8 @@ export class Reservations {
     return this.transactor.run((tx) => this.#visible(tx, reservationId, caller, false));
   }
 
-  async list(customerId: string, before: { placedAt: Date; reservationId: string } | undefined, limit: number) {
-    return this.transactor.run((tx) => store.listForCustomer(tx.em, customerId, before, limit));
+  async list(customerId: string, after: Keyset | undefined, limit: number) {
+    return this.transactor.run((tx) => store.listForCustomer(tx.em, customerId, after, limit));
   }
 
   async #visible(tx: Tx, reservationId: string, caller: Principal, lock: boolean): Promise<ReservationRecord> {

@@ -2,7 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { requireRole } from "../../../../kit/src/auth.js";
-import { PageTokens, pageSizeOf } from "../../../../kit/src/paging.js";
+import { PageTokens, paginate } from "../../../../kit/src/paging.js";
 import {
   PaymentState,
   ReservationSchema,
@@ -38,15 +38,13 @@ export function reservationService(reservations: Reservations, pageTokens: PageT
 
     async listReservations(req, ctx) {
       const caller = requireRole(ctx, "customer");
-      const scope = `reservations:${caller.subject}`;
-      const cursor = pageTokens.decode(req.pageToken, scope);
-      const limit = pageSizeOf(req.pageSize);
-      const before = cursor ? { placedAt: new Date(cursor.after), reservationId: cursor.id } : undefined;
-      const page = await reservations.list(caller.subject, before, limit + 1);
-      const items = page.slice(0, limit);
-      const last = items.at(-1);
-      const nextPageToken =
-        page.length > limit && last ? pageTokens.encode({ after: last.placedAt.toISOString(), id: last.reservationId, scope }) : "";
+      const { items, nextPageToken } = await paginate({
+        tokens: pageTokens,
+        scope: `reservations:${caller.subject}`,
+        request: req,
+        fetch: (after, limit) => reservations.list(caller.subject, after, limit),
+        keysetOf: (r) => ({ at: r.placedAt, id: r.reservationId }),
+      });
       return { reservations: items.map(toReservation), nextPageToken };
     },
   };

@@ -1,0 +1,64 @@
+import type { Logger } from "pino";
+
+/**
+ * A background loop that works in passes: after a pass that did something it
+ * goes again at once; after an idle pass it waits pollMs, or less when woken.
+ * The outbox relay, the payment processor, the notice dispatcher and the
+ * placement sweeper all run this way.
+ */
+export class PollingWorker {
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #wakeUp: (() => void) | undefined;
+
+  constructor(
+    private readonly options: {
+      name: string;
+      logger: Logger;
+      pollMs: number;
+      /** One unit of work; returns how many items it handled. */
+      pass: () => Promise<number>;
+    },
+  ) {}
+
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#loop = this.#run();
+  }
+
+  /** Cuts the current wait short (new work was just committed). */
+  wake(): void {
+    this.#wakeUp?.();
+  }
+
+  /** Finishes the pass under way, then stops. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    this.wake();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    while (this.#running) {
+      let handled = 0;
+      try {
+        handled = await this.options.pass();
+      } catch (error) {
+        this.options.logger.warn({ err: error, worker: this.options.name }, "worker pass failed");
+      }
+      if (handled === 0 && this.#running) await this.#sleep();
+    }
+  }
+
+  #sleep(): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.options.pollMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wakeUp = done;
+    });
+  }
+}
