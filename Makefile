@@ -25,7 +25,9 @@ up: build
 
 # Every test: unit, per-service, end to end, chaos, edge (Envoy, Helm, Docker, grpcurl).
 test: install
-	vitest run
+	@mkdir -p .data
+	vitest run --reporter=default --reporter=json --outputFile.json=.data/vitest-report.json; status=$$?; \
+	  node tools/test-summary.ts .data/vitest-report.json || true; exit $$status
 
 # The crash-safety test alone (it also runs in `make test`).
 chaos: install

@@ -1,11 +1,6 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVICE_NAMES } from "../../kit/src/config.js";
-import { findNatsServer } from "../../tools/infra.js";
+import { RestartableNats } from "../support/nats.js";
 import { TestSystem, waitFor } from "../support/system.js";
 import { grpc } from "../support/grpc-clients.js";
 
@@ -225,65 +220,4 @@ async function checkConvergence(system: TestSystem): Promise<ConvergenceReport> 
       myPageRows: views.length,
     },
   };
-}
-
-/** A nats-server of the test's own, so it can be restarted. */
-class RestartableNats {
-  #process: ChildProcess | undefined;
-  private constructor(
-    private readonly binary: string,
-    private readonly port: number,
-    private readonly storeDir: string,
-  ) {}
-
-  static async start(): Promise<RestartableNats> {
-    const nats = new RestartableNats(await findNatsServer(), await freePort(), mkdtempSync(path.join(os.tmpdir(), "outerpark-chaos-nats-")));
-    await nats.#spawn();
-    return nats;
-  }
-
-  get url(): string {
-    return `nats://127.0.0.1:${this.port}`;
-  }
-
-  async #spawn(): Promise<void> {
-    this.#process = spawn(this.binary, ["-js", "-sd", this.storeDir, "-a", "127.0.0.1", "-p", String(this.port)], { stdio: "ignore" });
-    await waitFor(() => canConnect(this.port), 15_000, "nats-server");
-  }
-
-  async restart(): Promise<void> {
-    await this.#kill("SIGTERM");
-    await this.#spawn();
-  }
-
-  async stop(): Promise<void> {
-    await this.#kill("SIGTERM");
-    rmSync(this.storeDir, { recursive: true, force: true });
-  }
-
-  async #kill(signal: NodeJS.Signals): Promise<void> {
-    const child = this.#process;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    child.kill(signal);
-    await exited;
-  }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
