@@ -1,0 +1,96 @@
+import { describe, expect, it } from "vitest";
+import {
+  amountFor,
+  judgeRepeatedReserve,
+  MUSICAL_ID_PATTERN,
+  notEnoughSeatsMessage,
+  sameRegistration,
+  type MusicalSpec,
+  type SeatHoldRecord,
+} from "./musical.js";
+
+const spec: MusicalSpec = { name: "Phantom of the Opera", totalSeats: 500, seatPrice: 120_000n };
+
+describe("sameRegistration", () => {
+  it("is a no-op registration when every field matches", () => {
+    expect(sameRegistration(spec, { ...spec })).toBe(true);
+  });
+
+  it.each<[string, MusicalSpec]>([
+    ["name", { ...spec, name: "Phantom of the Opera " }],
+    ["totalSeats", { ...spec, totalSeats: 501 }],
+    ["seatPrice", { ...spec, seatPrice: 120_001n }],
+  ])("is a different registration when %s differs", (_field, requested) => {
+    expect(sameRegistration(spec, requested)).toBe(false);
+  });
+});
+
+describe("amountFor", () => {
+  it.each([
+    [1, 120_000n, 120_000n],
+    [3, 120_000n, 360_000n],
+    [20, 100_000_000n, 2_000_000_000n],
+    [2, 0n, 0n],
+    [0, 120_000n, 0n],
+  ])("%i seats at %s = %s", (seats, price, amount) => {
+    expect(amountFor(seats, price)).toBe(amount);
+  });
+
+  it("stays exact beyond Number.MAX_SAFE_INTEGER", () => {
+    expect(amountFor(3, 2n ** 60n)).toBe(3_458_764_513_820_540_928n);
+  });
+});
+
+describe("judgeRepeatedReserve", () => {
+  const held: SeatHoldRecord = { reservationId: "r-1", musicalId: "phantom", customerId: "alice", seats: 2, status: "HELD" };
+
+  it("answers a retry with the same musical and seat count as the same call", () => {
+    expect(judgeRepeatedReserve(held, "phantom", 2)).toEqual({ kind: "same" });
+  });
+
+  it.each<[string, SeatHoldRecord, string, number, string]>([
+    ["a different seat count", held, "phantom", 3, "reservation r-1 already holds 2 seats of musical phantom"],
+    ["a different musical", held, "cats", 2, "reservation r-1 already holds 2 seats of musical phantom"],
+    ["a released hold", { ...held, status: "RELEASED" }, "phantom", 2, "reservation r-1 was already released"],
+    [
+      "a hold barred before any seats arrived",
+      { ...held, musicalId: "", seats: 0, status: "RELEASED" },
+      "phantom",
+      2,
+      "reservation r-1 was already released",
+    ],
+  ])("refuses %s", (_case, hold, musicalId, seats, reason) => {
+    expect(judgeRepeatedReserve(hold, musicalId, seats)).toEqual({ kind: "conflict", reason });
+  });
+});
+
+describe("notEnoughSeatsMessage", () => {
+  it("says how many seats are left, of how many, for which musical, and how many were asked for", () => {
+    const musical = { ...spec, musicalId: "phantom", reservableSeats: 1, registeredAt: new Date(0) };
+    expect(notEnoughSeatsMessage(musical, 4)).toBe('only 1 of 500 seats left for "Phantom of the Opera", 4 requested');
+  });
+});
+
+describe("MUSICAL_ID_PATTERN", () => {
+  it.each(["a", "7", "phantom", "Phantom-2026", "les_miserables", "a-", "x".repeat(64), "A" + "_-9".repeat(21)])("accepts %j", (id) => {
+    expect(MUSICAL_ID_PATTERN.test(id)).toBe(true);
+  });
+
+  it.each([
+    ["empty", ""],
+    ["leading dash", "-phantom"],
+    ["leading underscore", "_phantom"],
+    ["65 characters", "x".repeat(65)],
+    ["a dot (NATS subject separator)", "phan.tom"],
+    ["a NATS wildcard", "phantom*"],
+    ["a NATS tail wildcard", "phantom>"],
+    ["a space", "phan tom"],
+    ["a slash", "phan/tom"],
+    ["a percent sign", "phan%20tom"],
+    ["non-ASCII letters", "오페라의유령"],
+    ["a trailing newline", "phantom\n"],
+    ["a NUL", "phantom\u0000"],
+  ])("refuses %s", (_case, id) => {
+    expect(MUSICAL_ID_PATTERN.test(id)).toBe(false);
+  });
+});
