@@ -1,5 +1,12 @@
-import { defineConfig, mergeConfig } from "vitest/config";
-import base from "./vitest.config.js";
+import { defineConfig } from "vitest/config";
 
 /** `make bench`: speed and memory goals, measured apart from the tests. */
-export default mergeConfig(base, defineConfig({ test: { include: ["test/bench/**/*.bench.test.ts"], testTimeout: 600_000 } }));
+export default defineConfig({
+  test: {
+    include: ["test/bench/**/*.bench.test.ts"],
+    globalSetup: ["test/support/global-setup.ts"],
+    fileParallelism: false,
+    testTimeout: 600_000,
+    hookTimeout: 1_300_000,
+  },
+});

@@ -130,11 +130,17 @@ describe("reservation saga, end to end", () => {
     expect(steps[0]).toBe("ReservationPlaced");
 
     // The stream pushed each change as it happened, ending in the final state.
-    await waitFor(() => watch.messages.at(-1)?.reservation.notifications.length === 2, 20_000, "streamed final state");
-    const streamedStates = watch.messages.map((m) => `${m.reservation.reservationStatus}/${m.reservation.paymentState}`);
+    const finalState = "RESERVATION_STATUS_CANCELLED/PAYMENT_STATE_CANCELLED";
+    const stateOf = (m: { reservation: { reservationStatus: string; paymentState: string } }) => `${m.reservation.reservationStatus}/${m.reservation.paymentState}`;
+    await waitFor(
+      () => watch.messages.length > 0 && stateOf(watch.messages.at(-1)!) === finalState && watch.messages.at(-1)!.reservation.notifications.length === 2,
+      20_000,
+      "streamed final state",
+    );
+    const streamedStates = watch.messages.map(stateOf);
     expect(streamedStates).toContain("RESERVATION_STATUS_RESERVED/PAYMENT_STATE_PENDING");
     expect(streamedStates).toContain("RESERVATION_STATUS_PAID/PAYMENT_STATE_APPROVED");
-    expect(streamedStates.at(-1)).toBe("RESERVATION_STATUS_CANCELLED/PAYMENT_STATE_CANCELLED");
+    expect(streamedStates.at(-1)).toBe(finalState);
     const versions = watch.messages.map((m) => Number(m.reservation.version));
     expect([...versions].sort((a, b) => a - b)).toEqual(versions);
     expect(watch.error).toBeUndefined();
