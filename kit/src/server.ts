@@ -10,7 +10,7 @@ import type { Migration } from "@mikro-orm/migrations";
 import type { Logger } from "pino";
 import { authInterceptor, createTokenVerifier } from "./auth.js";
 import { connectEventBus, ensureStreams, pingEventBus, type EventBus } from "./bus.js";
-import { readServiceConfig, type ServiceConfig, type ServiceName } from "./config.js";
+import { readInt, readServiceConfig, type ServiceConfig, type ServiceName } from "./config.js";
 import { migrate, openDatabase, pingDatabase, type Database } from "./database.js";
 import { isConnectionError } from "./errors.js";
 import { HealthMonitor, registerHealth } from "./health.js";
@@ -72,7 +72,8 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
   const bus = await retrying(logger, "nats", () =>
     connectEventBus({ url: config.natsUrl, name: module.name, namespace: config.eventNamespace, logger }),
   );
-  await ensureStreams(bus);
+  // One copy on a single server; 3 on a JetStream cluster, so losing a NATS node loses no event.
+  await ensureStreams(bus, readInt(process.env, "NATS_STREAM_REPLICAS", 1));
 
   const relay = new OutboxRelay({ db, bus, logger });
   const transactor = new Transactor(db, config.eventNamespace, () => relay.wake());
