@@ -76,6 +76,8 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ $root.Values.nats.url | quote }}
 - name: EVENT_NAMESPACE
   value: {{ $root.Values.eventNamespace | quote }}
+- name: NATS_STREAM_REPLICAS
+  value: {{ $root.Values.nats.streamReplicas | default 1 | int | quote }}
 - name: JWT_SECRET
   valueFrom:
     secretKeyRef:
