@@ -116,6 +116,12 @@ describe("crash safety under kill -9 and a NATS restart", () => {
     console.log(`chaos: killed ${kills.join(", ")}; workload ${JSON.stringify(outcomes)}`);
     for (const c of reservationClients) c.close();
 
+    // Then restart everything, gracefully, as a rolling deploy would.
+    for (const r of system.replicas) {
+      expect(await system.stopReplica(r.service, r.index, "SIGTERM")).toBe(0);
+      await system.startReplica(r.service, r.index);
+    }
+
     let report: ConvergenceReport | undefined;
     await waitFor(
       async () => {

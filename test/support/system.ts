@@ -24,6 +24,8 @@ export interface SystemOptions {
   gateway?: boolean;
   /** A NATS of the test's own (e.g. one it restarts), instead of the shared one. */
   natsUrl?: string;
+  /** A PostgreSQL server of the test's own, likewise. */
+  postgresUrl?: string;
 }
 
 interface Replica {
@@ -48,7 +50,7 @@ export class TestSystem {
   readonly #options: Required<SystemOptions>;
 
   private constructor(options: SystemOptions) {
-    this.#options = { services: SERVICE_NAMES, replicas: 1, env: {}, gateway: true, natsUrl: "", ...options };
+    this.#options = { services: SERVICE_NAMES, replicas: 1, env: {}, gateway: true, natsUrl: "", postgresUrl: "", ...options };
     this.#logDir = path.join(root, ".data/test-logs", this.namespace);
     mkdirSync(this.#logDir, { recursive: true });
   }
@@ -74,8 +76,12 @@ export class TestSystem {
     return this.#options.natsUrl || this.infra.natsUrl;
   }
 
+  get postgresUrl(): string {
+    return this.#options.postgresUrl || this.infra.postgresUrl;
+  }
+
   databaseUrl(service: ServiceName): string {
-    const url = new URL(this.infra.postgresUrl);
+    const url = new URL(this.postgresUrl);
     url.pathname = `/${this.namespace}_${service}`;
     return url.toString();
   }
@@ -187,7 +193,7 @@ export class TestSystem {
     await Promise.all(this.replicas.map((r) => this.stopReplica(r.service, r.index, "SIGTERM")));
     await this.stopGateway();
     if (process.env.OUTERPARK_TEST_KEEP) return; // leave databases and streams for a post-mortem
-    for (const service of SERVICE_NAMES) await dropDatabaseIfExists(this.infra.postgresUrl, `${this.namespace}_${service}`);
+    for (const service of SERVICE_NAMES) await dropDatabaseIfExists(this.postgresUrl, `${this.namespace}_${service}`);
     const nc = await connect({ servers: this.natsUrl });
     try {
       const jsm = await jetstreamManager(nc);
