@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 /** `make bench`: speed and memory goals, measured apart from the tests. */
 export default defineConfig({
   test: {
-    include: ["test/bench/**/*.bench.test.ts"],
+    include: ["test/bench/**/*.bench.ts"],
     globalSetup: ["test/support/global-setup.ts"],
     fileParallelism: false,
     testTimeout: 600_000,
