@@ -50,7 +50,7 @@ export class Transactor implements Autocommit {
 }
 
 export interface Autocommit {
-  /** Statements that commit one by one: for hot rows, where a lock must not outlive its statement. */
+  /** Statements that commit one by one: plain reads, and hot rows where a lock must not outlive its statement. */
   autocommit<T>(work: (em: EntityManager) => Promise<T>): Promise<T>;
 }
 

@@ -39,13 +39,13 @@ export class Inventory {
   }
 
   async get(musicalId: string): Promise<MusicalRecord> {
-    const musical = await this.transactor.run((tx) => store.findMusical(tx.em, musicalId));
+    const musical = await this.transactor.autocommit((em) => store.findMusical(em, musicalId));
     if (!musical) throw notFound(`musical ${musicalId}`);
     return musical;
   }
 
   async list(after: Keyset | undefined, limit: number): Promise<MusicalRecord[]> {
-    return this.transactor.run((tx) => store.listMusicals(tx.em, after, limit));
+    return this.transactor.autocommit((em) => store.listMusicals(em, after, limit));
   }
 
   /**

@@ -45,7 +45,7 @@ export class Notifications {
   }
 
   list(customerId: string, after: Keyset | undefined, limit: number) {
-    return this.transactor.run((tx) => store.listForCustomer(tx.em, customerId, after, limit));
+    return this.transactor.autocommit((em) => store.listForCustomer(em, customerId, after, limit));
   }
 
   /** The loop that sends what was recorded; several replicas share the work. */

@@ -157,13 +157,13 @@ export class Payments {
   }
 
   async get(caller: Principal, reservationId: string): Promise<PaymentRecord> {
-    const payment = await this.transactor.run((tx) => store.findByReservation(tx.em, reservationId));
+    const payment = await this.transactor.autocommit((em) => store.findByReservation(em, reservationId));
     if (!payment) throw notFound(`payment for reservation ${reservationId}`);
     requireOwner(caller, payment.customerId, `payment for reservation ${reservationId}`);
     return payment;
   }
 
   async list(customerId: string, after: Keyset | undefined, limit: number) {
-    return this.transactor.run((tx) => store.listForCustomer(tx.em, customerId, after, limit));
+    return this.transactor.autocommit((em) => store.listForCustomer(em, customerId, after, limit));
   }
 }

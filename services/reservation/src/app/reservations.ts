@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { requireOwner, type Principal } from "../../../../kit/src/auth.js";
 import { alreadyExists, failedPrecondition, notFound, unavailable } from "../../../../kit/src/errors.js";
 import { newEvent } from "../../../../kit/src/events.js";
+import type { EntityManager } from "../../../../kit/src/database.js";
 import type { Transactor, Tx } from "../../../../kit/src/outbox.js";
 import type { Keyset } from "../../../../kit/src/paging.js";
 import {
@@ -88,8 +89,9 @@ export class Reservations {
         placedAt: new Date(),
         updatedAt: new Date(),
       };
-      const outcome = await this.transactor.run(async (tx) =>
-        (await store.insertPlacing(tx.em, fresh)) ? fresh : store.findByKey(tx.em, request.customerId, request.idempotencyKey),
+      // Single statements, no transaction: the unique key makes the insert the arbiter between twin calls.
+      const outcome = await this.transactor.autocommit(async (em) =>
+        (await store.insertPlacing(em, fresh)) ? fresh : store.findByKey(em, request.customerId, request.idempotencyKey),
       );
       if (!outcome) continue; // the other row vanished (an aborted placement) between insert and read
       if (outcome === fresh) return fresh;
@@ -118,7 +120,7 @@ export class Reservations {
 
   async cancel(caller: Principal, reservationId: string): Promise<ReservationRecord> {
     return this.transactor.run(async (tx) => {
-      const r = await this.#visible(tx, reservationId, caller, true);
+      const r = await this.#visible(tx.em, reservationId, caller, true);
       const decision = decideCancel(r);
       if (decision.kind === "refuse") throw failedPrecondition(decision.reason);
       if (decision.kind === "already-cancelled") return r;
@@ -137,15 +139,15 @@ export class Reservations {
   }
 
   async get(caller: Principal, reservationId: string): Promise<ReservationRecord> {
-    return this.transactor.run((tx) => this.#visible(tx, reservationId, caller, false));
+    return this.transactor.autocommit((em) => this.#visible(em, reservationId, caller, false));
   }
 
   async list(customerId: string, after: Keyset | undefined, limit: number) {
-    return this.transactor.run((tx) => store.listForCustomer(tx.em, customerId, after, limit));
+    return this.transactor.autocommit((em) => store.listForCustomer(em, customerId, after, limit));
   }
 
-  async #visible(tx: Tx, reservationId: string, caller: Principal, lock: boolean): Promise<ReservationRecord> {
-    const r = await store.findById(tx.em, reservationId, lock);
+  async #visible(em: EntityManager, reservationId: string, caller: Principal, lock: boolean): Promise<ReservationRecord> {
+    const r = await store.findById(em, reservationId, lock);
     if (!r || r.status === "PLACING") throw notFound(`reservation ${reservationId}`);
     requireOwner(caller, r.customerId, `reservation ${reservationId}`);
     return r;
