@@ -13,15 +13,16 @@ const run = promisify(execFile);
  * Goals on the reference machine: 2 cores with PostgreSQL, NATS, the five
  * services, the simulated gateway and the load generator all on it, the saga
  * (payments, notices, MyPage) running while reservations are placed. They are
- * regression guards set below what was measured there (2026-11-24: GetMusical
- * ~580 req/s, p95 ~68 ms; PlaceReservation ~47 req/s, p95 ~670 ms with the
- * whole saga behind it; ~35 payments/s end to end; RSS 195–345 MiB).
+ * regression guards set below what was measured there over several runs
+ * (2026-11-24: GetMusical 570–600 req/s, p95 64–71 ms; PlaceReservation
+ * 44–47 req/s, p95 650–670 ms with the whole saga behind it; 24–35 payments/s
+ * end to end; RSS 195–360 MiB). Runs on this machine vary by about a third.
  * ghz drives the services over gRPC, finding the methods through reflection.
  */
 const GOALS = {
   getMusical: { minRps: 400, maxP95Ms: 120 },
-  placeReservation: { minRps: 35, maxP95Ms: 1_000 },
-  sagaPaymentsPerSecond: 25,
+  placeReservation: { minRps: 30, maxP95Ms: 1_000 },
+  sagaPaymentsPerSecond: 15,
   maxRssMiB: 450,
 };
 
