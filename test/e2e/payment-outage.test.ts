@@ -108,4 +108,29 @@ describe("payment gateway outages", () => {
     expect((await system.gatewayStats()).refunds).toBe(0);
     await system.setGateway({ declineCustomers: [] });
   });
+
+  it("a cancellation after a charge whose answer was lost settles at the gateway: no customer money is kept", async () => {
+    const refundsBefore = (await system.gatewayStats()).refunds;
+    await system.setGateway({ latencyMs: 2_500 }); // longer than the 1 s timeout: the charge is in flight, its answer lost
+    const jo = await system.token("jo");
+    const r = (await reservation.placeReservation!({ musicalId: "hadestown", seats: 1, idempotencyKey: "jo-1" }, jo)).reservation;
+    const payment = async () =>
+      (await system.sql<{ status: string; charge_attempted: boolean; refunded: boolean }>(
+        "payment",
+        "select status, charge_attempted, refunded from payments where reservation_id = $1",
+        [r.reservationId],
+      ))[0];
+    await waitFor(async () => (await payment())?.status === "DEFERRED" && (await payment())!.charge_attempted, 20_000, "charge in doubt");
+    await reservation.cancelReservation!({ reservationId: r.reservationId }, jo);
+    await system.setGateway({ latencyMs: 0 });
+    await waitFor(async () => (await payment())?.status === "CANCELLED", 60_000, "payment settled");
+    await new Promise((resolve) => setTimeout(resolve, 3_000)); // let every slow charge still in flight land
+    const settled = (await payment())!;
+    const stats = await system.gatewayStats();
+    const charged = stats.approvedReservations.includes(r.reservationId);
+    console.log(`payment outage: in-doubt charge, then cancel → charged at the gateway: ${charged}, refunded: ${settled.refunded}`);
+    // Either it was charged and is refunded, or the key was barred and no late charge landed.
+    expect(settled.refunded).toBe(charged);
+    expect(stats.refunds).toBe(refundsBefore + (charged ? 1 : 0));
+  });
 });

@@ -26,4 +26,14 @@ class Payment0001Payments extends Migration {
   }
 }
 
-export const migrations = [{ name: "Payment0001Payments", class: Payment0001Payments }];
+/** Remembers that a charge was sent, so a later void first asks the gateway whether it went through. */
+class Payment0002ChargeAttempted extends Migration {
+  override up(): void {
+    this.addSql("alter table payments add column charge_attempted boolean not null default false");
+  }
+}
+
+export const migrations = [
+  { name: "Payment0001Payments", class: Payment0001Payments },
+  { name: "Payment0002ChargeAttempted", class: Payment0002ChargeAttempted },
+];

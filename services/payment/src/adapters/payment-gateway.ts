@@ -46,6 +46,22 @@ export class PaymentGateway {
     }
   }
 
+  /**
+   * Voids a charge key whose answer was lost: the gateway either reports the
+   * charge (to be refunded) or bars the key, so a charge still in flight with
+   * it is declined when it lands. Atomic at the gateway, unlike look-then-void.
+   */
+  async voidCharge(key: string): Promise<{ kind: "approved"; chargeId: string } | { kind: "voided" } | { kind: "unavailable"; reason: string }> {
+    try {
+      const { status, body } = await this.#post(`/charges/${encodeURIComponent(key)}/void`, {});
+      if (status === 200 && body.status === "approved") return { kind: "approved", chargeId: String(body.chargeId ?? "") };
+      if (status === 200) return { kind: "voided" };
+      return { kind: "unavailable", reason: `gateway answered ${status}` };
+    } catch (error) {
+      return { kind: "unavailable", reason: describe(error) };
+    }
+  }
+
   async refund(request: { key: string; chargeId: string; amount: bigint }): Promise<RefundOutcome> {
     try {
       const { status } = await this.#post("/refunds", { ...request, amount: Number(request.amount) });

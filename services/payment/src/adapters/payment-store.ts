@@ -48,7 +48,9 @@ export async function requestCancellation(em: EntityManager, paymentId: string, 
  */
 export async function leaseDue(em: EntityManager, limit: number, leaseMs: number): Promise<PaymentRecord[]> {
   const rows = await em.execute<{ payment_id: string }[]>(
-    `update payments set locked_until = now() + make_interval(secs => ?)
+    // A lease that will charge marks the payment as charge-attempted before the call, durably.
+    `update payments set locked_until = now() + make_interval(secs => ?),
+            charge_attempted = charge_attempted or (status in ('PENDING', 'DEFERRED') and not cancel_requested)
       where payment_id in (
         select payment_id from payments
          where next_attempt_at <= now() and (locked_until is null or locked_until < now())

@@ -13,6 +13,7 @@ export const PaymentEntity = defineEntity({
     failureReason: p.text().fieldName("failure_reason"),
     attempts: p.integer(),
     cancelRequested: p.boolean().fieldName("cancel_requested"),
+    chargeAttempted: p.boolean().fieldName("charge_attempted"),
     deferredNotified: p.boolean().fieldName("deferred_notified"),
     chargeId: p.string().fieldName("charge_id"),
     nextAttemptAt: p.datetime().fieldName("next_attempt_at"),

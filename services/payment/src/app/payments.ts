@@ -66,6 +66,8 @@ export class Payments {
         });
         log.info("payment voided before any charge");
         return;
+      case "settle":
+        return this.#settle(leased, log);
       case "charge":
         return this.#charge(leased, log);
       case "refund":
@@ -125,6 +127,38 @@ export class Payments {
           log.warn({ reason: outcome.reason, retryInMs: delay }, "payment deferred");
           return;
         }
+      }
+    });
+  }
+
+  /**
+   * Cancelled after a charge was sent whose answer never arrived (a timeout,
+   * a crash mid-call): void the charge key at the gateway. Charged → record it
+   * and refund it next; not charged → the key is barred, so a charge still in
+   * flight cannot land later. Voiding only locally could keep a customer's money.
+   */
+  async #settle(leased: PaymentRecord, log: Logger): Promise<void> {
+    const known = await this.gateway.voidCharge(`charge:${leased.paymentId}`);
+    await this.transactor.run(async (tx) => {
+      const p = await store.findById(tx.em, leased.paymentId, true);
+      if (!p || nextAction(p) !== "settle") return;
+      switch (known.kind) {
+        case "approved":
+          await store.update(tx.em, p.paymentId, { status: "REFUND_PENDING", chargeId: known.chargeId });
+          await tx.publish(
+            newEvent(PaymentApprovedSchema, { paymentId: p.paymentId, reservationId: p.reservationId, customerId: p.customerId, amount: p.amount }),
+          );
+          log.warn("an unrecorded charge was found for a cancelled payment; refunding it");
+          return;
+        case "voided":
+          await store.update(tx.em, p.paymentId, { status: "CANCELLED", refunded: false });
+          await tx.publish(this.#cancelled(p, false));
+          log.info("payment voided after checking the gateway");
+          return;
+        case "unavailable":
+          await store.update(tx.em, p.paymentId, { retryInMs: retryDelayMs(p.attempts + 1), countAttempt: true });
+          log.warn({ reason: known.reason }, "cannot settle the payment yet; will ask the gateway again");
+          return;
       }
     });
   }

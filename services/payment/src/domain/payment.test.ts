@@ -21,6 +21,15 @@ describe("nextAction", () => {
     expect(nextAction({ status, cancelRequested })).toBe(action);
   });
 
+  it.each<[PaymentStatus, boolean, PaymentAction]>([
+    ["PENDING", true, "settle"],
+    ["DEFERRED", true, "settle"],
+    ["PENDING", false, "charge"],
+    ["APPROVED", true, "refund"],
+  ])("after a charge was sent, a %s payment with cancelRequested=%s → %s (never a blind void)", (status, cancelRequested, action) => {
+    expect(nextAction({ status, cancelRequested, chargeAttempted: true })).toBe(action);
+  });
+
   it("never charges a payment whose reservation was cancelled", () => {
     const statuses: PaymentStatus[] = ["PENDING", "DEFERRED", "APPROVED", "FAILED", "REFUND_PENDING", "CANCELLED"];
     for (const status of statuses) expect(nextAction({ status, cancelRequested: true })).not.toBe("charge");

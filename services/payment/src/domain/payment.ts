@@ -12,6 +12,8 @@ export interface PaymentRecord {
   failureReason: string;
   attempts: number;
   cancelRequested: boolean;
+  /** A charge was sent to the gateway at least once; its outcome may be unknown (a crash mid-call). */
+  chargeAttempted: boolean;
   deferredNotified: boolean;
   chargeId: string;
   createdAt: Date;
@@ -19,13 +21,15 @@ export interface PaymentRecord {
 }
 
 /** What the processor does next with a due payment. */
-export type PaymentAction = "charge" | "refund" | "void" | "none";
+/** "settle": cancelled after a charge was sent whose outcome is unknown — ask the gateway before voiding. */
+export type PaymentAction = "charge" | "refund" | "void" | "settle" | "none";
 
-export function nextAction(p: Pick<PaymentRecord, "status" | "cancelRequested">): PaymentAction {
+export function nextAction(p: Pick<PaymentRecord, "status" | "cancelRequested"> & { chargeAttempted?: boolean }): PaymentAction {
   switch (p.status) {
     case "PENDING":
     case "DEFERRED":
-      return p.cancelRequested ? "void" : "charge";
+      if (!p.cancelRequested) return "charge";
+      return p.chargeAttempted ? "settle" : "void";
     case "APPROVED":
       return p.cancelRequested ? "refund" : "none";
     case "REFUND_PENDING":

@@ -9,6 +9,7 @@ import { createLogger } from "../../../../kit/src/logger.js";
  * Charges and refunds are idempotent by key, like real processors.
  *
  *   POST /charges  {key, amount, customerId, reservationId} → 200 approved | 402 declined
+ *   POST /charges/<key>/void → 200 approved (it was charged: refund it) | 200 voided (a later charge with the key is declined)
  *   POST /refunds  {key, chargeId, amount}                   → 200 refunded
  *   GET  /behaviour, PUT /behaviour {latencyMs, failureRate, declineCustomers, declineAbove, down}
  *   GET  /stats    → counts, for checking exactly-once
@@ -66,6 +67,15 @@ export function createSimulatedGateway() {
       if (behaviour.down || Math.random() < behaviour.failureRate) {
         stats.rejectedAsUnavailable++;
         return send(503, { error: "gateway unavailable" });
+      }
+      const voidKey = /^\/charges\/(.+)\/void$/.exec(path ?? "")?.[1];
+      if (voidKey && req.method === "POST") {
+        const key = decodeURIComponent(voidKey);
+        const charge = charges.get(key);
+        if (charge?.approved) return send(200, { status: "approved", chargeId: charge.chargeId });
+        // Nothing charged (yet): bar the key, so a charge still in flight with it is declined when it lands.
+        if (!charge) charges.set(key, { chargeId: "", approved: false, reason: "voided", amount: 0, reservationId: "" });
+        return send(200, { status: "voided" });
       }
       if (path === "/charges" && req.method === "POST") {
         stats.chargeRequests++;
