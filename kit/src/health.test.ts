@@ -1,13 +1,10 @@
-import http2 from "node:http2";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
-import type { ConnectRouter } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MusicalService } from "../../gen/outerpark/musical/v1/musical_pb.js";
 import { HealthMonitor, registerHealth } from "./health.js";
+import { startConnectServer as startServer } from "./test-server.js";
 
 const protoRoot = fileURLToPath(new URL("../../proto", import.meta.url));
 const MUSICAL = "outerpark.musical.v1.MusicalService";
@@ -33,24 +30,6 @@ function healthClient(address: string): HealthClient {
   return new Health(address, grpc.credentials.createInsecure()) as unknown as HealthClient;
 }
 
-async function startServer(routes: (router: ConnectRouter) => void) {
-  const server = http2.createServer(connectNodeAdapter({ routes }));
-  const sessions = new Set<http2.ServerHttp2Session>();
-  server.on("session", (session) => {
-    sessions.add(session);
-    session.once("close", () => sessions.delete(session));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    address: `127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const session of sessions) session.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 const check = (client: HealthClient, service: string) =>
   new Promise<string>((resolve, reject) =>

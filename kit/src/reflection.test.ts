@@ -1,13 +1,9 @@
 import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import http2 from "node:http2";
-import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { create, createFileRegistry, fromBinary } from "@bufbuild/protobuf";
 import { FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptorProto } from "@bufbuild/protobuf/wkt";
-import type { ConnectRouter } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -15,6 +11,7 @@ import { CustomerCenterService } from "../../gen/outerpark/customercenter/v1/cus
 import { MusicalService } from "../../gen/outerpark/musical/v1/musical_pb.js";
 import { HealthMonitor, registerHealth } from "./health.js";
 import { registerReflection } from "./reflection.js";
+import { startConnectServer as startServer } from "./test-server.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const protoRoot = `${repoRoot}proto`;
@@ -105,24 +102,6 @@ function registryOf(files: FileDescriptorProto[]) {
   return createFileRegistry(create(FileDescriptorSetSchema, { file: [...ordered] }));
 }
 
-async function startServer(routes: (router: ConnectRouter) => void) {
-  const server = http2.createServer(connectNodeAdapter({ routes }));
-  const sessions = new Set<http2.ServerHttp2Session>();
-  server.on("session", (session) => {
-    sessions.add(session);
-    session.once("close", () => sessions.delete(session));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    address: `127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const session of sessions) session.destroy();
-        server.close(() => resolve());
-      }),
-  };
-}
 
 describe("registerReflection over real HTTP/2", () => {
   let server: Awaited<ReturnType<typeof startServer>>;
