@@ -217,10 +217,17 @@ describe('provideInfrastructure, bad explicit URLs', () => {
 
   it.skipIf(!existingPostgres)('reports a NATS server without JetStream clearly', async () => {
     const binary = await findNatsServer();
-    const port = 40_000 + Math.floor(Math.random() * 10_000);
+    // A port the kernel just handed out, not a random guess that may be taken.
+    const port = await new Promise<number>((resolve) => {
+      const probe = net.createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as net.AddressInfo;
+        probe.close(() => resolve(free));
+      });
+    });
     const server = spawn(binary, ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
     try {
-      for (let i = 0; i < 100 && !(await portOpen(port)); i++) await new Promise((r) => setTimeout(r, 100));
+      for (let i = 0; i < 300 && !(await portOpen(port)); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(await portOpen(port), 'the JetStream-less nats-server did not start').toBe(true);
       const dataDir = await tempDataDir();
       await expect(
         provideInfrastructure({ dataDir, postgresUrl: EXISTING_POSTGRES_URL, natsUrl: `nats://127.0.0.1:${port}` }),
