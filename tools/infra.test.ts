@@ -5,7 +5,6 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import net from 'node:net';
 import path from 'node:path';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect as natsConnect } from '@nats-io/transport-node';
@@ -19,6 +18,7 @@ import {
   provideInfrastructure,
   type Infrastructure,
 } from './infra.js';
+import { freePort, portOpen } from '../test/support/ports.js';
 
 interface PgClient {
   connect(): Promise<void>;
@@ -44,21 +44,6 @@ function portOf(url: string): number {
   return Number(new URL(url).port);
 }
 
-function portOpen(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ host: '127.0.0.1', port });
-    socket.setTimeout(2_000);
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 function withDatabase(url: string, database: string): string {
   const u = new URL(url);
@@ -217,13 +202,7 @@ describe('provideInfrastructure, bad explicit URLs', () => {
 
   it.skipIf(!existingPostgres)('reports a NATS server without JetStream clearly', async () => {
     const binary = await findNatsServer();
-    // A port the kernel just handed out, not a random guess that may be taken.
-    const port = await new Promise<number>((resolve) => {
-      const probe = net.createServer().listen(0, '127.0.0.1', () => {
-        const { port: free } = probe.address() as net.AddressInfo;
-        probe.close(() => resolve(free));
-      });
-    });
+    const port = await freePort(); // not a random guess that may be taken
     const server = spawn(binary, ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
     try {
       for (let i = 0; i < 300 && !(await portOpen(port)); i++) await new Promise((r) => setTimeout(r, 100));

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { findNatsServer } from "../../tools/infra.js";
+import { freePort, portOpen } from "./ports.js";
 import { waitFor } from "./system.js";
 
 /** A nats-server of the test's own, so it can be restarted. */
@@ -27,7 +27,7 @@ export class RestartableNats {
 
   async #spawn(): Promise<void> {
     this.#process = spawn(this.binary, ["-js", "-sd", this.storeDir, "-a", "127.0.0.1", "-p", String(this.port)], { stdio: "ignore" });
-    await waitFor(() => canConnect(this.port), 15_000, "nats-server");
+    await waitFor(() => portOpen(this.port), 15_000, "nats-server");
   }
 
   async restart(): Promise<void> {
@@ -56,22 +56,4 @@ export class RestartableNats {
     child.kill(signal);
     await exited;
   }
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect(port, "127.0.0.1");
-    socket.once("connect", () => (socket.destroy(), resolve(true)));
-    socket.once("error", () => resolve(false));
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = net.createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

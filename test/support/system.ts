@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, mkdirSync } from "node:fs";
-import net from "node:net";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
@@ -9,7 +8,8 @@ import { jetstreamManager } from "@nats-io/jetstream";
 import { mintToken, type Role } from "../../kit/src/auth.js";
 import { DEV_JWT_SECRET, SERVICE_NAMES, type ServiceName } from "../../kit/src/config.js";
 import { dropDatabaseIfExists, withPgClient } from "../../tools/infra.js";
-import { unaryClient, SERVICE_CONSTRUCTORS } from "./grpc-clients.js";
+import { unaryClient } from "./grpc-clients.js";
+import { freePort } from "./ports.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const nodeBinary = path.join(root, "node_modules/.bin/node");
@@ -231,16 +231,3 @@ export async function waitFor(condition: () => Promise<boolean> | boolean, timeo
   }
   throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ""}`);
 }
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-export { SERVICE_CONSTRUCTORS };
