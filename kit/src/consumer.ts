@@ -24,14 +24,6 @@ export interface ConsumerOptions {
   maxDeliveries?: number;
 }
 
-export interface DeadLetter {
-  consumer: string;
-  subject: string;
-  eventType: string;
-  reason: string;
-  deliveries: number;
-}
-
 /**
  * A durable pull consumer with an inbox: the handler's effects and the event id
  * commit in one transaction, and the message is acknowledged only after the
@@ -44,9 +36,6 @@ export class EventConsumer {
   #loop: Promise<void> | undefined;
   #running = false;
   #inFlight: Promise<void> = Promise.resolve();
-  handledCount = 0;
-  duplicateCount = 0;
-  deadLetterCount = 0;
 
   constructor(options: ConsumerOptions) {
     this.#options = { maxDeliveries: readInt(process.env, "CONSUMER_MAX_DELIVERIES", 5), ...options };
@@ -134,13 +123,8 @@ export class EventConsumer {
         return true;
       });
       msg.ack();
-      if (handled) {
-        this.handledCount++;
-        log.debug("event handled");
-      } else {
-        this.duplicateCount++;
-        log.info("duplicate event skipped");
-      }
+      if (handled) log.debug("event handled");
+      else log.info("duplicate event skipped");
     } catch (error) {
       const deliveries = msg.info.deliveryCount;
       if (deliveries >= maxDeliveries) {
@@ -168,7 +152,6 @@ export class EventConsumer {
         msgID: `${name}:${msg.info.stream}:${msg.seq}`,
       });
       msg.term();
-      this.deadLetterCount++;
       logger.error({ consumer: this.durableName, subject: msg.subject, eventType, reason }, "event dead-lettered");
     } catch (error) {
       // Could not park it: leave it for redelivery rather than lose it.

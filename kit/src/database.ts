@@ -2,7 +2,6 @@ import { MikroORM, type Options } from "@mikro-orm/postgresql";
 import { Migrator } from "@mikro-orm/migrations";
 import type { Migration } from "@mikro-orm/migrations";
 import type { EntitySchema } from "@mikro-orm/core";
-import type { Logger } from "pino";
 import { kitMigrations } from "./kit-migrations.js";
 
 export type { EntityManager } from "@mikro-orm/postgresql";
@@ -14,7 +13,6 @@ export interface DatabaseOptions {
   entities: EntitySchema<any, any>[];
   /** The service's committed migrations, in order. The kit's outbox/inbox tables come first. */
   migrations: { name: string; class: new (...args: any[]) => Migration }[];
-  logger: Logger;
   poolMax?: number;
 }
 

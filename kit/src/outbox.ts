@@ -93,16 +93,11 @@ export interface OutboxRelayOptions {
 export class OutboxRelay {
   readonly #options: Required<OutboxRelayOptions>;
   readonly #worker: PollingWorker;
-  #published = 0;
   #lastPurge = 0;
 
   constructor(options: OutboxRelayOptions) {
     this.#options = { batchSize: 100, pollMs: 250, maxBackoffMs: 30_000, ...options };
     this.#worker = new PollingWorker({ name: "outbox-relay", logger: options.logger, pollMs: this.#options.pollMs, pass: () => this.#pass() });
-  }
-
-  get publishedCount(): number {
-    return this.#published;
   }
 
   start(): void {
@@ -158,7 +153,6 @@ export class OutboxRelay {
           break;
         }
       }
-      this.#published += published;
       return published;
     });
   }

@@ -64,11 +64,7 @@ const PUBLIC_SERVICES = [Health.typeName, ServerReflection.typeName, ServerRefle
 
 export async function startService(module: ServiceModule, config: ServiceConfig = readServiceConfig(module.name)): Promise<RunningService> {
   const logger = createLogger(module.name, config.logLevel);
-  const db = await retrying(logger, "database", () =>
-    openDatabase({ url: config.databaseUrl, entities: module.entities, migrations: module.migrations, logger }),
-  );
-  const applied = await migrate(db);
-  if (applied.length > 0) logger.info({ applied }, "migrations applied");
+  const { db } = await openMigrated(module, config, logger);
   const bus = await retrying(logger, "nats", () =>
     connectEventBus({ url: config.natsUrl, name: module.name, namespace: config.eventNamespace, logger }),
   );
@@ -279,15 +275,22 @@ async function retrying<T>(logger: Logger, what: string, connect: () => Promise<
 
 /** Applies a service's migrations and returns: the Helm hook and `outerpark migrate`. */
 export async function migrateOnly(module: ServiceModule, config: ServiceConfig): Promise<string[]> {
-  const logger = createLogger(module.name, config.logLevel);
+  const { db, applied } = await openMigrated(module, config, createLogger(module.name, config.logLevel));
+  await db.close(true);
+  return applied;
+}
+
+/** Opens the service's database (waiting for it to be reachable) and applies its pending migrations. */
+async function openMigrated(module: ServiceModule, config: ServiceConfig, logger: Logger): Promise<{ db: Database; applied: string[] }> {
   const db = await retrying(logger, "database", () =>
-    openDatabase({ url: config.databaseUrl, entities: module.entities, migrations: module.migrations, logger }),
+    openDatabase({ url: config.databaseUrl, entities: module.entities, migrations: module.migrations }),
   );
   try {
     const applied = await migrate(db);
-    logger.info({ applied }, "migrations up to date");
-    return applied;
-  } finally {
+    logger.info({ applied }, applied.length > 0 ? "migrations applied" : "migrations up to date");
+    return { db, applied };
+  } catch (error) {
     await db.close(true);
+    throw error;
   }
 }
