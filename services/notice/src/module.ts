@@ -18,14 +18,12 @@ export const noticeModule: ServiceModule = {
   rules: noticeRules,
   wire({ config, logger, bus, transactor }) {
     const notifications = new Notifications(transactor, new LogChannel(logger), logger);
-    const dispatcher = notifications.dispatcher();
-    const wake = () => dispatcher.wake();
     return {
       routes: (router) => router.service(NoticeService, noticeService(notifications, new PageTokens(config.jwtSecret, "notice"))),
       workers: [
-        new EventConsumer({ bus, transactor, logger, name: "notice", domain: "payment", handlers: paymentEventHandlers(notifications, wake) }),
-        new EventConsumer({ bus, transactor, logger, name: "notice", domain: "reservation", handlers: reservationEventHandlers(notifications, wake) }),
-        dispatcher,
+        new EventConsumer({ bus, transactor, logger, name: "notice", domain: "payment", handlers: paymentEventHandlers(notifications) }),
+        new EventConsumer({ bus, transactor, logger, name: "notice", domain: "reservation", handlers: reservationEventHandlers(notifications) }),
+        notifications.dispatcher,
       ],
     };
   },

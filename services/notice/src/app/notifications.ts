@@ -12,14 +12,21 @@ import * as store from "../adapters/notification-store.js";
 
 /** Use cases: record what to tell a customer, then deliver it. */
 export class Notifications {
+  /** The loop that sends what was recorded; several replicas share the work. */
+  readonly dispatcher: PollingWorker;
+
   constructor(
     private readonly transactor: Transactor,
     private readonly channel: NotificationChannel,
-    private readonly logger: Logger,
-  ) {}
+    logger: Logger,
+    pollMs = 200,
+  ) {
+    this.dispatcher = new PollingWorker({ name: "notice-dispatcher", logger, pollMs, pass: () => this.dispatchOnce() });
+  }
 
   async enqueue(tx: Tx, n: { customerId: string; reservationId: string; kind: NotificationKind; message: string }): Promise<void> {
     await store.insertIfAbsent(tx.em, { notificationId: randomUUID(), channel: this.channel.name, ...n });
+    tx.afterCommit(() => this.dispatcher.wake());
   }
 
   /** Sends a batch of unsent notifications; returns how many went out. */
@@ -46,10 +53,5 @@ export class Notifications {
 
   list(customerId: string, after: Keyset | undefined, limit: number) {
     return this.transactor.autocommit((em) => store.listForCustomer(em, customerId, after, limit));
-  }
-
-  /** The loop that sends what was recorded; several replicas share the work. */
-  dispatcher(pollMs = 200): PollingWorker {
-    return new PollingWorker({ name: "notice-dispatcher", logger: this.logger, pollMs, pass: () => this.dispatchOnce() });
   }
 }

@@ -6,42 +6,30 @@ import {
   type PaymentFailed,
 } from "../../../../gen/outerpark/payment/v1/events_pb.js";
 import { ReservationCancelledSchema, type ReservationCancelled } from "../../../../gen/outerpark/reservation/v1/events_pb.js";
-import { paymentApprovedMessage, paymentFailedMessage, reservationCancelledMessage } from "../domain/notification.js";
+import { paymentApprovedMessage, paymentFailedMessage, reservationCancelledMessage, type NotificationKind } from "../domain/notification.js";
 import type { Notifications } from "../app/notifications.js";
 
-export function paymentEventHandlers(notifications: Notifications, wake: () => void): Record<string, EventHandler> {
+/** A handler that records one notification of the given kind for the event's customer and reservation. */
+function notify<E extends { customerId: string; reservationId: string }>(
+  notifications: Notifications,
+  kind: NotificationKind,
+  message: (event: E) => string,
+): EventHandler {
+  return (async (event: E, tx) =>
+    notifications.enqueue(tx, { customerId: event.customerId, reservationId: event.reservationId, kind, message: message(event) })) as EventHandler;
+}
+
+export function paymentEventHandlers(notifications: Notifications): Record<string, EventHandler> {
   return {
-    [PaymentApprovedSchema.typeName]: (async (e: PaymentApproved, tx) => {
-      await notifications.enqueue(tx, {
-        customerId: e.customerId,
-        reservationId: e.reservationId,
-        kind: "PAYMENT_APPROVED",
-        message: paymentApprovedMessage(e.reservationId, e.amount),
-      });
-      tx.afterCommit(wake);
-    }) as EventHandler,
-    [PaymentFailedSchema.typeName]: (async (e: PaymentFailed, tx) => {
-      await notifications.enqueue(tx, {
-        customerId: e.customerId,
-        reservationId: e.reservationId,
-        kind: "PAYMENT_FAILED",
-        message: paymentFailedMessage(e.reservationId, e.reason),
-      });
-      tx.afterCommit(wake);
-    }) as EventHandler,
+    [PaymentApprovedSchema.typeName]: notify(notifications, "PAYMENT_APPROVED", (e: PaymentApproved) => paymentApprovedMessage(e.reservationId, e.amount)),
+    [PaymentFailedSchema.typeName]: notify(notifications, "PAYMENT_FAILED", (e: PaymentFailed) => paymentFailedMessage(e.reservationId, e.reason)),
   };
 }
 
-export function reservationEventHandlers(notifications: Notifications, wake: () => void): Record<string, EventHandler> {
+export function reservationEventHandlers(notifications: Notifications): Record<string, EventHandler> {
   return {
-    [ReservationCancelledSchema.typeName]: (async (e: ReservationCancelled, tx) => {
-      await notifications.enqueue(tx, {
-        customerId: e.customerId,
-        reservationId: e.reservationId,
-        kind: "RESERVATION_CANCELLED",
-        message: reservationCancelledMessage(e.reservationId, e.seats),
-      });
-      tx.afterCommit(wake);
-    }) as EventHandler,
+    [ReservationCancelledSchema.typeName]: notify(notifications, "RESERVATION_CANCELLED", (e: ReservationCancelled) =>
+      reservationCancelledMessage(e.reservationId, e.seats),
+    ),
   };
 }
