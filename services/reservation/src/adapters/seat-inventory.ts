@@ -1,6 +1,5 @@
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
-import net from "node:net";
 import type { Logger } from "pino";
 import { bearerInterceptor } from "../../../../kit/src/auth.js";
 import { BrokenCircuitError, TaskCancelledError, createBreaker, type Breaker } from "../../../../kit/src/breaker.js";
@@ -23,13 +22,7 @@ export class SeatInventory {
   constructor(options: { baseUrl: string; token: () => Promise<string>; timeoutMs: number; logger: Logger }) {
     this.#client = createClient(
       MusicalService,
-      createGrpcTransport({
-        baseUrl: options.baseUrl,
-        interceptors: [bearerInterceptor(options.token)],
-        pingIntervalMs: 10_000,
-        // Small request frames must leave at once: Nagle's algorithm would hold each for a delayed ACK.
-        nodeOptions: { createConnection: (authority: URL) => net.connect({ host: authority.hostname, port: Number(authority.port), noDelay: true }) },
-      }),
+      createGrpcTransport({ baseUrl: options.baseUrl, interceptors: [bearerInterceptor(options.token)], pingIntervalMs: 10_000 }),
     );
     this.#timeoutMs = options.timeoutMs;
     this.#breaker = createBreaker({
