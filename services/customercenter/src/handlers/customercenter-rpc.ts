@@ -44,6 +44,8 @@ export function customerCenterService(myPage: MyPage, recheckMs: number): Servic
               yield { reservation: toMyReservation(view) };
             }
           }
+          // A change signalled while the page was read or sent must not wait for the next one.
+          if (changed || ctx.signal.aborted) continue;
           await new Promise<void>((resolve) => {
             const timer = setTimeout(() => {
               changed = true;
