@@ -133,4 +133,38 @@ describe("payment gateway outages", () => {
     expect(settled.refunded).toBe(charged);
     expect(stats.refunds).toBe(refundsBefore + (charged ? 1 : 0));
   });
+
+  it("a cancelled customer whose lost charge landed is told of the refund, never that the booking is confirmed", async () => {
+    await system.setGateway({ latencyMs: 2_500 }); // longer than the 1 s timeout: each charge lands, its answer is lost
+    const kim = await system.token("kim");
+    const r = (await reservation.placeReservation!({ musicalId: "hadestown", seats: 1, idempotencyKey: "kim-1" }, kim)).reservation;
+    await waitFor(async () => (await system.gatewayStats()).approvedReservations.includes(r.reservationId), 20_000, "the charge landed at the gateway");
+    await reservation.cancelReservation!({ reservationId: r.reservationId }, kim);
+    await waitFor(
+      async () => (await system.sql("payment", "select 1 from payments where reservation_id = $1 and cancel_requested", [r.reservationId])).length === 1,
+      20_000,
+      "payment knows of the cancellation",
+    );
+    await system.setGateway({ latencyMs: 0 });
+    await waitFor(
+      async () => (await system.sql<{ refunded: boolean }>("payment", "select refunded from payments where reservation_id = $1", [r.reservationId]))[0]?.refunded === true,
+      30_000,
+      "refunded",
+    );
+    const notice = system.client("notice");
+    const kinds = async () => (await notice.listNotifications!({}, kim)).notifications.map((n: { kind: string }) => n.kind) as string[];
+    await waitFor(async () => (await kinds()).includes("NOTIFICATION_KIND_PAYMENT_REFUNDED"), 20_000, "refund notice");
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // let any late notice arrive
+    const told = await kinds();
+    notice.close();
+    console.log(`payment outage: cancelled customer with a landed charge was told ${told.join(", ")}`);
+    expect(told.sort()).toEqual(["NOTIFICATION_KIND_PAYMENT_REFUNDED", "NOTIFICATION_KIND_RESERVATION_CANCELLED"]);
+    await waitFor(async () => {
+      const mine = (await customercenter.getMyPage!({}, kim)).reservations[0];
+      return mine?.reservationStatus === "RESERVATION_STATUS_CANCELLED" && mine.paymentState === "PAYMENT_STATE_CANCELLED" && mine.notifications.length === 2;
+    }, 20_000, "MyPage shows the cancellation and the refund");
+    const mine = (await customercenter.getMyPage!({}, kim)).reservations[0];
+    expect(mine.notifications.map((n: { kind: string }) => n.kind)).not.toContain("NOTIFICATION_KIND_PAYMENT_APPROVED");
+    expect(mine.history.map((h: { summary: string }) => h.summary)).not.toContain("Reservation confirmed");
+  });
 });

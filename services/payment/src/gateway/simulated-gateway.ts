@@ -8,11 +8,11 @@ import { createLogger } from "../../../../kit/src/logger.js";
  * and demos can make it slow, failing, declining or down while it runs.
  * Charges and refunds are idempotent by key, like real processors.
  *
- *   POST /charges  {key, amount, customerId, reservationId} → 200 approved | 402 declined
+ *   POST /charges  {key, amount, customerId, reservationId} → 200 approved | 402 declined | 4xx refused (rejectCustomers)
  *   POST /charges/<key>/void → 200 approved (it was charged: refund it) | 200 voided (a later charge with the key is declined)
  *   POST /refunds  {key, chargeId, amount}                   → 200 refunded
- *   GET  /behaviour, PUT /behaviour {latencyMs, failureRate, declineCustomers, declineAbove, down}
- *   GET  /stats    → counts, for checking exactly-once
+ *   GET  /behaviour, PUT /behaviour {latencyMs, failureRate, declineCustomers, declineAbove, rejectCustomers, down}
+ *   GET  /stats    → counts and the voided keys, for checking exactly-once
  */
 export interface Behaviour {
   /** Added before every answer. */
@@ -23,6 +23,8 @@ export interface Behaviour {
   declineCustomers: string[];
   /** Charges above this amount are declined; 0 = no limit. */
   declineAbove: number;
+  /** Customers whose charges the gateway refuses as a bad request, with the 4xx status to answer (400, 409, 422 …). */
+  rejectCustomers: Record<string, number>;
   /** Answer every request 503. */
   down: boolean;
 }
@@ -36,7 +38,7 @@ interface Charge {
 }
 
 export function createSimulatedGateway() {
-  const behaviour: Behaviour = { latencyMs: 0, failureRate: 0, declineCustomers: [], declineAbove: 0, down: false };
+  const behaviour: Behaviour = { latencyMs: 0, failureRate: 0, declineCustomers: [], declineAbove: 0, rejectCustomers: {}, down: false };
   const charges = new Map<string, Charge>();
   const refunds = new Map<string, { refundId: string; chargeId: string }>();
   const stats = { chargeRequests: 0, refundRequests: 0, rejectedAsUnavailable: 0 };
@@ -61,6 +63,7 @@ export function createSimulatedGateway() {
           declinedCharges: charges.size - approved.length,
           refunds: refunds.size,
           approvedReservations: approved.map((c) => c.reservationId),
+          voidedKeys: [...charges.entries()].filter(([, c]) => c.reason === "voided").map(([key]) => key),
         });
       }
       if (behaviour.latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, behaviour.latencyMs));
@@ -81,6 +84,9 @@ export function createSimulatedGateway() {
         stats.chargeRequests++;
         const key = String(body.key ?? "");
         if (!key) return send(400, { error: "key is required" });
+        // Refused as a bad request before anything is recorded, as processors do with invalid requests.
+        const refusal = behaviour.rejectCustomers[String(body.customerId ?? "")];
+        if (refusal) return send(refusal, { error: `request refused by the gateway (HTTP ${refusal})` });
         let charge = charges.get(key);
         if (!charge) {
           const amount = Number(body.amount ?? 0);
@@ -122,6 +128,11 @@ function sanitise(body: Record<string, unknown>): Partial<Behaviour> {
   if (typeof body.failureRate === "number") out.failureRate = Math.min(1, Math.max(0, body.failureRate));
   if (Array.isArray(body.declineCustomers)) out.declineCustomers = body.declineCustomers.map(String);
   if (typeof body.declineAbove === "number") out.declineAbove = body.declineAbove;
+  if (body.rejectCustomers && typeof body.rejectCustomers === "object") {
+    out.rejectCustomers = Object.fromEntries(
+      Object.entries(body.rejectCustomers).filter((entry): entry is [string, number] => Number.isInteger(entry[1]) && entry[1] >= 400 && entry[1] < 500),
+    );
+  }
   if (typeof body.down === "boolean") out.down = body.down;
   return out;
 }
