@@ -12,10 +12,12 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file outerpark/payment/v1/events.proto.
  */
 export const file_outerpark_payment_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("CiFvdXRlcnBhcmsvcGF5bWVudC92MS9ldmVudHMucHJvdG8SFG91dGVycGFyay5wYXltZW50LnYxIqUBCg9QYXltZW50QXBwcm92ZWQSEAoIZXZlbnRfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRIvCgtvY2N1cnJlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOcmVzZXJ2YXRpb25faWQYBCABKAkSEwoLY3VzdG9tZXJfaWQYBSABKAkSDgoGYW1vdW50GAYgASgDIrgBChBQYXltZW50Q2FuY2VsbGVkEhAKCGV2ZW50X2lkGAEgASgJEhIKCnBheW1lbnRfaWQYAiABKAkSLwoLb2NjdXJyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnJlc2VydmF0aW9uX2lkGAQgASgJEhMKC2N1c3RvbWVyX2lkGAUgASgJEg4KBmFtb3VudBgGIAEoAxIQCghyZWZ1bmRlZBgHIAEoCCKzAQoNUGF5bWVudEZhaWxlZBIQCghldmVudF9pZBgBIAEoCRISCgpwYXltZW50X2lkGAIgASgJEi8KC29jY3VycmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5yZXNlcnZhdGlvbl9pZBgEIAEoCRITCgtjdXN0b21lcl9pZBgFIAEoCRIOCgZhbW91bnQYBiABKAMSDgoGcmVhc29uGAcgASgJIsMBCg9QYXltZW50RGVmZXJyZWQSEAoIZXZlbnRfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRIvCgtvY2N1cnJlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOcmVzZXJ2YXRpb25faWQYBCABKAkSEwoLY3VzdG9tZXJfaWQYBSABKAkSLAoIcmV0cnlfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("CiFvdXRlcnBhcmsvcGF5bWVudC92MS9ldmVudHMucHJvdG8SFG91dGVycGFyay5wYXltZW50LnYxIqUBCg9QYXltZW50QXBwcm92ZWQSEAoIZXZlbnRfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRIvCgtvY2N1cnJlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOcmVzZXJ2YXRpb25faWQYBCABKAkSEwoLY3VzdG9tZXJfaWQYBSABKAkSDgoGYW1vdW50GAYgASgDIrgBChBQYXltZW50Q2FuY2VsbGVkEhAKCGV2ZW50X2lkGAEgASgJEhIKCnBheW1lbnRfaWQYAiABKAkSLwoLb2NjdXJyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhYKDnJlc2VydmF0aW9uX2lkGAQgASgJEhMKC2N1c3RvbWVyX2lkGAUgASgJEg4KBmFtb3VudBgGIAEoAxIQCghyZWZ1bmRlZBgHIAEoCCKzAQoNUGF5bWVudEZhaWxlZBIQCghldmVudF9pZBgBIAEoCRISCgpwYXltZW50X2lkGAIgASgJEi8KC29jY3VycmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5yZXNlcnZhdGlvbl9pZBgEIAEoCRITCgtjdXN0b21lcl9pZBgFIAEoCRIOCgZhbW91bnQYBiABKAMSDgoGcmVhc29uGAcgASgJIsMBCg9QYXltZW50RGVmZXJyZWQSEAoIZXZlbnRfaWQYASABKAkSEgoKcGF5bWVudF9pZBgCIAEoCRIvCgtvY2N1cnJlZF9hdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASFgoOcmVzZXJ2YXRpb25faWQYBCABKAkSEwoLY3VzdG9tZXJfaWQYBSABKAkSLAoIcmV0cnlfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIrQBCg5QYXltZW50RXhwaXJlZBIQCghldmVudF9pZBgBIAEoCRISCgpwYXltZW50X2lkGAIgASgJEi8KC29jY3VycmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIWCg5yZXNlcnZhdGlvbl9pZBgEIAEoCRITCgtjdXN0b21lcl9pZBgFIAEoCRIOCgZhbW91bnQYBiABKAMSDgoGcmVhc29uGAcgASgJYgZwcm90bzM", [file_google_protobuf_timestamp]);
 
 /**
- * Published when the gateway approved the charge.
+ * Published when the gateway approved the charge of a payment that stands.
+ * Not published for a charge found after a cancellation: that one is refunded
+ * (PaymentCancelled with refunded = true).
  *
  * @generated from message outerpark.payment.v1.PaymentApproved
  */
@@ -59,7 +61,8 @@ export const PaymentApprovedSchema: GenMessage<PaymentApproved> = /*@__PURE__*/
   messageDesc(file_outerpark_payment_v1_events, 0);
 
 /**
- * Published when a payment is refunded or voided after a cancellation.
+ * Published when a payment is refunded or voided after a cancellation, or
+ * when a charge found after the payment failed or expired was refunded.
  *
  * @generated from message outerpark.payment.v1.PaymentCancelled
  */
@@ -110,8 +113,8 @@ export const PaymentCancelledSchema: GenMessage<PaymentCancelled> = /*@__PURE__*
   messageDesc(file_outerpark_payment_v1_events, 1);
 
 /**
- * Published when the gateway declined the charge. Final: the reservation is
- * rejected and its seats go back.
+ * Published when the gateway declined the charge, or refused it as a bad
+ * request (HTTP 4xx). Final: the reservation is rejected and its seats go back.
  *
  * @generated from message outerpark.payment.v1.PaymentFailed
  */
@@ -203,4 +206,55 @@ export type PaymentDeferred = Message<"outerpark.payment.v1.PaymentDeferred"> & 
  */
 export const PaymentDeferredSchema: GenMessage<PaymentDeferred> = /*@__PURE__*/
   messageDesc(file_outerpark_payment_v1_events, 3);
+
+/**
+ * Published when a payment was not settled within the payment deadline:
+ * the charge key was voided at the gateway (or is being voided; a charge found
+ * later is refunded), the reservation expires and its seats go back.
+ *
+ * @generated from message outerpark.payment.v1.PaymentExpired
+ */
+export type PaymentExpired = Message<"outerpark.payment.v1.PaymentExpired"> & {
+  /**
+   * @generated from field: string event_id = 1;
+   */
+  eventId: string;
+
+  /**
+   * @generated from field: string payment_id = 2;
+   */
+  paymentId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp occurred_at = 3;
+   */
+  occurredAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string reservation_id = 4;
+   */
+  reservationId: string;
+
+  /**
+   * @generated from field: string customer_id = 5;
+   */
+  customerId: string;
+
+  /**
+   * @generated from field: int64 amount = 6;
+   */
+  amount: bigint;
+
+  /**
+   * @generated from field: string reason = 7;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message outerpark.payment.v1.PaymentExpired.
+ * Use `create(PaymentExpiredSchema)` to create a new message.
+ */
+export const PaymentExpiredSchema: GenMessage<PaymentExpired> = /*@__PURE__*/
+  messageDesc(file_outerpark_payment_v1_events, 4);
 

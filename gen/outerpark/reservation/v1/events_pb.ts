@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file outerpark/reservation/v1/events.proto.
  */
 export const file_outerpark_reservation_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("CiVvdXRlcnBhcmsvcmVzZXJ2YXRpb24vdjEvZXZlbnRzLnByb3RvEhhvdXRlcnBhcmsucmVzZXJ2YXRpb24udjEizAEKEVJlc2VydmF0aW9uUGxhY2VkEhAKCGV2ZW50X2lkGAEgASgJEhYKDnJlc2VydmF0aW9uX2lkGAIgASgJEi8KC29jY3VycmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtjdXN0b21lcl9pZBgEIAEoCRISCgptdXNpY2FsX2lkGAUgASgJEhQKDG11c2ljYWxfbmFtZRgGIAEoCRINCgVzZWF0cxgHIAEoBRIOCgZhbW91bnQYCCABKAMiqQEKFFJlc2VydmF0aW9uQ2FuY2VsbGVkEhAKCGV2ZW50X2lkGAEgASgJEhYKDnJlc2VydmF0aW9uX2lkGAIgASgJEi8KC29jY3VycmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtjdXN0b21lcl9pZBgEIAEoCRISCgptdXNpY2FsX2lkGAUgASgJEg0KBXNlYXRzGAYgASgFIrgBChNSZXNlcnZhdGlvblJlamVjdGVkEhAKCGV2ZW50X2lkGAEgASgJEhYKDnJlc2VydmF0aW9uX2lkGAIgASgJEi8KC29jY3VycmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtjdXN0b21lcl9pZBgEIAEoCRISCgptdXNpY2FsX2lkGAUgASgJEg0KBXNlYXRzGAYgASgFEg4KBnJlYXNvbhgHIAEoCSKGAQoUUmVzZXJ2YXRpb25Db25maXJtZWQSEAoIZXZlbnRfaWQYASABKAkSFgoOcmVzZXJ2YXRpb25faWQYAiABKAkSLwoLb2NjdXJyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2N1c3RvbWVyX2lkGAQgASgJYgZwcm90bzM", [file_google_protobuf_timestamp]);
+  fileDesc("CiVvdXRlcnBhcmsvcmVzZXJ2YXRpb24vdjEvZXZlbnRzLnByb3RvEhhvdXRlcnBhcmsucmVzZXJ2YXRpb24udjEizAEKEVJlc2VydmF0aW9uUGxhY2VkEhAKCGV2ZW50X2lkGAEgASgJEhYKDnJlc2VydmF0aW9uX2lkGAIgASgJEi8KC29jY3VycmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtjdXN0b21lcl9pZBgEIAEoCRISCgptdXNpY2FsX2lkGAUgASgJEhQKDG11c2ljYWxfbmFtZRgGIAEoCRINCgVzZWF0cxgHIAEoBRIOCgZhbW91bnQYCCABKAMiqQEKFFJlc2VydmF0aW9uQ2FuY2VsbGVkEhAKCGV2ZW50X2lkGAEgASgJEhYKDnJlc2VydmF0aW9uX2lkGAIgASgJEi8KC29jY3VycmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtjdXN0b21lcl9pZBgEIAEoCRISCgptdXNpY2FsX2lkGAUgASgJEg0KBXNlYXRzGAYgASgFIrgBChNSZXNlcnZhdGlvblJlamVjdGVkEhAKCGV2ZW50X2lkGAEgASgJEhYKDnJlc2VydmF0aW9uX2lkGAIgASgJEi8KC29jY3VycmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtjdXN0b21lcl9pZBgEIAEoCRISCgptdXNpY2FsX2lkGAUgASgJEg0KBXNlYXRzGAYgASgFEg4KBnJlYXNvbhgHIAEoCSKWAQoUUmVzZXJ2YXRpb25Db25maXJtZWQSEAoIZXZlbnRfaWQYASABKAkSFgoOcmVzZXJ2YXRpb25faWQYAiABKAkSLwoLb2NjdXJyZWRfYXQYAyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhMKC2N1c3RvbWVyX2lkGAQgASgJEg4KBmFtb3VudBgFIAEoAyK3AQoSUmVzZXJ2YXRpb25FeHBpcmVkEhAKCGV2ZW50X2lkGAEgASgJEhYKDnJlc2VydmF0aW9uX2lkGAIgASgJEi8KC29jY3VycmVkX2F0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBITCgtjdXN0b21lcl9pZBgEIAEoCRISCgptdXNpY2FsX2lkGAUgASgJEg0KBXNlYXRzGAYgASgFEg4KBnJlYXNvbhgHIAEoCWIGcHJvdG8z", [file_google_protobuf_timestamp]);
 
 /**
  * Published when seats were taken and the reservation awaits payment.
@@ -186,6 +186,13 @@ export type ReservationConfirmed = Message<"outerpark.reservation.v1.Reservation
    * @generated from field: string customer_id = 4;
    */
   customerId: string;
+
+  /**
+   * The amount paid.
+   *
+   * @generated from field: int64 amount = 5;
+   */
+  amount: bigint;
 };
 
 /**
@@ -194,4 +201,54 @@ export type ReservationConfirmed = Message<"outerpark.reservation.v1.Reservation
  */
 export const ReservationConfirmedSchema: GenMessage<ReservationConfirmed> = /*@__PURE__*/
   messageDesc(file_outerpark_reservation_v1_events, 3);
+
+/**
+ * Published when the payment was not settled within the payment deadline:
+ * musical returns the seats, the customer is told.
+ *
+ * @generated from message outerpark.reservation.v1.ReservationExpired
+ */
+export type ReservationExpired = Message<"outerpark.reservation.v1.ReservationExpired"> & {
+  /**
+   * @generated from field: string event_id = 1;
+   */
+  eventId: string;
+
+  /**
+   * @generated from field: string reservation_id = 2;
+   */
+  reservationId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp occurred_at = 3;
+   */
+  occurredAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string customer_id = 4;
+   */
+  customerId: string;
+
+  /**
+   * @generated from field: string musical_id = 5;
+   */
+  musicalId: string;
+
+  /**
+   * @generated from field: int32 seats = 6;
+   */
+  seats: number;
+
+  /**
+   * @generated from field: string reason = 7;
+   */
+  reason: string;
+};
+
+/**
+ * Describes the message outerpark.reservation.v1.ReservationExpired.
+ * Use `create(ReservationExpiredSchema)` to create a new message.
+ */
+export const ReservationExpiredSchema: GenMessage<ReservationExpired> = /*@__PURE__*/
+  messageDesc(file_outerpark_reservation_v1_events, 4);
 
