@@ -189,10 +189,16 @@ async function checkConvergence(system: TestSystem): Promise<ConvergenceReport> 
   if (gateway.refunds !== refunded.length) problems.push(`gateway refunded ${gateway.refunds}, payments record ${refunded.length}`);
 
   const notifications = await system.sql<{ reservation_id: string; kind: string; sent: boolean }>("notice", "select reservation_id, kind, sent_at is not null as sent from notifications");
-  const approvedNotices = notifications.filter((n) => n.kind === "PAYMENT_APPROVED").length;
   const cancelledNotices = notifications.filter((n) => n.kind === "RESERVATION_CANCELLED").length;
   const cancelled = reservations.filter((r) => r.status === "CANCELLED").length;
-  if (approvedNotices !== charged.length) problems.push(`${approvedNotices} approval notices for ${charged.length} charges`);
+  // "Confirmed" is told exactly for the reservations that were confirmed (a charge refunded after a cancellation is not one).
+  const confirmed = await system.sql<{ reservation_id: string }>("customercenter", "select distinct reservation_id from mypage_history where event_type like '%ReservationConfirmed'");
+  const approvedNoticeIds = new Set(notifications.filter((n) => n.kind === "PAYMENT_APPROVED").map((n) => n.reservation_id));
+  if (approvedNoticeIds.size !== confirmed.length || confirmed.some((c) => !approvedNoticeIds.has(c.reservation_id))) {
+    problems.push(`${approvedNoticeIds.size} approval notices for ${confirmed.length} confirmed reservations`);
+  }
+  const refundNotices = notifications.filter((n) => n.kind === "PAYMENT_REFUNDED").length;
+  if (refundNotices !== refunded.length) problems.push(`${refundNotices} refund notices for ${refunded.length} refunds`);
   if (cancelledNotices !== cancelled) problems.push(`${cancelledNotices} cancellation notices for ${cancelled} cancellations`);
   if (notifications.some((n) => !n.sent)) problems.push("a notification is unsent");
   if (new Set(notifications.map((n) => `${n.reservation_id}/${n.kind}`)).size !== notifications.length) problems.push("a notification was stored twice");

@@ -89,9 +89,9 @@ describe("reservation saga, end to end", () => {
     await waitFor(async () => (await payment.getPayment!({ reservationId: id }, alice)).payment.status === "PAYMENT_STATUS_CANCELLED", 20_000, "refund");
     expect((await payment.getPayment!({ reservationId: id }, alice)).payment.refunded).toBe(true);
     await waitFor(async () => (await musical.getMusical!({ musicalId: "phantom-2026" }, alice)).musical.reservableSeats === 10, 20_000, "seats back");
-    await waitFor(async () => (await notice.listNotifications!({}, alice)).notifications.length === 2, 20_000, "cancellation notification");
+    await waitFor(async () => (await notice.listNotifications!({}, alice)).notifications.length === 3, 20_000, "cancellation and refund notifications");
     const kinds = (await notice.listNotifications!({}, alice)).notifications.map((n: { kind: string }) => n.kind);
-    expect(kinds.sort()).toEqual(["NOTIFICATION_KIND_PAYMENT_APPROVED", "NOTIFICATION_KIND_RESERVATION_CANCELLED"]);
+    expect(kinds.sort()).toEqual(["NOTIFICATION_KIND_PAYMENT_APPROVED", "NOTIFICATION_KIND_PAYMENT_REFUNDED", "NOTIFICATION_KIND_RESERVATION_CANCELLED"]);
     await waitFor(
       async () => (await reservation.getReservation!({ reservationId: id }, alice)).reservation.paymentState === "PAYMENT_STATE_CANCELLED",
       20_000,
@@ -107,7 +107,7 @@ describe("reservation saga, end to end", () => {
     await waitFor(async () => {
       const page = await customercenter.getMyPage!({}, alice);
       const mine = page.reservations[0];
-      return mine?.paymentState === "PAYMENT_STATE_CANCELLED" && mine.notifications.length === 2;
+      return mine?.paymentState === "PAYMENT_STATE_CANCELLED" && mine.notifications.length === 3;
     }, 20_000, "MyPage to converge");
     const page = await customercenter.getMyPage!({}, alice);
     expect(page.customerId).toBe("alice");
@@ -133,7 +133,7 @@ describe("reservation saga, end to end", () => {
     const finalState = "RESERVATION_STATUS_CANCELLED/PAYMENT_STATE_CANCELLED";
     const stateOf = (m: { reservation: { reservationStatus: string; paymentState: string } }) => `${m.reservation.reservationStatus}/${m.reservation.paymentState}`;
     await waitFor(
-      () => watch.messages.length > 0 && stateOf(watch.messages.at(-1)!) === finalState && watch.messages.at(-1)!.reservation.notifications.length === 2,
+      () => watch.messages.length > 0 && stateOf(watch.messages.at(-1)!) === finalState && watch.messages.at(-1)!.reservation.notifications.length === 3,
       20_000,
       "streamed final state",
     );

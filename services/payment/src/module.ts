@@ -24,7 +24,8 @@ export const paymentModule: ServiceModule = {
       logger,
       readInt(process.env, "GATEWAY_TIMEOUT_MS", 2_000),
     );
-    const payments = new Payments(transactor, gateway, logger);
+    // An unsettled payment expires this long after its reservation was placed, and the seats go back.
+    const payments = new Payments(transactor, gateway, logger, readInt(process.env, "PAYMENT_DEADLINE_MS", 15 * 60_000));
     const processor = new PaymentProcessor(transactor, payments, logger, {
       batchSize: 16,
       // A crashed replica's payments wait this long; it must outlast a gateway call.

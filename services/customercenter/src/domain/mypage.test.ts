@@ -209,3 +209,43 @@ describe("summarize", () => {
     expect(summarize({ type: "PaymentApproved", amount: 12_345_678_901_234_567_890n })).toBe("Payment of ₩12,345,678,901,234,567,890 approved");
   });
 });
+
+describe("foldReservation: the payment deadline", () => {
+  const expired: HistoryItem[] = [
+    at(0, placed),
+    at(1, { type: "PaymentDeferred" }),
+    at(300, { type: "PaymentExpired", reason: "payment not completed within the payment deadline (5 min)" }),
+    at(301, { type: "ReservationExpired", reason: "payment not completed within the payment deadline (5 min)" }),
+    at(302, { type: "SeatsReleased", seats: 2 }),
+    at(303, { type: "NotificationSent", notificationId: "n-1", kind: "RESERVATION_EXPIRED", message: "expired" }),
+  ];
+
+  it("gives one view, EXPIRED / EXPIRED, for every arrival order of an expired history", () => {
+    expect([...distinctViews(expired).values()]).toEqual([{ ...placedView, reservationStatus: "EXPIRED", paymentState: "EXPIRED" }]);
+  });
+
+  it("a charge found and refunded after the expiry ends EXPIRED / CANCELLED in every arrival order", () => {
+    const refunded = [
+      ...expired,
+      at(400, { type: "PaymentCancelled", refunded: true, amount: 240_000n }),
+      at(401, { type: "NotificationSent", notificationId: "n-2", kind: "PAYMENT_REFUNDED", message: "refunded" }),
+    ];
+    expect([...distinctViews(refunded).values()]).toEqual([{ ...placedView, reservationStatus: "EXPIRED", paymentState: "CANCELLED" }]);
+  });
+
+  it.each<[string, HistoryItem[], Pick<ReservationView, "reservationStatus" | "paymentState">]>([
+    ["the payment expired, the reservation's expiry not yet in", [at(0, placed), at(5, { type: "PaymentExpired", reason: "" })], { reservationStatus: "EXPIRED", paymentState: "EXPIRED" }],
+    ["cancelled, then the payment expired", [at(0, placed), at(1, { type: "ReservationCancelled" }), at(5, { type: "PaymentExpired", reason: "" })], { reservationStatus: "CANCELLED", paymentState: "EXPIRED" }],
+    ["the payment expired, then a cancellation got in first at the reservation", [at(0, placed), at(5, { type: "PaymentExpired", reason: "" }), at(6, { type: "ReservationCancelled" })], { reservationStatus: "CANCELLED", paymentState: "EXPIRED" }],
+  ])("%s", (_case, history, expected) => {
+    expect(foldReservation(history)).toEqual({ ...placedView, ...expected });
+  });
+
+  it.each<[Fact, string]>([
+    [{ type: "PaymentExpired", reason: "payment not completed within the payment deadline (15 min)" }, "Payment expired: payment not completed within the payment deadline (15 min)"],
+    [{ type: "PaymentExpired", reason: "" }, "Payment expired: not completed in time"],
+    [{ type: "ReservationExpired", reason: "whatever" }, "Reservation expired: the payment was not completed in time"],
+  ])("%o → %s", (fact, line) => {
+    expect(summarize(fact)).toBe(line);
+  });
+});

@@ -4,8 +4,8 @@
  * from the whole history, ordered by when each fact happened. No I/O.
  */
 
-export type ReservationStatus = "UNSPECIFIED" | "RESERVED" | "PAID" | "CANCELLED" | "REJECTED";
-export type PaymentState = "UNSPECIFIED" | "PENDING" | "DEFERRED" | "APPROVED" | "DECLINED" | "CANCELLED";
+export type ReservationStatus = "UNSPECIFIED" | "RESERVED" | "PAID" | "CANCELLED" | "REJECTED" | "EXPIRED";
+export type PaymentState = "UNSPECIFIED" | "PENDING" | "DEFERRED" | "APPROVED" | "DECLINED" | "CANCELLED" | "EXPIRED";
 
 /** One stored fact about a reservation, reduced to what MyPage needs. */
 export type Fact =
@@ -13,10 +13,12 @@ export type Fact =
   | { type: "ReservationConfirmed" }
   | { type: "ReservationCancelled" }
   | { type: "ReservationRejected"; reason: string }
+  | { type: "ReservationExpired"; reason: string }
   | { type: "SeatsReleased"; seats: number }
   | { type: "PaymentApproved"; amount: bigint }
   | { type: "PaymentDeferred" }
   | { type: "PaymentFailed"; reason: string }
+  | { type: "PaymentExpired"; reason: string }
   | { type: "PaymentCancelled"; refunded: boolean; amount: bigint }
   | { type: "NotificationSent"; notificationId: string; kind: string; message: string };
 
@@ -36,8 +38,8 @@ export interface ReservationView {
   paymentState: PaymentState;
 }
 
-const FINAL: ReservationStatus[] = ["CANCELLED", "REJECTED"];
-const PAYMENT_RANK: Record<PaymentState, number> = { UNSPECIFIED: 0, PENDING: 1, DEFERRED: 2, APPROVED: 3, DECLINED: 3, CANCELLED: 4 };
+const FINAL: ReservationStatus[] = ["CANCELLED", "REJECTED", "EXPIRED"];
+const PAYMENT_RANK: Record<PaymentState, number> = { UNSPECIFIED: 0, PENDING: 1, DEFERRED: 2, APPROVED: 3, DECLINED: 3, EXPIRED: 3, CANCELLED: 4 };
 
 function advance(current: PaymentState, next: PaymentState): PaymentState {
   return PAYMENT_RANK[next] > PAYMENT_RANK[current] ? next : current;
@@ -72,6 +74,9 @@ export function foldReservation(history: readonly HistoryItem[]): ReservationVie
       case "ReservationRejected":
         if (view.reservationStatus !== "CANCELLED") view.reservationStatus = "REJECTED";
         break;
+      case "ReservationExpired":
+        if (view.reservationStatus !== "CANCELLED") view.reservationStatus = "EXPIRED";
+        break;
       case "PaymentApproved":
         view.paymentState = advance(view.paymentState, "APPROVED");
         if (view.reservationStatus === "RESERVED" || view.reservationStatus === "UNSPECIFIED") view.reservationStatus = "PAID";
@@ -82,6 +87,10 @@ export function foldReservation(history: readonly HistoryItem[]): ReservationVie
       case "PaymentFailed":
         view.paymentState = advance(view.paymentState, "DECLINED");
         if (!FINAL.includes(view.reservationStatus)) view.reservationStatus = "REJECTED";
+        break;
+      case "PaymentExpired":
+        view.paymentState = advance(view.paymentState, "EXPIRED");
+        if (!FINAL.includes(view.reservationStatus)) view.reservationStatus = "EXPIRED";
         break;
       case "PaymentCancelled":
         view.paymentState = advance(view.paymentState, "CANCELLED");
@@ -104,8 +113,10 @@ const CAUSAL_ORDER: Fact["type"][] = [
   "PaymentDeferred",
   "PaymentApproved",
   "PaymentFailed",
+  "PaymentExpired",
   "ReservationConfirmed",
   "ReservationRejected",
+  "ReservationExpired",
   "ReservationCancelled",
   "PaymentCancelled",
   "SeatsReleased",
@@ -127,6 +138,8 @@ export function summarize(fact: Fact): string {
       return "Reservation cancelled";
     case "ReservationRejected":
       return `Reservation rejected: ${fact.reason || "payment declined"}`;
+    case "ReservationExpired":
+      return "Reservation expired: the payment was not completed in time";
     case "SeatsReleased":
       return `${fact.seats} seat${fact.seats === 1 ? "" : "s"} returned to sale`;
     case "PaymentApproved":
@@ -135,6 +148,8 @@ export function summarize(fact: Fact): string {
       return "Payment delayed: the payment provider is unavailable, it will be retried automatically";
     case "PaymentFailed":
       return `Payment declined: ${fact.reason}`;
+    case "PaymentExpired":
+      return `Payment expired: ${fact.reason || "not completed in time"}`;
     case "PaymentCancelled":
       return fact.refunded ? `Payment of ${won(fact.amount)} refunded` : "Payment cancelled before any charge";
     case "NotificationSent":

@@ -41,6 +41,10 @@ export function reservationEventHandlers(myPage: MyPage): Record<string, EventHa
       type: "ReservationRejected",
       reason: e.reason,
     })),
+    [reservationEvents.ReservationExpiredSchema.typeName]: handler(myPage, (e: reservationEvents.ReservationExpired) => ({
+      type: "ReservationExpired",
+      reason: e.reason,
+    })),
   };
 }
 
@@ -52,6 +56,7 @@ export function paymentEventHandlers(myPage: MyPage): Record<string, EventHandle
     })),
     [paymentEvents.PaymentDeferredSchema.typeName]: handler(myPage, () => ({ type: "PaymentDeferred" })),
     [paymentEvents.PaymentFailedSchema.typeName]: handler(myPage, (e: paymentEvents.PaymentFailed) => ({ type: "PaymentFailed", reason: e.reason })),
+    [paymentEvents.PaymentExpiredSchema.typeName]: handler(myPage, (e: paymentEvents.PaymentExpired) => ({ type: "PaymentExpired", reason: e.reason })),
     [paymentEvents.PaymentCancelledSchema.typeName]: handler(myPage, (e: paymentEvents.PaymentCancelled) => ({
       type: "PaymentCancelled",
       refunded: e.refunded,

@@ -19,4 +19,16 @@ class Notice0001Notifications extends Migration {
   }
 }
 
-export const migrations = [{ name: "Notice0001Notifications", class: Notice0001Notifications }];
+/** Expired reservations and refunds are told too. */
+class Notice0002ExpiredAndRefunded extends Migration {
+  override up(): void {
+    this.addSql("alter table notifications drop constraint notifications_kind_check");
+    this.addSql(`alter table notifications add constraint notifications_kind_check
+      check (kind in ('PAYMENT_APPROVED', 'RESERVATION_CANCELLED', 'PAYMENT_FAILED', 'RESERVATION_EXPIRED', 'PAYMENT_REFUNDED'))`);
+  }
+}
+
+export const migrations = [
+  { name: "Notice0001Notifications", class: Notice0001Notifications },
+  { name: "Notice0002ExpiredAndRefunded", class: Notice0002ExpiredAndRefunded },
+];

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { paymentApprovedMessage, paymentFailedMessage, reservationCancelledMessage } from "./notification.js";
+import {
+  isRefundNews,
+  paymentApprovedMessage,
+  paymentFailedMessage,
+  paymentRefundedMessage,
+  reservationCancelledMessage,
+  reservationExpiredMessage,
+} from "./notification.js";
 
 const RESERVATION = "3f2a9c1e-0b7d-4e51-9a63-2c8d1f0e4b77";
 
@@ -35,5 +42,25 @@ describe("paymentFailedMessage", () => {
     expect(paymentFailedMessage(RESERVATION, "card expired")).toBe(
       `Payment for reservation ${RESERVATION} was declined (card expired); the seats were released.`,
     );
+  });
+});
+
+describe("reservationExpiredMessage", () => {
+  it("says the payment was not completed in time and the seats went back", () => {
+    expect(reservationExpiredMessage(RESERVATION, 3)).toBe(
+      `Reservation ${RESERVATION} (3 seats) expired: its payment was not completed in time; the seats were released.`,
+    );
+    expect(reservationExpiredMessage(RESERVATION, 1)).toContain("(1 seat)");
+  });
+});
+
+describe("refunds", () => {
+  it("names the amount refunded", () => {
+    expect(paymentRefundedMessage(RESERVATION, 60_000n)).toBe(`₩60,000 for reservation ${RESERVATION} was refunded.`);
+  });
+
+  it("tells of a refund that returned money, not of a payment voided before any charge", () => {
+    expect(isRefundNews({ refunded: true })).toBe(true);
+    expect(isRefundNews({ refunded: false })).toBe(false);
   });
 });

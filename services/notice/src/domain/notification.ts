@@ -1,6 +1,10 @@
 /** What customers are told, and when. No I/O. */
 
-export type NotificationKind = "PAYMENT_APPROVED" | "RESERVATION_CANCELLED" | "PAYMENT_FAILED";
+/**
+ * PAYMENT_APPROVED is sent when the reservation is confirmed (ReservationConfirmed), never on the payment's
+ * word alone: a charge that lands for a cancelled or expired booking is refunded, and that is what is told.
+ */
+export type NotificationKind = "PAYMENT_APPROVED" | "RESERVATION_CANCELLED" | "PAYMENT_FAILED" | "RESERVATION_EXPIRED" | "PAYMENT_REFUNDED";
 
 export interface NotificationRecord {
   notificationId: string;
@@ -27,4 +31,17 @@ export function reservationCancelledMessage(reservationId: string, seats: number
 
 export function paymentFailedMessage(reservationId: string, reason: string): string {
   return `Payment for reservation ${reservationId} was declined (${reason}); the seats were released.`;
+}
+
+export function reservationExpiredMessage(reservationId: string, seats: number): string {
+  return `Reservation ${reservationId} (${seats} seat${seats === 1 ? "" : "s"}) expired: its payment was not completed in time; the seats were released.`;
+}
+
+export function paymentRefundedMessage(reservationId: string, amount: bigint): string {
+  return `${won(amount)} for reservation ${reservationId} was refunded.`;
+}
+
+/** Only a refund that returned money is news; a payment voided before any charge cost the customer nothing. */
+export function isRefundNews(event: { refunded: boolean }): boolean {
+  return event.refunded;
 }

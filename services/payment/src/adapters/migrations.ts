@@ -33,7 +33,26 @@ class Payment0002ChargeAttempted extends Migration {
   }
 }
 
+/**
+ * The payment deadline (an unsettled payment expires) and the follow-up void of
+ * a charge key whose payment failed or expired while a charge may still land.
+ */
+class Payment0003Deadline extends Migration {
+  override up(): void {
+    this.addSql("alter table payments drop constraint payments_status_check");
+    this.addSql(`alter table payments add constraint payments_status_check
+      check (status in ('PENDING', 'DEFERRED', 'APPROVED', 'FAILED', 'REFUND_PENDING', 'CANCELLED', 'EXPIRED'))`);
+    this.addSql("alter table payments add column void_pending boolean not null default false");
+    // Payments open before this migration get the default deadline from now; new ones are given theirs.
+    this.addSql("alter table payments add column expires_at timestamptz not null default now() + interval '15 minutes'");
+    this.addSql("drop index payments_due");
+    this.addSql(`create index payments_due on payments (next_attempt_at)
+      where status in ('PENDING', 'DEFERRED', 'REFUND_PENDING') or (status = 'APPROVED' and cancel_requested) or void_pending`);
+  }
+}
+
 export const migrations = [
   { name: "Payment0001Payments", class: Payment0001Payments },
   { name: "Payment0002ChargeAttempted", class: Payment0002ChargeAttempted },
+  { name: "Payment0003Deadline", class: Payment0003Deadline },
 ];

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import { BrokenCircuitError, TaskCancelledError, createBreaker, type Breaker } from "../../../../kit/src/breaker.js";
-import type { ChargeOutcome } from "../domain/payment.js";
+import { classifyChargeStatus, type ChargeOutcome, type VoidAnswer } from "../domain/payment.js";
 
 export type RefundOutcome = { kind: "refunded" } | { kind: "unavailable"; reason: string };
 
@@ -38,9 +38,16 @@ export class PaymentGateway {
   async charge(request: { key: string; amount: bigint; customerId: string; reservationId: string }): Promise<ChargeOutcome> {
     try {
       const { status, body } = await this.#post("/charges", { ...request, amount: Number(request.amount) });
-      if (status === 200) return { kind: "approved", chargeId: String(body.chargeId ?? "") };
-      if (status === 402) return { kind: "declined", reason: String(body.reason ?? "declined") };
-      return { kind: "unavailable", reason: `gateway answered ${status}` };
+      switch (classifyChargeStatus(status)) {
+        case "approved":
+          return { kind: "approved", chargeId: String(body.chargeId ?? "") };
+        case "declined":
+          return { kind: "declined", reason: String(body.reason ?? "declined") };
+        case "refused":
+          return { kind: "refused", reason: `gateway refused the charge (HTTP ${status}${body.error ? `: ${String(body.error)}` : ""})` };
+        case "unavailable":
+          return { kind: "unavailable", reason: `gateway answered ${status}` };
+      }
     } catch (error) {
       return { kind: "unavailable", reason: describe(error) };
     }
@@ -51,7 +58,7 @@ export class PaymentGateway {
    * charge (to be refunded) or bars the key, so a charge still in flight with
    * it is declined when it lands. Atomic at the gateway, unlike look-then-void.
    */
-  async voidCharge(key: string): Promise<{ kind: "approved"; chargeId: string } | { kind: "voided" } | { kind: "unavailable"; reason: string }> {
+  async voidCharge(key: string): Promise<VoidAnswer> {
     try {
       const { status, body } = await this.#post(`/charges/${encodeURIComponent(key)}/void`, {});
       if (status === 200 && body.status === "approved") return { kind: "approved", chargeId: String(body.chargeId ?? "") };

@@ -25,12 +25,20 @@ export async function findById(em: EntityManager, paymentId: string, lock = fals
 /** Inserts a payment unless the reservation already has one; returns whether it did. */
 export async function insertIfAbsent(
   em: EntityManager,
-  p: { paymentId: string; reservationId: string; customerId: string; amount: bigint; status: PaymentStatus; cancelRequested: boolean },
+  p: {
+    paymentId: string;
+    reservationId: string;
+    customerId: string;
+    amount: bigint;
+    status: PaymentStatus;
+    cancelRequested: boolean;
+    expiresAt: Date;
+  },
 ): Promise<boolean> {
   const rows = await em.execute(
-    `insert into payments (payment_id, reservation_id, customer_id, amount, status, cancel_requested)
-     values (?, ?, ?, ?, ?, ?) on conflict (reservation_id) do nothing returning payment_id`,
-    [p.paymentId, p.reservationId, p.customerId, p.amount, p.status, p.cancelRequested],
+    `insert into payments (payment_id, reservation_id, customer_id, amount, status, cancel_requested, expires_at)
+     values (?, ?, ?, ?, ?, ?, ?) on conflict (reservation_id) do nothing returning payment_id`,
+    [p.paymentId, p.reservationId, p.customerId, p.amount, p.status, p.cancelRequested, p.expiresAt],
   );
   return rows.length === 1;
 }
@@ -54,7 +62,7 @@ export async function leaseDue(em: EntityManager, limit: number, leaseMs: number
       where payment_id in (
         select payment_id from payments
          where next_attempt_at <= now() and (locked_until is null or locked_until < now())
-           and (status in ('PENDING', 'DEFERRED', 'REFUND_PENDING') or (status = 'APPROVED' and cancel_requested))
+           and (status in ('PENDING', 'DEFERRED', 'REFUND_PENDING') or (status = 'APPROVED' and cancel_requested) or void_pending)
          order by next_attempt_at limit ? for update skip locked)
       returning payment_id`,
     [leaseMs / 1000, limit],
@@ -70,7 +78,14 @@ export async function leaseDue(em: EntityManager, limit: number, leaseMs: number
 export async function update(
   em: EntityManager,
   paymentId: string,
-  change: Partial<{ status: PaymentStatus; refunded: boolean; failureReason: string; chargeId: string; deferredNotified: boolean }> & {
+  change: Partial<{
+    status: PaymentStatus;
+    refunded: boolean;
+    failureReason: string;
+    chargeId: string;
+    deferredNotified: boolean;
+    voidPending: boolean;
+  }> & {
     retryInMs?: number;
     countAttempt?: boolean;
   },
@@ -83,6 +98,7 @@ export async function update(
     failureReason: "failure_reason",
     chargeId: "charge_id",
     deferredNotified: "deferred_notified",
+    voidPending: "void_pending",
   };
   for (const [key, column] of Object.entries(columns)) {
     const value = (change as Record<string, unknown>)[key];

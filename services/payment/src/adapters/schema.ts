@@ -14,6 +14,8 @@ export const PaymentEntity = defineEntity({
     attempts: p.integer(),
     cancelRequested: p.boolean().fieldName("cancel_requested"),
     chargeAttempted: p.boolean().fieldName("charge_attempted"),
+    voidPending: p.boolean().fieldName("void_pending"),
+    expiresAt: p.datetime().fieldName("expires_at"),
     deferredNotified: p.boolean().fieldName("deferred_notified"),
     chargeId: p.string().fieldName("charge_id"),
     nextAttemptAt: p.datetime().fieldName("next_attempt_at"),

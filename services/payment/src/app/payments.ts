@@ -10,9 +10,19 @@ import {
   PaymentApprovedSchema,
   PaymentCancelledSchema,
   PaymentDeferredSchema,
+  PaymentExpiredSchema,
   PaymentFailedSchema,
 } from "../../../../gen/outerpark/payment/v1/events_pb.js";
-import { nextAction, onCancellationRequested, retryDelayMs, type PaymentRecord } from "../domain/payment.js";
+import {
+  expiryReason,
+  isFinalWithoutCharge,
+  nextAction,
+  onCancellationRequested,
+  paymentDeadline,
+  retryDelayBeforeDeadlineMs,
+  retryDelayMs,
+  type PaymentRecord,
+} from "../domain/payment.js";
 import * as store from "../adapters/payment-store.js";
 import type { PaymentGateway } from "../adapters/payment-gateway.js";
 
@@ -22,12 +32,16 @@ export class Payments {
     private readonly transactor: Transactor,
     private readonly gateway: PaymentGateway,
     private readonly logger: Logger,
+    /** How long after its placement a reservation's payment may stay unsettled before it expires. */
+    private readonly deadlineMs: number,
   ) {}
 
-  /** ReservationPlaced: a payment to charge. A cancellation that arrived first wins. */
-  async open(tx: Tx, reservation: { reservationId: string; customerId: string; amount: bigint }): Promise<void> {
-    const inserted = await store.insertIfAbsent(tx.em, { paymentId: randomUUID(), ...reservation, status: "PENDING", cancelRequested: false });
-    if (inserted) this.logger.info({ reservationId: reservation.reservationId }, "payment opened");
+  /** ReservationPlaced: a payment to charge by the deadline. A cancellation that arrived first wins. */
+  async open(tx: Tx, reservation: { reservationId: string; customerId: string; amount: bigint; placedAt: Date }): Promise<void> {
+    const { placedAt, ...rest } = reservation;
+    const expiresAt = paymentDeadline(placedAt, this.deadlineMs);
+    const inserted = await store.insertIfAbsent(tx.em, { paymentId: randomUUID(), ...rest, status: "PENDING", cancelRequested: false, expiresAt });
+    if (inserted) this.logger.info({ reservationId: reservation.reservationId, expiresAt }, "payment opened");
   }
 
   /** ReservationCancelled: refund a charge, or void a payment not charged yet. */
@@ -36,13 +50,14 @@ export class Payments {
     for (;;) {
       const payment = await store.findByReservation(tx.em, reservation.reservationId, true);
       if (payment) {
-        if (payment.cancelRequested || payment.status === "FAILED" || payment.status === "CANCELLED") return;
+        if (payment.cancelRequested || isFinalWithoutCharge(payment.status)) return;
         await store.requestCancellation(tx.em, payment.paymentId, onCancellationRequested(payment.status));
         return;
       }
       // Cancelled before ReservationPlaced reached us: record the payment as void, so nothing is ever charged.
       const paymentId = randomUUID();
-      if (await store.insertIfAbsent(tx.em, { paymentId, ...reservation, amount: 0n, status: "CANCELLED", cancelRequested: true })) {
+      const voided = { paymentId, ...reservation, amount: 0n, status: "CANCELLED", cancelRequested: true, expiresAt: new Date() } as const;
+      if (await store.insertIfAbsent(tx.em, voided)) {
         await tx.publish(newEvent(PaymentCancelledSchema, { paymentId, ...reservation, amount: 0n, refunded: false }));
         return;
       }
@@ -72,6 +87,10 @@ export class Payments {
         return this.#charge(leased, log);
       case "refund":
         return this.#refund(leased, log);
+      case "expire":
+        return this.#expire(leased, log);
+      case "void-key":
+        return this.#voidKey(leased, log);
     }
   }
 
@@ -87,19 +106,26 @@ export class Payments {
       if (!p || (p.status !== "PENDING" && p.status !== "DEFERRED")) return;
       switch (outcome.kind) {
         case "approved":
-          // If a cancellation arrived meanwhile, the charge still happened: record it, then refund it next.
-          await store.update(tx.em, p.paymentId, {
-            status: p.cancelRequested ? "REFUND_PENDING" : "APPROVED",
-            chargeId: outcome.chargeId,
-            countAttempt: true,
-          });
-          await tx.publish(
-            newEvent(PaymentApprovedSchema, { paymentId: p.paymentId, reservationId: p.reservationId, customerId: p.customerId, amount: p.amount }),
-          );
+          if (p.cancelRequested) {
+            // Cancelled meanwhile, but the charge happened: record it and refund it next. Nobody is told
+            // "approved" for a booking that is gone; the refund (PaymentCancelled, refunded) is what they learn.
+            await store.update(tx.em, p.paymentId, { status: "REFUND_PENDING", chargeId: outcome.chargeId, countAttempt: true });
+            log.warn("charged after the reservation was cancelled; refunding it");
+            return;
+          }
+          await store.update(tx.em, p.paymentId, { status: "APPROVED", chargeId: outcome.chargeId, countAttempt: true });
+          await tx.publish(this.#approved(p));
           log.info("payment approved");
           return;
         case "declined":
-          await store.update(tx.em, p.paymentId, { status: "FAILED", failureReason: outcome.reason, countAttempt: true });
+        case "refused":
+          // A refusal (4xx) is as final as a decline; an earlier attempt whose answer was lost may still land, so its key is voided next.
+          await store.update(tx.em, p.paymentId, {
+            status: "FAILED",
+            failureReason: outcome.reason,
+            countAttempt: true,
+            voidPending: outcome.kind === "refused" && p.attempts > 0,
+          });
           await tx.publish(
             newEvent(PaymentFailedSchema, {
               paymentId: p.paymentId,
@@ -109,10 +135,10 @@ export class Payments {
               reason: outcome.reason,
             }),
           );
-          log.info({ reason: outcome.reason }, "payment declined");
+          log.info({ reason: outcome.reason }, outcome.kind === "refused" ? "payment refused by the gateway" : "payment declined");
           return;
         case "unavailable": {
-          const delay = retryDelayMs(p.attempts + 1);
+          const delay = retryDelayBeforeDeadlineMs(p.attempts + 1, p.expiresAt, Date.now());
           await store.update(tx.em, p.paymentId, { status: "DEFERRED", retryInMs: delay, countAttempt: true, deferredNotified: true });
           if (!p.deferredNotified) {
             await tx.publish(
@@ -144,10 +170,8 @@ export class Payments {
       if (!p || nextAction(p) !== "settle") return;
       switch (known.kind) {
         case "approved":
+          // No PaymentApproved: the booking is cancelled. The refund that follows is what the customer is told.
           await store.update(tx.em, p.paymentId, { status: "REFUND_PENDING", chargeId: known.chargeId });
-          await tx.publish(
-            newEvent(PaymentApprovedSchema, { paymentId: p.paymentId, reservationId: p.reservationId, customerId: p.customerId, amount: p.amount }),
-          );
           log.warn("an unrecorded charge was found for a cancelled payment; refunding it");
           return;
         case "voided":
@@ -178,6 +202,66 @@ export class Payments {
         log.warn({ reason: outcome.reason, retryInMs: delay }, "refund deferred");
       }
     });
+  }
+
+  /**
+   * The deadline passed unsettled: void the charge key at the gateway first.
+   * A charge that landed before the void stands (the seats are still held):
+   * approved after all. Otherwise the payment expires — with no answer too, so
+   * no reservation waits on the gateway — and the key is voided later.
+   */
+  async #expire(leased: PaymentRecord, log: Logger): Promise<void> {
+    const known = await this.gateway.voidCharge(`charge:${leased.paymentId}`);
+    await this.transactor.run(async (tx) => {
+      const p = await store.findById(tx.em, leased.paymentId, true);
+      if (!p || nextAction(p) !== "expire") return;
+      if (known.kind === "approved") {
+        await store.update(tx.em, p.paymentId, { status: "APPROVED", chargeId: known.chargeId });
+        await tx.publish(this.#approved(p));
+        log.info("payment deadline reached, but the charge had landed: approved");
+        return;
+      }
+      const voidPending = known.kind === "unavailable";
+      const reason = expiryReason(this.deadlineMs);
+      await store.update(tx.em, p.paymentId, {
+        status: "EXPIRED",
+        failureReason: reason,
+        voidPending,
+        ...(voidPending ? { retryInMs: retryDelayMs(1) } : {}),
+      });
+      await tx.publish(
+        newEvent(PaymentExpiredSchema, { paymentId: p.paymentId, reservationId: p.reservationId, customerId: p.customerId, amount: p.amount, reason }),
+      );
+      if (voidPending) log.warn({ reason: known.reason }, "payment expired; its charge key will be voided once the gateway answers");
+      else log.info("payment expired; its charge key is voided at the gateway");
+    });
+  }
+
+  /** Voids the key of a payment that failed or expired while a charge may still land; a charge it reports is refunded next. */
+  async #voidKey(leased: PaymentRecord, log: Logger): Promise<void> {
+    const known = await this.gateway.voidCharge(`charge:${leased.paymentId}`);
+    await this.transactor.run(async (tx) => {
+      const p = await store.findById(tx.em, leased.paymentId, true);
+      if (!p || nextAction(p) !== "void-key") return;
+      switch (known.kind) {
+        case "approved":
+          await store.update(tx.em, p.paymentId, { status: "REFUND_PENDING", chargeId: known.chargeId, voidPending: false });
+          log.warn({ was: p.status }, "a charge landed for a payment that had ended; refunding it");
+          return;
+        case "voided":
+          await store.update(tx.em, p.paymentId, { voidPending: false });
+          log.info("charge key voided at the gateway");
+          return;
+        case "unavailable":
+          await store.update(tx.em, p.paymentId, { retryInMs: retryDelayMs(p.attempts + 1), countAttempt: true });
+          log.warn({ reason: known.reason }, "cannot void the charge key yet; will ask the gateway again");
+          return;
+      }
+    });
+  }
+
+  #approved(p: PaymentRecord) {
+    return newEvent(PaymentApprovedSchema, { paymentId: p.paymentId, reservationId: p.reservationId, customerId: p.customerId, amount: p.amount });
   }
 
   #cancelled(p: PaymentRecord, refunded: boolean) {

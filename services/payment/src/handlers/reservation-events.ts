@@ -1,3 +1,4 @@
+import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { EventHandler } from "../../../../kit/src/consumer.js";
 import {
   ReservationCancelledSchema,
@@ -11,7 +12,9 @@ import type { Payments } from "../app/payments.js";
 export function reservationEventHandlers(payments: Payments, wakeProcessor: () => void): Record<string, EventHandler> {
   return {
     [ReservationPlacedSchema.typeName]: (async (event: ReservationPlaced, tx) => {
-      await payments.open(tx, { reservationId: event.reservationId, customerId: event.customerId, amount: event.amount });
+      // The payment deadline runs from the placement, not from when this event arrived.
+      const placedAt = event.occurredAt ? timestampDate(event.occurredAt) : new Date();
+      await payments.open(tx, { reservationId: event.reservationId, customerId: event.customerId, amount: event.amount, placedAt });
       tx.afterCommit(wakeProcessor);
     }) as EventHandler,
     [ReservationCancelledSchema.typeName]: (async (event: ReservationCancelled, tx) => {

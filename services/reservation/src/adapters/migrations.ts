@@ -21,4 +21,19 @@ class Reservation0001Reservations extends Migration {
   }
 }
 
-export const migrations = [{ name: "Reservation0001Reservations", class: Reservation0001Reservations }];
+/** A reservation whose payment was not settled within the payment deadline expires. */
+class Reservation0002Expired extends Migration {
+  override up(): void {
+    this.addSql("alter table reservations drop constraint reservations_status_check");
+    this.addSql(`alter table reservations add constraint reservations_status_check
+      check (status in ('PLACING', 'RESERVED', 'PAID', 'CANCELLED', 'REJECTED', 'EXPIRED'))`);
+    this.addSql("alter table reservations drop constraint reservations_payment_state_check");
+    this.addSql(`alter table reservations add constraint reservations_payment_state_check
+      check (payment_state in ('PENDING', 'DEFERRED', 'APPROVED', 'DECLINED', 'CANCELLED', 'EXPIRED'))`);
+  }
+}
+
+export const migrations = [
+  { name: "Reservation0001Reservations", class: Reservation0001Reservations },
+  { name: "Reservation0002Expired", class: Reservation0002Expired },
+];

@@ -10,6 +10,7 @@ import type { Keyset } from "../../../../kit/src/paging.js";
 import {
   ReservationCancelledSchema,
   ReservationConfirmedSchema,
+  ReservationExpiredSchema,
   ReservationPlacedSchema,
   ReservationRejectedSchema,
 } from "../../../../gen/outerpark/reservation/v1/events_pb.js";
@@ -161,10 +162,14 @@ export class Reservations {
     if (transition.kind === "unchanged") return;
     await store.updateState(tx.em, reservationId, transition.status, transition.paymentState);
     if (transition.emit === "confirmed") {
-      await tx.publish(newEvent(ReservationConfirmedSchema, { reservationId, customerId: r.customerId }));
+      await tx.publish(newEvent(ReservationConfirmedSchema, { reservationId, customerId: r.customerId, amount: r.amount }));
     } else if (transition.emit === "rejected") {
       await tx.publish(
         newEvent(ReservationRejectedSchema, { reservationId, customerId: r.customerId, musicalId: r.musicalId, seats: r.seats, reason }),
+      );
+    } else if (transition.emit === "expired") {
+      await tx.publish(
+        newEvent(ReservationExpiredSchema, { reservationId, customerId: r.customerId, musicalId: r.musicalId, seats: r.seats, reason }),
       );
     }
     this.logger.info({ reservationId, status: transition.status, paymentState: transition.paymentState }, "reservation updated by payment");

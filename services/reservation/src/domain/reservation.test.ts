@@ -5,6 +5,7 @@ import {
   onPaymentApproved,
   onPaymentCancelled,
   onPaymentDeferred,
+  onPaymentExpired,
   onPaymentFailed,
   sameRequest,
   type CancelDecision,
@@ -189,6 +190,7 @@ describe("decideCancel", () => {
     ["PAID", { kind: "cancel" }],
     ["CANCELLED", { kind: "already-cancelled" }],
     ["REJECTED", { kind: "refuse", reason: "reservation was rejected because its payment was declined, there is nothing to cancel" }],
+    ["EXPIRED", { kind: "refuse", reason: "reservation expired because its payment was not completed in time, there is nothing to cancel" }],
     ["PLACING", { kind: "refuse", reason: "reservation is still being placed, retry shortly" }],
   ])("%s → %o", (status, decision) => {
     expect(decideCancel(reservation(status, "PENDING"))).toEqual(decision);
@@ -205,5 +207,53 @@ describe("sameRequest", () => {
     ["both different", "cats", 1, false],
   ])("%s → %s", (_case, musicalId, seats, same) => {
     expect(sameRequest(r, musicalId, seats)).toBe(same);
+  });
+});
+
+describe("onPaymentExpired", () => {
+  it.each<PaymentState>(["PENDING", "DEFERRED"])("expires a RESERVED reservation whose payment was %s and emits expired", (paymentState) => {
+    expect(onPaymentExpired(reservation("RESERVED", paymentState))).toStrictEqual({
+      kind: "changed",
+      status: "EXPIRED",
+      paymentState: "EXPIRED",
+      emit: "expired",
+    });
+  });
+
+  it("records the expiry on a reservation cancelled meanwhile without expiring it or emitting (the cancellation returns the seats)", () => {
+    expect(onPaymentExpired(reservation("CANCELLED", "DEFERRED"))).toStrictEqual({ kind: "changed", status: "CANCELLED", paymentState: "EXPIRED" });
+  });
+
+  it.each<[ReservationStatus, PaymentState]>([
+    ["EXPIRED", "EXPIRED"],
+    ["PAID", "APPROVED"],
+    ["REJECTED", "DECLINED"],
+    ["CANCELLED", "CANCELLED"],
+  ])("changes nothing for %s / %s", (status, paymentState) => {
+    expect(onPaymentExpired(reservation(status, paymentState))).toEqual({ kind: "unchanged" });
+  });
+
+  it("a payment ends once: expired and approved or declined never replace each other", () => {
+    expect(advancePayment("EXPIRED", "APPROVED")).toBe("EXPIRED");
+    expect(advancePayment("EXPIRED", "DECLINED")).toBe("EXPIRED");
+    expect(advancePayment("APPROVED", "EXPIRED")).toBe("APPROVED");
+    expect(advancePayment("DEFERRED", "EXPIRED")).toBe("EXPIRED");
+  });
+
+  it("a charge found after the expiry is refunded: EXPIRED / CANCELLED, in either order", () => {
+    let r = reservation("RESERVED", "DEFERRED");
+    r = apply(r, onPaymentExpired(r));
+    r = apply(r, onPaymentCancelled(r));
+    expect([r.status, r.paymentState]).toEqual(["EXPIRED", "CANCELLED"]);
+
+    let late = reservation("RESERVED", "DEFERRED");
+    late = apply(late, onPaymentCancelled(late));
+    late = apply(late, onPaymentExpired(late));
+    expect([late.status, late.paymentState]).toEqual(["EXPIRED", "CANCELLED"]);
+  });
+
+  it("an expired reservation is never confirmed by a late approval", () => {
+    const r = reservation("EXPIRED", "EXPIRED");
+    expect(onPaymentApproved(r)).toEqual({ kind: "unchanged" });
   });
 });

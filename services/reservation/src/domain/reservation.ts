@@ -1,8 +1,9 @@
 /** Reservation lifecycle rules. No I/O. */
 
 /** PLACING: seats are being taken; never shown to customers. */
-export type ReservationStatus = "PLACING" | "RESERVED" | "PAID" | "CANCELLED" | "REJECTED";
-export type PaymentState = "PENDING" | "DEFERRED" | "APPROVED" | "DECLINED" | "CANCELLED";
+/** EXPIRED: its payment was not settled within the payment deadline; the seats went back. */
+export type ReservationStatus = "PLACING" | "RESERVED" | "PAID" | "CANCELLED" | "REJECTED" | "EXPIRED";
+export type PaymentState = "PENDING" | "DEFERRED" | "APPROVED" | "DECLINED" | "CANCELLED" | "EXPIRED";
 
 export interface ReservationRecord {
   reservationId: string;
@@ -19,7 +20,8 @@ export interface ReservationRecord {
 }
 
 /** Payment facts can arrive out of order (several relays, redeliveries): a state only moves forward. */
-const PAYMENT_RANK: Record<PaymentState, number> = { PENDING: 0, DEFERRED: 1, APPROVED: 2, DECLINED: 2, CANCELLED: 3 };
+/** A payment ends approved, declined or expired (one verdict stands); a refund of a charge found later still follows. */
+const PAYMENT_RANK: Record<PaymentState, number> = { PENDING: 0, DEFERRED: 1, APPROVED: 2, DECLINED: 2, EXPIRED: 2, CANCELLED: 3 };
 
 export function advancePayment(current: PaymentState, next: PaymentState): PaymentState {
   return PAYMENT_RANK[next] > PAYMENT_RANK[current] ? next : current;
@@ -27,7 +29,7 @@ export function advancePayment(current: PaymentState, next: PaymentState): Payme
 
 export type Transition =
   | { kind: "unchanged" }
-  | { kind: "changed"; status: ReservationStatus; paymentState: PaymentState; emit?: "confirmed" | "rejected" | "cancelled" };
+  | { kind: "changed"; status: ReservationStatus; paymentState: PaymentState; emit?: "confirmed" | "rejected" | "expired" };
 
 export function onPaymentApproved(r: ReservationRecord): Transition {
   const paymentState = advancePayment(r.paymentState, "APPROVED");
@@ -39,6 +41,13 @@ export function onPaymentApproved(r: ReservationRecord): Transition {
 export function onPaymentFailed(r: ReservationRecord): Transition {
   const paymentState = advancePayment(r.paymentState, "DECLINED");
   if (r.status === "RESERVED") return { kind: "changed", status: "REJECTED", paymentState, emit: "rejected" };
+  return paymentState === r.paymentState ? { kind: "unchanged" } : { kind: "changed", status: r.status, paymentState };
+}
+
+/** The payment deadline passed: a reservation still waiting for its payment expires and gives its seats back. */
+export function onPaymentExpired(r: ReservationRecord): Transition {
+  const paymentState = advancePayment(r.paymentState, "EXPIRED");
+  if (r.status === "RESERVED") return { kind: "changed", status: "EXPIRED", paymentState, emit: "expired" };
   return paymentState === r.paymentState ? { kind: "unchanged" } : { kind: "changed", status: r.status, paymentState };
 }
 
@@ -63,6 +72,8 @@ export function decideCancel(r: ReservationRecord): CancelDecision {
       return { kind: "already-cancelled" };
     case "REJECTED":
       return { kind: "refuse", reason: "reservation was rejected because its payment was declined, there is nothing to cancel" };
+    case "EXPIRED":
+      return { kind: "refuse", reason: "reservation expired because its payment was not completed in time, there is nothing to cancel" };
     case "PLACING":
       return { kind: "refuse", reason: "reservation is still being placed, retry shortly" };
   }
