@@ -46,6 +46,18 @@ describe("permanent gateway refusals and the payment deadline", () => {
     (await notice.listNotifications!({}, token)).notifications.map((n: { kind: string }) => n.kind) as string[];
   const myReservation = async (token: string, reservationId: string) =>
     (await customercenter.getMyPage!({}, token)).reservations.find((r: { reservationId: string }) => r.reservationId === reservationId);
+  /** Places a reservation with the gateway as it is now, and waits until it expired and its seats are back. */
+  const placeAndWaitForExpiry = async (customer: string, seats: number) => {
+    const token = await system.token(customer);
+    const seatsBefore = await reservableSeats();
+    const placedAt = Date.now();
+    const r = (await reservation.placeReservation!({ musicalId: "cats", seats, idempotencyKey: "k" }, token)).reservation;
+    expect(await reservableSeats()).toBe(seatsBefore - seats);
+    await waitFor(async () => (await reservation.getReservation!({ reservationId: r.reservationId }, token)).reservation.status === "RESERVATION_STATUS_EXPIRED", DEADLINE_MS + 20_000, "expired");
+    console.log(`payment deadline: ${customer}'s reservation seen expired ${Date.now() - placedAt} ms after placement (deadline ${DEADLINE_MS} ms)`);
+    await waitFor(async () => (await reservableSeats()) === seatsBefore, 20_000, "seats back");
+    return { token, reservationId: r.reservationId as string };
+  };
 
   it.each([400, 409, 422])("gateway answers %i: the payment fails with the reason, the reservation is rejected, seats back, customer told", async (status) => {
     const customer = `refused-${status}`;
@@ -71,27 +83,19 @@ describe("permanent gateway refusals and the payment deadline", () => {
 
   it("gateway down past the deadline: payment expired, reservation expired, seats back, customer told; back up, the key is voided and no charge can land", async () => {
     await system.setGateway({ rejectCustomers: {}, down: true });
-    const token = await system.token("late-larry");
-    const seatsBefore = await reservableSeats();
-    const placedAt = Date.now();
-    const r = (await reservation.placeReservation!({ musicalId: "cats", seats: 3, idempotencyKey: "k" }, token)).reservation;
-    expect(await reservableSeats()).toBe(seatsBefore - 3);
-
-    await waitFor(async () => (await reservation.getReservation!({ reservationId: r.reservationId }, token)).reservation.status === "RESERVATION_STATUS_EXPIRED", DEADLINE_MS + 20_000, "expired");
-    console.log(`payment deadline: reservation seen expired ${Date.now() - placedAt} ms after placement (deadline ${DEADLINE_MS} ms)`);
-    expect((await reservation.getReservation!({ reservationId: r.reservationId }, token)).reservation.paymentState).toBe("PAYMENT_STATE_EXPIRED");
-    const expired = (await payment.getPayment!({ reservationId: r.reservationId }, token)).payment;
+    const { token, reservationId } = await placeAndWaitForExpiry("late-larry", 3);
+    expect((await reservation.getReservation!({ reservationId }, token)).reservation.paymentState).toBe("PAYMENT_STATE_EXPIRED");
+    const expired = (await payment.getPayment!({ reservationId }, token)).payment;
     expect(expired).toMatchObject({ status: "PAYMENT_STATUS_EXPIRED", refunded: false });
-    await waitFor(async () => (await reservableSeats()) === seatsBefore, 20_000, "seats back");
     await waitFor(async () => (await notificationKinds(token)).includes("NOTIFICATION_KIND_RESERVATION_EXPIRED"), 20_000, "customer told");
     await waitFor(async () => {
-      const mine = await myReservation(token, r.reservationId);
+      const mine = await myReservation(token, reservationId);
       return mine?.reservationStatus === "RESERVATION_STATUS_EXPIRED" && mine.paymentState === "PAYMENT_STATE_EXPIRED" && mine.notifications.length === 1;
     }, 20_000, "MyPage shows the expiry");
-    const mine = await myReservation(token, r.reservationId);
+    const mine = await myReservation(token, reservationId);
     expect(mine.history.map((h: { summary: string }) => h.summary).join("\n")).toMatch(/expired/i);
     // An expired reservation is history: cancelling it is refused and changes nothing.
-    await expectStatus(reservation.cancelReservation!({ reservationId: r.reservationId }, token), grpc.status.FAILED_PRECONDITION);
+    await expectStatus(reservation.cancelReservation!({ reservationId }, token), grpc.status.FAILED_PRECONDITION);
 
     // The gateway comes back: the charge key is voided there, so a charge still in flight with it would be declined.
     await system.setGateway({ down: false });
@@ -99,27 +103,23 @@ describe("permanent gateway refusals and the payment deadline", () => {
     await waitFor(async () => (await stats()).voidedKeys.includes(key), 30_000, "charge key voided at the gateway");
     const late = await fetch(`${system.gatewayUrl}/charges`, {
       method: "POST",
-      body: JSON.stringify({ key, amount: 150000, customerId: "late-larry", reservationId: r.reservationId }),
+      body: JSON.stringify({ key, amount: 150000, customerId: "late-larry", reservationId }),
     });
     expect(late.status).toBe(402);
-    expect((await stats()).approvedReservations).not.toContain(r.reservationId);
+    expect((await stats()).approvedReservations).not.toContain(reservationId);
     await new Promise((resolve) => setTimeout(resolve, 2_000));
-    expect((await payment.getPayment!({ reservationId: r.reservationId }, token)).payment).toMatchObject({ status: "PAYMENT_STATUS_EXPIRED", refunded: false });
-    expect((await reservation.getReservation!({ reservationId: r.reservationId }, token)).reservation.status).toBe("RESERVATION_STATUS_EXPIRED");
+    expect((await payment.getPayment!({ reservationId }, token)).payment).toMatchObject({ status: "PAYMENT_STATUS_EXPIRED", refunded: false });
+    expect((await reservation.getReservation!({ reservationId }, token)).reservation.status).toBe("RESERVATION_STATUS_EXPIRED");
   });
 
   it("gateway slower than the timeout past the deadline: the reservation expires, and the charge that landed meanwhile is refunded and the customer told", async () => {
     await system.setGateway({ latencyMs: 2_500 }); // every answer lost, every charge still lands
-    const token = await system.token("slow-sally");
-    const seatsBefore = await reservableSeats();
     const refundsBefore = (await stats()).refunds;
-    const r = (await reservation.placeReservation!({ musicalId: "cats", seats: 1, idempotencyKey: "k" }, token)).reservation;
-    await waitFor(async () => (await reservation.getReservation!({ reservationId: r.reservationId }, token)).reservation.status === "RESERVATION_STATUS_EXPIRED", DEADLINE_MS + 20_000, "expired");
-    await waitFor(async () => (await reservableSeats()) === seatsBefore, 20_000, "seats back");
-    expect((await stats()).approvedReservations).toContain(r.reservationId); // the slow charge did land
+    const { token, reservationId } = await placeAndWaitForExpiry("slow-sally", 1);
+    expect((await stats()).approvedReservations).toContain(reservationId); // the slow charge did land
 
     await system.setGateway({ latencyMs: 0 });
-    await waitFor(async () => (await payment.getPayment!({ reservationId: r.reservationId }, token)).payment.refunded === true, 30_000, "refunded");
+    await waitFor(async () => (await payment.getPayment!({ reservationId }, token)).payment.refunded === true, 30_000, "refunded");
     expect((await stats()).refunds).toBe(refundsBefore + 1);
     await waitFor(async () => {
       const kinds = await notificationKinds(token);
@@ -127,9 +127,9 @@ describe("permanent gateway refusals and the payment deadline", () => {
     }, 20_000, "customer told of expiry and refund");
     expect(await notificationKinds(token)).not.toContain("NOTIFICATION_KIND_PAYMENT_APPROVED");
     await waitFor(async () => {
-      const mine = await myReservation(token, r.reservationId);
+      const mine = await myReservation(token, reservationId);
       return mine?.reservationStatus === "RESERVATION_STATUS_EXPIRED" && mine.paymentState === "PAYMENT_STATE_CANCELLED" && mine.notifications.length === 2;
     }, 20_000, "MyPage shows the expiry and the refund");
-    expect((await reservation.getReservation!({ reservationId: r.reservationId }, token)).reservation.status).toBe("RESERVATION_STATUS_EXPIRED");
+    expect((await reservation.getReservation!({ reservationId }, token)).reservation.status).toBe("RESERVATION_STATUS_EXPIRED");
   });
 });

@@ -21,7 +21,9 @@ import {
   paymentDeadline,
   retryDelayBeforeDeadlineMs,
   retryDelayMs,
+  type PaymentAction,
   type PaymentRecord,
+  type VoidAnswer,
 } from "../domain/payment.js";
 import * as store from "../adapters/payment-store.js";
 import type { PaymentGateway } from "../adapters/payment-gateway.js";
@@ -164,10 +166,7 @@ export class Payments {
    * flight cannot land later. Voiding only locally could keep a customer's money.
    */
   async #settle(leased: PaymentRecord, log: Logger): Promise<void> {
-    const known = await this.gateway.voidCharge(`charge:${leased.paymentId}`);
-    await this.transactor.run(async (tx) => {
-      const p = await store.findById(tx.em, leased.paymentId, true);
-      if (!p || nextAction(p) !== "settle") return;
+    return this.#voidKeyThen(leased, "settle", async (tx, p, known) => {
       switch (known.kind) {
         case "approved":
           // No PaymentApproved: the booking is cancelled. The refund that follows is what the customer is told.
@@ -211,10 +210,7 @@ export class Payments {
    * no reservation waits on the gateway — and the key is voided later.
    */
   async #expire(leased: PaymentRecord, log: Logger): Promise<void> {
-    const known = await this.gateway.voidCharge(`charge:${leased.paymentId}`);
-    await this.transactor.run(async (tx) => {
-      const p = await store.findById(tx.em, leased.paymentId, true);
-      if (!p || nextAction(p) !== "expire") return;
+    return this.#voidKeyThen(leased, "expire", async (tx, p, known) => {
       if (known.kind === "approved") {
         await store.update(tx.em, p.paymentId, { status: "APPROVED", chargeId: known.chargeId });
         await tx.publish(this.#approved(p));
@@ -239,10 +235,7 @@ export class Payments {
 
   /** Voids the key of a payment that failed or expired while a charge may still land; a charge it reports is refunded next. */
   async #voidKey(leased: PaymentRecord, log: Logger): Promise<void> {
-    const known = await this.gateway.voidCharge(`charge:${leased.paymentId}`);
-    await this.transactor.run(async (tx) => {
-      const p = await store.findById(tx.em, leased.paymentId, true);
-      if (!p || nextAction(p) !== "void-key") return;
+    return this.#voidKeyThen(leased, "void-key", async (tx, p, known) => {
       switch (known.kind) {
         case "approved":
           await store.update(tx.em, p.paymentId, { status: "REFUND_PENDING", chargeId: known.chargeId, voidPending: false });
@@ -257,6 +250,19 @@ export class Payments {
           log.warn({ reason: known.reason }, "cannot void the charge key yet; will ask the gateway again");
           return;
       }
+    });
+  }
+
+  /** Voids the payment's charge key at the gateway, then applies the answer if the payment, locked, still awaits that step. */
+  async #voidKeyThen(
+    leased: PaymentRecord,
+    step: PaymentAction,
+    apply: (tx: Tx, p: PaymentRecord, known: VoidAnswer) => Promise<void>,
+  ): Promise<void> {
+    const known = await this.gateway.voidCharge(`charge:${leased.paymentId}`);
+    await this.transactor.run(async (tx) => {
+      const p = await store.findById(tx.em, leased.paymentId, true);
+      if (p && nextAction(p) === step) await apply(tx, p, known);
     });
   }
 
