@@ -58,7 +58,7 @@ export function onCancellationRequested(status: PaymentStatus): PaymentStatus {
   return status === "APPROVED" ? "REFUND_PENDING" : status;
 }
 
-/** A payment in one of these states needs nothing from a cancellation: it holds no money and never will. */
+/** A payment in one of these states has ended without a charge: a cancellation changes nothing (a charge found later is refunded anyway). */
 export function isFinalWithoutCharge(status: PaymentStatus): boolean {
   return status === "FAILED" || status === "CANCELLED" || status === "EXPIRED";
 }
