@@ -61,7 +61,7 @@ describe("graceful shutdown", () => {
       console.log(`graceful shutdown: ${service} exited 0 in ${Date.now() - t0} ms`);
     }
     // The MyPage stream, live until now, really ended when its service stopped.
-    const ended = await Promise.race([watch.ended, new Promise<undefined>((resolve) => setTimeout(resolve, 2_000))]);
+    const ended = await Promise.race([watch.ended, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2_000))]);
     expect(ended, "the MyPage stream did not end when customercenter shut down").toBeDefined();
     console.log(`graceful shutdown: MyPage stream ended with ${grpc.status[ended!.code]} (${ended!.details})`);
     expect([grpc.status.OK, grpc.status.UNAVAILABLE]).toContain(ended!.code);
