@@ -54,17 +54,18 @@ export function createTokenVerifier(secret: string): TokenVerifier {
 
 /**
  * Verifies the bearer token of every call except those to the public services
- * (health, reflection), and puts the caller into the handler context.
+ * (health, reflection), and puts the caller into the handler context. It runs
+ * as Connect's request gate, on the headers alone: a caller without a valid
+ * token never gets the service to read, inflate or parse its body.
  */
-export function authInterceptor(verify: TokenVerifier, publicServices: readonly string[]): Interceptor {
+export function authGate(verify: TokenVerifier, publicServices: readonly string[]): (ctx: HandlerContext) => Promise<void> {
   const isPublic = new Set(publicServices);
-  return (next) => async (req) => {
-    if (isPublic.has(req.service.typeName)) return next(req);
-    const header = req.header.get("authorization") ?? "";
+  return async (ctx) => {
+    if (isPublic.has(ctx.service.typeName)) return;
+    const header = ctx.requestHeader.get("authorization") ?? "";
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match?.[1]) throw unauthenticated("missing bearer token");
-    req.contextValues.set(principalKey, await verify(match[1].trim()));
-    return next(req);
+    ctx.values.set(principalKey, await verify(match[1].trim()));
   };
 }
 
