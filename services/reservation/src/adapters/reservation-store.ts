@@ -1,5 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import type { InferEntity } from "@mikro-orm/core";
+import { LockMode, type InferEntity } from "@mikro-orm/core";
 import type { ReservationRecord } from "../domain/reservation.js";
 import { keysetFilter, type Keyset } from "../../../../kit/src/paging.js";
 import { ReservationEntity } from "./schema.js";
@@ -13,12 +13,12 @@ function toRecord(row: Row): ReservationRecord {
 }
 
 export async function findById(em: EntityManager, reservationId: string, lock = false): Promise<ReservationRecord | undefined> {
-  const row = await em.findOne(ReservationEntity, { reservationId }, lock ? { lockMode: 4 /* PESSIMISTIC_WRITE */, refresh: true } : { refresh: true });
+  const row = await em.findOne(ReservationEntity, { reservationId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true });
   return row ? toRecord(row) : undefined;
 }
 
 export async function findByKey(em: EntityManager, customerId: string, idempotencyKey: string, lock = false): Promise<ReservationRecord | undefined> {
-  const row = await em.findOne(ReservationEntity, { customerId, idempotencyKey }, lock ? { lockMode: 4, refresh: true } : { refresh: true });
+  const row = await em.findOne(ReservationEntity, { customerId, idempotencyKey }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true });
   return row ? toRecord(row) : undefined;
 }
 
