@@ -27,7 +27,10 @@ export const reservationModule: ServiceModule = {
       timeoutMs,
       logger,
     });
-    const reservations = new Reservations(transactor, seats, logger, Math.max(3 * timeoutMs, 5_000));
+    // When an unfinished placement is given up. Safety does not depend on it (an abort wins the row before releasing).
+    const staleAfterMs = readInt(process.env, "PLACEMENT_STALE_MS", Math.max(3 * timeoutMs, 5_000));
+    if (staleAfterMs <= 0) throw new Error(`PLACEMENT_STALE_MS must be positive, got ${staleAfterMs}`);
+    const reservations = new Reservations(transactor, seats, logger, staleAfterMs);
     return {
       routes: (router) => router.service(ReservationService, reservationService(reservations, new PageTokens(config.jwtSecret, "reservation"))),
       workers: [

@@ -21,4 +21,18 @@ class Reservation0001Reservations extends Migration {
   }
 }
 
-export const migrations = [{ name: "Reservation0001Reservations", class: Reservation0001Reservations }];
+/** ABORTING: an abort has won the row and is releasing the seats; no completion may succeed any more. */
+class Reservation0002Aborting extends Migration {
+  override up(): void {
+    this.addSql("alter table reservations drop constraint reservations_status_check");
+    this.addSql(`alter table reservations add constraint reservations_status_check
+      check (status in ('PLACING', 'ABORTING', 'RESERVED', 'PAID', 'CANCELLED', 'REJECTED'))`);
+    this.addSql("drop index reservations_placing");
+    this.addSql("create index reservations_unfinished on reservations (placed_at) where status in ('PLACING', 'ABORTING')");
+  }
+}
+
+export const migrations = [
+  { name: "Reservation0001Reservations", class: Reservation0001Reservations },
+  { name: "Reservation0002Aborting", class: Reservation0002Aborting },
+];

@@ -190,6 +190,7 @@ describe("decideCancel", () => {
     ["CANCELLED", { kind: "already-cancelled" }],
     ["REJECTED", { kind: "refuse", reason: "reservation was rejected because its payment was declined, there is nothing to cancel" }],
     ["PLACING", { kind: "refuse", reason: "reservation is still being placed, retry shortly" }],
+    ["ABORTING", { kind: "refuse", reason: "reservation is still being placed, retry shortly" }],
   ])("%s → %o", (status, decision) => {
     expect(decideCancel(reservation(status, "PENDING"))).toEqual(decision);
   });

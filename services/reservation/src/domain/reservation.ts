@@ -1,7 +1,17 @@
 /** Reservation lifecycle rules. No I/O. */
 
-/** PLACING: seats are being taken; never shown to customers. */
-export type ReservationStatus = "PLACING" | "RESERVED" | "PAID" | "CANCELLED" | "REJECTED";
+/**
+ * PLACING: seats are being taken. ABORTING: an abort has won the row and is
+ * releasing the seats. Neither is a reservation yet; customers never see them.
+ */
+export type ReservationStatus = "PLACING" | "ABORTING" | "RESERVED" | "PAID" | "CANCELLED" | "REJECTED";
+
+export const UNFINISHED_PLACEMENT: readonly ReservationStatus[] = ["PLACING", "ABORTING"];
+
+export function isUnfinishedPlacement(status: ReservationStatus): boolean {
+  return UNFINISHED_PLACEMENT.includes(status);
+}
+
 export type PaymentState = "PENDING" | "DEFERRED" | "APPROVED" | "DECLINED" | "CANCELLED";
 
 export interface ReservationRecord {
@@ -64,6 +74,7 @@ export function decideCancel(r: ReservationRecord): CancelDecision {
     case "REJECTED":
       return { kind: "refuse", reason: "reservation was rejected because its payment was declined, there is nothing to cancel" };
     case "PLACING":
+    case "ABORTING":
       return { kind: "refuse", reason: "reservation is still being placed, retry shortly" };
   }
 }
