@@ -87,7 +87,7 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
     },
     interceptors: [
       errorInterceptor(logger),
-      authInterceptor(createTokenVerifier(config.jwtSecret), PUBLIC_SERVICES),
+      authInterceptor(createTokenVerifier(config.jwks), PUBLIC_SERVICES),
       validationInterceptor(module.rules),
     ],
     shutdownSignal: shutdown.signal,

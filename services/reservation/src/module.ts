@@ -23,13 +23,13 @@ export const reservationModule: ServiceModule = {
     const timeoutMs = readInt(process.env, "MUSICAL_TIMEOUT_MS", 2_000);
     const seats = new SeatInventory({
       baseUrl: readString(process.env, "MUSICAL_URL", "http://127.0.0.1:8081"),
-      token: serviceTokenSource(config.jwtSecret, "reservation"),
+      token: serviceTokenSource(config.signingKey, "reservation"),
       timeoutMs,
       logger,
     });
     const reservations = new Reservations(transactor, seats, logger, Math.max(3 * timeoutMs, 5_000));
     return {
-      routes: (router) => router.service(ReservationService, reservationService(reservations, new PageTokens(config.jwtSecret, "reservation"))),
+      routes: (router) => router.service(ReservationService, reservationService(reservations, new PageTokens(config.pageTokenSecret, "reservation"))),
       workers: [
         new EventConsumer({ bus, transactor, logger, name: "reservation", domain: "payment", handlers: paymentEventHandlers(reservations) }),
         new PlacementSweeper(transactor, reservations, logger),
