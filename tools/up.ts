@@ -7,10 +7,11 @@
  * stops everything.
  */
 import path from "node:path";
-import { DEFAULT_PORTS, DEV_JWT_SECRET, SERVICE_NAMES } from "../kit/src/config.js";
-import { mintToken } from "../kit/src/auth.js";
+import { DEFAULT_PORTS, SERVICE_NAMES } from "../kit/src/config.js";
+import { ISSUER_KEY_OWNER, mintToken } from "../kit/src/auth.js";
 import { createLogger } from "../kit/src/logger.js";
 import { provideInfrastructure } from "./infra.js";
+import { LOCAL_KEY_DIR, ensureLocalKeys, jwksFileIn, privateKeyFileIn, readSigningKey } from "./keys.js";
 import { Supervisor } from "./supervisor.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -26,13 +27,15 @@ const infra = await provideInfrastructure({
 
 // A service that dies is started again, as Kubernetes would: kill -9 any of them and watch the saga heal.
 const supervisor = new Supervisor({ logger });
-const secret = process.env.JWT_SECRET ?? DEV_JWT_SECRET;
+// Local signing keys, made once: services get the public JWKS, reservation its own private key.
+const keyDir = path.join(root, LOCAL_KEY_DIR);
+ensureLocalKeys(keyDir);
 function start(name: string, args: string[], env: Record<string, string>): void {
   supervisor.start({
     name,
     command: process.execPath,
     args: [path.join(root, "dist/tools/outerpark.js"), ...args],
-    env: { JWT_SECRET: secret, NATS_URL: infra.natsUrl, EVENT_NAMESPACE: namespace, ...env },
+    env: { JWT_JWKS_FILE: jwksFileIn(keyDir), NATS_URL: infra.natsUrl, EVENT_NAMESPACE: namespace, ...env },
   });
 }
 
@@ -45,14 +48,17 @@ for (const service of SERVICE_NAMES) {
     DATABASE_URL: database.toString(),
     MUSICAL_URL: `http://127.0.0.1:${DEFAULT_PORTS.musical}`,
     PAYMENT_GATEWAY_URL: "http://127.0.0.1:8090",
+    ...(service === "reservation" ? { SERVICE_SIGNING_KEY_FILE: privateKeyFileIn(keyDir, service) } : {}),
   });
 }
 
-const manager = await mintToken({ secret, subject: "manager-1", role: "manager", ttlSeconds: 86_400 });
-const customer = await mintToken({ secret, subject: "customer-1", role: "customer", ttlSeconds: 86_400 });
+const issuer = readSigningKey(privateKeyFileIn(keyDir, ISSUER_KEY_OWNER));
+const manager = await mintToken({ key: issuer, subject: "manager-1", role: "manager", ttlSeconds: 86_400 });
+const customer = await mintToken({ key: issuer, subject: "customer-1", role: "customer", ttlSeconds: 86_400 });
 process.stderr.write(`
 OuterPark is starting: musical :8081, reservation :8082, payment :8083, notice :8084, customercenter :8085, gateway :8090
 PostgreSQL ${infra.startedPostgres ? "(embedded) " : ""}and NATS ${infra.startedNats ? "(local nats-server) " : ""}ready.
+Signing keys in ${path.relative(process.cwd(), keyDir) || keyDir} (more tokens: node dist/tools/outerpark.js token --sub ID --role customer|manager).
 
   export MANAGER=${manager}
   export CUSTOMER=${customer}

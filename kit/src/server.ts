@@ -87,7 +87,7 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
       registerReflection(router, module.services);
     },
     ...REQUEST_LIMITS,
-    requestGate: gateRequests(authGate(createTokenVerifier(config.jwtSecret), PUBLIC_SERVICES)),
+    requestGate: gateRequests(authGate(createTokenVerifier(config.jwks), PUBLIC_SERVICES)),
     interceptors: [decodedRequests(), errorInterceptor(logger), validationInterceptor(module.rules)],
     shutdownSignal: shutdown.signal,
   });

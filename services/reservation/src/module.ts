@@ -23,7 +23,7 @@ export const reservationModule: ServiceModule = {
     const timeoutMs = readInt(process.env, "MUSICAL_TIMEOUT_MS", 2_000);
     const seats = new SeatInventory({
       baseUrl: readString(process.env, "MUSICAL_URL", "http://127.0.0.1:8081"),
-      token: serviceTokenSource(config.jwtSecret, "reservation"),
+      token: serviceTokenSource(config.signingKey, "reservation"),
       timeoutMs,
       logger,
     });
@@ -32,7 +32,7 @@ export const reservationModule: ServiceModule = {
     if (staleAfterMs <= 0) throw new Error(`PLACEMENT_STALE_MS must be positive, got ${staleAfterMs}`);
     const reservations = new Reservations(transactor, seats, logger, staleAfterMs);
     return {
-      routes: (router) => router.service(ReservationService, reservationService(reservations, new PageTokens(config.jwtSecret, "reservation"))),
+      routes: (router) => router.service(ReservationService, reservationService(reservations, new PageTokens(config.pageTokenSecret, "reservation"))),
       workers: [
         new EventConsumer({ bus, transactor, logger, name: "reservation", domain: "payment", handlers: paymentEventHandlers(reservations) }),
         new PlacementSweeper(transactor, reservations, logger),
