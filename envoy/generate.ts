@@ -101,13 +101,14 @@ export const services: readonly EdgeService[] = [
 ];
 
 /**
- * HS256 secret the local envoy.yaml trusts: the services' own development
- * default (kit/src/config.ts DEV_JWT_SECRET; a test keeps the two equal).
+ * The public keys the local edge trusts: the issuer's, written by `make up`
+ * (tools/keys.ts; a test keeps the two paths equal). Relative to the repo root,
+ * where `envoy -c envoy/envoy.yaml` runs.
  */
-export const LOCAL_JWT_SECRET = "outerpark-local-development-secret-do-not-deploy";
+export const LOCAL_JWKS_FILE = ".data/up/keys/edge-jwks.json";
 
-/** Where the chart's init container writes the JWKS derived from the JWT Secret. */
-export const HELM_JWKS_PATH = "/etc/envoy/jwks/jwks.json";
+/** Where the chart mounts the edge's JWKS (the issuer's public keys) from its ConfigMap. */
+export const HELM_JWKS_PATH = "/etc/envoy/jwks/edge-jwks.json";
 
 /** Strings the chart's ConfigMap template replaces in files/envoy.yaml. */
 export const HELM_PLACEHOLDERS = {
@@ -265,9 +266,8 @@ function corsPolicy(target: Target) {
 }
 
 function jwks(target: Target) {
-  if (target === "helm") return { filename: HELM_JWKS_PATH };
-  const k = Buffer.from(LOCAL_JWT_SECRET).toString("base64url");
-  return { inline_string: JSON.stringify({ keys: [{ kty: "oct", alg: "HS256", k }] }) };
+  // Public ES256 keys only: no Envoy pod holds anything that can sign a token.
+  return { filename: target === "helm" ? HELM_JWKS_PATH : LOCAL_JWKS_FILE };
 }
 
 function jwtAuthn(target: Target) {
@@ -278,6 +278,8 @@ function jwtAuthn(target: Target) {
         issuer: "outerpark",
         audiences: ["outerpark"],
         local_jwks: jwks(target),
+        // A token without exp would be good forever; the services refuse it too.
+        require_expiration: true,
         // Services verify the token again (defence in depth), so pass it on.
         forward: true,
       },

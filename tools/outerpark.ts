@@ -4,12 +4,17 @@
  *   outerpark serve <service>      run one service
  *   outerpark migrate <service>    apply its migrations and exit
  *   outerpark gateway              run the simulated payment gateway
- *   outerpark token --sub ID --role customer|manager|service [--ttl SECONDS]
+ *   outerpark token --sub ID --role customer|manager|service [--ttl SECONDS] [--key PRIVATE_JWK_FILE]
+ *   outerpark keys --dir DIR        new key pairs for a deployment: jwks.json + one private key per owner
  *   outerpark deadletters list|replay [--consumer NAME]
  */
+import { randomBytes } from "node:crypto";
+import path from "node:path";
 import { parseArgs } from "node:util";
 import { SERVICE_NAMES, readServiceConfig, type ServiceName } from "../kit/src/config.js";
 import type { ServiceModule } from "../kit/src/server.js";
+
+const root = path.resolve(import.meta.dirname, "../..");
 
 export async function loadModule(name: string): Promise<ServiceModule> {
   switch (name as ServiceName) {
@@ -53,15 +58,32 @@ async function main(argv: string[]): Promise<void> {
     case "token": {
       const { values } = parseArgs({
         args: rest,
-        options: { sub: { type: "string" }, role: { type: "string", default: "customer" }, ttl: { type: "string", default: "3600" } },
+        options: {
+          sub: { type: "string" },
+          role: { type: "string", default: "customer" },
+          ttl: { type: "string", default: "3600" },
+          key: { type: "string" },
+        },
       });
-      const { mintToken, ROLES } = await import("../kit/src/auth.js");
+      const { mintToken, ROLES, ISSUER_KEY_OWNER } = await import("../kit/src/auth.js");
+      const { LOCAL_KEY_DIR, privateKeyFileIn, readSigningKey } = await import("./keys.js");
       if (!values.sub) throw new Error("--sub is required");
       if (!(ROLES as readonly string[]).includes(values.role)) throw new Error(`--role must be one of ${ROLES.join(", ")}`);
-      const secret = readServiceConfig("musical").jwtSecret;
+      // Default: make up's local keys; the issuer's for people, the service's own for a service.
+      const owner = values.role === "service" ? values.sub : ISSUER_KEY_OWNER;
+      const key = readSigningKey(values.key ?? privateKeyFileIn(path.join(root, LOCAL_KEY_DIR), owner));
       process.stdout.write(
-        (await mintToken({ secret, subject: values.sub, role: values.role as (typeof ROLES)[number], ttlSeconds: Number(values.ttl) })) + "\n",
+        (await mintToken({ key, subject: values.sub, role: values.role as (typeof ROLES)[number], ttlSeconds: Number(values.ttl) })) + "\n",
       );
+      return;
+    }
+    case "keys": {
+      const { values } = parseArgs({ args: rest, options: { dir: { type: "string" } } });
+      const { KEY_OWNERS, generateKeySet, writeKeySet } = await import("./keys.js");
+      if (!values.dir) throw new Error("--dir is required");
+      const version = `${new Date().toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(3).toString("hex")}`;
+      writeKeySet(values.dir, generateKeySet(KEY_OWNERS, version));
+      process.stdout.write(`wrote ${values.dir}: jwks.json (public: every service), edge-jwks.json (public: the edge) and ${KEY_OWNERS.map((o) => `${o}.private.jwk.json`).join(", ")}\n`);
       return;
     }
     case "deadletters": {
@@ -70,7 +92,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     default:
-      throw new Error(`usage: outerpark serve|migrate <service> | gateway | token --sub ID --role ROLE | deadletters list|replay`);
+      throw new Error(`usage: outerpark serve|migrate <service> | gateway | token --sub ID --role ROLE [--key FILE] | keys --dir DIR | deadletters list|replay`);
   }
 }
 

@@ -3,17 +3,21 @@
  * given in OUTERPARK_POSTGRES_URL / OUTERPARK_NATS_URL; without them it starts
  * its own (embedded PostgreSQL, a local nats-server with JetStream) with data
  * kept in .data/up. Then the simulated payment gateway and the five services,
- * each its own process on its default port. Ctrl-C stops everything.
+ * each its own process on its default port, restarted if it dies. Ctrl-C
+ * stops everything.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
-import { DEFAULT_PORTS, DEV_JWT_SECRET, SERVICE_NAMES } from "../kit/src/config.js";
-import { mintToken } from "../kit/src/auth.js";
+import { DEFAULT_PORTS, SERVICE_NAMES } from "../kit/src/config.js";
+import { ISSUER_KEY_OWNER, mintToken } from "../kit/src/auth.js";
 import { createLogger } from "../kit/src/logger.js";
 import { provideInfrastructure } from "./infra.js";
+import { LOCAL_KEY_DIR, ensureLocalKeys, jwksFileIn, privateKeyFileIn, readSigningKey } from "./keys.js";
+import { Supervisor } from "./supervisor.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const logger = createLogger("up");
+// Prefix of the databases and event streams, so a second system (a test of this script) can share the servers.
+const namespace = process.env.OUTERPARK_UP_NAMESPACE ?? "outerpark";
 const infra = await provideInfrastructure({
   dataDir: path.join(root, ".data/up"),
   logger,
@@ -21,37 +25,40 @@ const infra = await provideInfrastructure({
   ...(process.env.OUTERPARK_NATS_URL ? { natsUrl: process.env.OUTERPARK_NATS_URL } : {}),
 });
 
-const children: ChildProcess[] = [];
-const secret = process.env.JWT_SECRET ?? DEV_JWT_SECRET;
-function start(args: string[], env: Record<string, string>): void {
-  const child = spawn(process.execPath, [path.join(root, "dist/tools/outerpark.js"), ...args], {
-    env: { ...process.env, JWT_SECRET: secret, NATS_URL: infra.natsUrl, ...env },
-    stdio: ["ignore", "inherit", "inherit"],
+// A service that dies is started again, as Kubernetes would: kill -9 any of them and watch the saga heal.
+const supervisor = new Supervisor({ logger });
+// Local signing keys, made once: services get the public JWKS, reservation its own private key.
+const keyDir = path.join(root, LOCAL_KEY_DIR);
+ensureLocalKeys(keyDir);
+function start(name: string, args: string[], env: Record<string, string>): void {
+  supervisor.start({
+    name,
+    command: process.execPath,
+    args: [path.join(root, "dist/tools/outerpark.js"), ...args],
+    env: { JWT_JWKS_FILE: jwksFileIn(keyDir), NATS_URL: infra.natsUrl, EVENT_NAMESPACE: namespace, ...env },
   });
-  child.once("exit", (code, signal) => {
-    if (!stopping) logger.error({ args, code, signal }, "a process exited; stopping everything");
-    void stop(1);
-  });
-  children.push(child);
 }
 
-start(["gateway"], { GATEWAY_PORT: "8090" });
+start("gateway", ["gateway"], { GATEWAY_PORT: "8090" });
 for (const service of SERVICE_NAMES) {
   const database = new URL(infra.postgresUrl);
-  database.pathname = `/outerpark_${service}`;
-  start(["serve", service], {
+  database.pathname = `/${namespace}_${service}`;
+  start(service, ["serve", service], {
     PORT: String(DEFAULT_PORTS[service]),
     DATABASE_URL: database.toString(),
     MUSICAL_URL: `http://127.0.0.1:${DEFAULT_PORTS.musical}`,
     PAYMENT_GATEWAY_URL: "http://127.0.0.1:8090",
+    ...(service === "reservation" ? { SERVICE_SIGNING_KEY_FILE: privateKeyFileIn(keyDir, service) } : {}),
   });
 }
 
-const manager = await mintToken({ secret, subject: "manager-1", role: "manager", ttlSeconds: 86_400 });
-const customer = await mintToken({ secret, subject: "customer-1", role: "customer", ttlSeconds: 86_400 });
+const issuer = readSigningKey(privateKeyFileIn(keyDir, ISSUER_KEY_OWNER));
+const manager = await mintToken({ key: issuer, subject: "manager-1", role: "manager", ttlSeconds: 86_400 });
+const customer = await mintToken({ key: issuer, subject: "customer-1", role: "customer", ttlSeconds: 86_400 });
 process.stderr.write(`
 OuterPark is starting: musical :8081, reservation :8082, payment :8083, notice :8084, customercenter :8085, gateway :8090
 PostgreSQL ${infra.startedPostgres ? "(embedded) " : ""}and NATS ${infra.startedNats ? "(local nats-server) " : ""}ready.
+Signing keys in ${path.relative(process.cwd(), keyDir) || keyDir} (more tokens: node dist/tools/outerpark.js token --sub ID --role customer|manager).
 
   export MANAGER=${manager}
   export CUSTOMER=${customer}
@@ -60,24 +67,17 @@ PostgreSQL ${infra.startedPostgres ? "(embedded) " : ""}and NATS ${infra.started
   grpcurl -plaintext -H "authorization: Bearer $CUSTOMER" -d '{"musical_id":"phantom","seats":2,"idempotency_key":"first"}' localhost:8082 outerpark.reservation.v1.ReservationService/PlaceReservation
   grpcurl -plaintext -H "authorization: Bearer $CUSTOMER" localhost:8085 outerpark.customercenter.v1.CustomerCenterService/WatchMyPage
 
+A service that dies is restarted (with back-off): kill -9 one, e.g. pkill -9 -f 'outerpark.js serve payment', and watch the saga heal.
+
 `);
 
 let stopping = false;
-async function stop(code: number): Promise<void> {
+async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
-  const running = children.filter((child) => child.exitCode === null && !child.signalCode);
-  await Promise.all(
-    running.map(
-      (child) =>
-        new Promise((resolve) => {
-          child.once("exit", resolve);
-          child.kill("SIGTERM");
-        }),
-    ),
-  );
+  await supervisor.stop();
   await infra.stop();
-  process.exit(code);
+  process.exit(0);
 }
-process.once("SIGINT", () => void stop(0));
-process.once("SIGTERM", () => void stop(0));
+process.once("SIGINT", () => void stop());
+process.once("SIGTERM", () => void stop());

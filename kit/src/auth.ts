@@ -1,5 +1,6 @@
 import { createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
-import { SignJWT, jwtVerify, errors as joseErrors } from "jose";
+import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
+import { SignJWT, jwtVerify, errors as joseErrors, type JSONWebKeySet, type JWK } from "jose";
 import { permissionDenied, unauthenticated } from "./errors.js";
 
 export const ROLES = ["customer", "manager", "service"] as const;
@@ -13,58 +14,129 @@ export interface Principal {
 
 export const ISSUER = "outerpark";
 export const AUDIENCE = "outerpark";
-const ALGORITHM = "HS256";
+/** ECDSA P-256: every Envoy verifies it from a local JWKS; jose signs and verifies it natively. */
+export const ALGORITHM = "ES256";
+/** Owner of the keys that sign customers' and managers' tokens (the sign-in, the `token` command). */
+export const ISSUER_KEY_OWNER = "issuer";
 
 export const principalKey = createContextKey<Principal | undefined>(undefined, { description: "caller" });
 
-function keyOf(secret: string): Uint8Array {
-  if (secret.length < 32) throw new Error("JWT secret must be at least 32 characters");
-  return new TextEncoder().encode(secret);
+/**
+ * Whom a key speaks for: the part of its kid before the first ":", e.g.
+ * "issuer:2026-11" or "reservation:2026-11". An issuer key signs customers'
+ * and managers' tokens only; a service's key signs that service's own token only.
+ */
+export function keyOwnerOf(kid: string): string {
+  return kid.split(":")[0] ?? "";
 }
 
-export async function mintToken(options: { secret: string; subject: string; role: Role; ttlSeconds?: number }): Promise<string> {
+/** A private key and the kid that names its owner. */
+export interface SigningKey {
+  kid: string;
+  key: KeyObject;
+}
+
+/** A private JWK (JSON text or parsed), checked to be an ES256 key that carries a kid. */
+export function signingKeyOf(jwk: string | JWK, what = "signing key"): SigningKey {
+  const parsed = typeof jwk === "string" ? (parseJson(jwk, what) as JWK) : jwk;
+  if (parsed.kty !== "EC" || parsed.crv !== "P-256" || typeof parsed.d !== "string") throw new Error(`${what} must be a private EC P-256 JWK`);
+  if (typeof parsed.kid !== "string" || !keyOwnerOf(parsed.kid)) throw new Error(`${what} must have a kid "<owner>:<version>"`);
+  return { kid: parsed.kid, key: createPrivateKey({ key: parsed as JsonWebKey, format: "jwk" }) };
+}
+
+export async function mintToken(options: { key: SigningKey; subject: string; role: Role; ttlSeconds?: number }): Promise<string> {
+  // The verifier would refuse a mismatch anyway; failing here names the mistake.
+  const owner = keyOwnerOf(options.key.kid);
+  const allowed = options.role === "service" ? owner === options.subject : owner === ISSUER_KEY_OWNER;
+  if (!allowed) throw new Error(`a key of "${owner}" cannot sign a ${options.role} token for "${options.subject}"`);
   return new SignJWT({ role: options.role })
-    .setProtectedHeader({ alg: ALGORITHM, typ: "JWT" })
+    .setProtectedHeader({ alg: ALGORITHM, typ: "JWT", kid: options.key.kid })
     .setSubject(options.subject)
     .setIssuer(ISSUER)
     .setAudience(AUDIENCE)
     .setIssuedAt()
     .setExpirationTime(`${options.ttlSeconds ?? 3600}s`)
-    .sign(keyOf(options.secret));
+    .sign(options.key.key);
 }
 
 export type TokenVerifier = (token: string) => Promise<Principal>;
 
-export function createTokenVerifier(secret: string): TokenVerifier {
-  const key = keyOf(secret);
+/**
+ * Checks tokens against a public JWKS. The signature must be ES256 by a key of
+ * the set, named by the token's kid; `exp` is required; and the key must speak
+ * for the caller: issuer keys for customers and managers, a service's own key
+ * for that service (sub = the key's owner). So a service pod, which holds at
+ * most its own private key, can mint neither a customer's nor a manager's
+ * token, nor another service's.
+ */
+export function createTokenVerifier(jwks: string): TokenVerifier {
+  const keys = publicKeysOf(jwks);
   return async (token) => {
     try {
-      const { payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALGORITHM] });
+      let owner = "";
+      const { payload } = await jwtVerify(
+        token,
+        (header) => {
+          const found = header.kid === undefined ? undefined : keys.get(header.kid);
+          if (!found) throw unauthenticated("invalid token: unknown signing key");
+          owner = found.owner;
+          return found.key;
+        },
+        { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALGORITHM], requiredClaims: ["exp", "sub"] },
+      );
       const role = payload.role;
       if (typeof payload.sub !== "string" || payload.sub === "") throw unauthenticated("token has no subject");
       if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role)) throw unauthenticated("token has no valid role");
+      const keySpeaksForCaller = role === "service" ? owner === payload.sub : owner === ISSUER_KEY_OWNER;
+      if (!keySpeaksForCaller) throw unauthenticated(`invalid token: a key of "${owner}" cannot sign for this caller`);
       return { subject: payload.sub, role: role as Role };
     } catch (error) {
       if (error instanceof joseErrors.JWTExpired) throw unauthenticated("token expired");
+      if (error instanceof joseErrors.JWTClaimValidationFailed) throw unauthenticated(`invalid token: ${error.message}`);
       if (error instanceof joseErrors.JOSEError) throw unauthenticated(`invalid token: ${error.code}`);
       throw error;
     }
   };
 }
 
+/** The public keys of a JWKS by kid. Refuses private or symmetric keys: the set is handed to every pod. */
+function publicKeysOf(jwks: string): Map<string, { owner: string; key: KeyObject }> {
+  if (jwks.trim() === "") throw new Error("JWT_JWKS (or JWT_JWKS_FILE) must be set: the public keys tokens are checked against");
+  const set = parseJson(jwks, "JWT_JWKS") as JSONWebKeySet;
+  if (!Array.isArray(set?.keys) || set.keys.length === 0) throw new Error("JWT_JWKS must be a JWKS with at least one key");
+  const keys = new Map<string, { owner: string; key: KeyObject }>();
+  for (const jwk of set.keys) {
+    if (typeof jwk.kid !== "string" || !keyOwnerOf(jwk.kid)) throw new Error(`JWT_JWKS: every key needs a kid "<owner>:<version>"`);
+    if (jwk.kty !== "EC" || jwk.crv !== "P-256") throw new Error(`JWT_JWKS: key ${jwk.kid} is not an EC P-256 public key`);
+    if ("d" in jwk) throw new Error(`JWT_JWKS: key ${jwk.kid} contains private key material`);
+    const { kty, crv, x, y } = jwk;
+    keys.set(jwk.kid, { owner: keyOwnerOf(jwk.kid), key: createPublicKey({ key: { kty, crv, x, y } as JsonWebKey, format: "jwk" }) });
+  }
+  return keys;
+}
+
+function parseJson(text: string, what: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${what} is not valid JSON`);
+  }
+}
+
 /**
  * Verifies the bearer token of every call except those to the public services
- * (health, reflection), and puts the caller into the handler context.
+ * (health, reflection), and puts the caller into the handler context. It runs
+ * as Connect's request gate, on the headers alone: a caller without a valid
+ * token never gets the service to read, inflate or parse its body.
  */
-export function authInterceptor(verify: TokenVerifier, publicServices: readonly string[]): Interceptor {
+export function authGate(verify: TokenVerifier, publicServices: readonly string[]): (ctx: HandlerContext) => Promise<void> {
   const isPublic = new Set(publicServices);
-  return (next) => async (req) => {
-    if (isPublic.has(req.service.typeName)) return next(req);
-    const header = req.header.get("authorization") ?? "";
+  return async (ctx) => {
+    if (isPublic.has(ctx.service.typeName)) return;
+    const header = ctx.requestHeader.get("authorization") ?? "";
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match?.[1]) throw unauthenticated("missing bearer token");
-    req.contextValues.set(principalKey, await verify(match[1].trim()));
-    return next(req);
+    ctx.values.set(principalKey, await verify(match[1].trim()));
   };
 }
 
@@ -76,13 +148,18 @@ export function bearerInterceptor(token: () => Promise<string>): Interceptor {
   };
 }
 
-/** A service's own token for internal calls, renewed well before it expires. */
-export function serviceTokenSource(secret: string, service: string): () => Promise<string> {
+/** A service's own token for internal calls, signed with its own key, renewed well before it expires. */
+export function serviceTokenSource(signingKey: string, service: string): () => Promise<string> {
+  if (signingKey.trim() === "") {
+    throw new Error(`SERVICE_SIGNING_KEY (or SERVICE_SIGNING_KEY_FILE) must be set: ${service} signs its calls to other services with its own key`);
+  }
+  const key = signingKeyOf(signingKey, "SERVICE_SIGNING_KEY");
+  if (keyOwnerOf(key.kid) !== service) throw new Error(`SERVICE_SIGNING_KEY belongs to "${keyOwnerOf(key.kid)}", not to ${service}`);
   const ttlSeconds = 600;
   let cached: { token: string; renewAt: number } | undefined;
   return async () => {
     if (!cached || Date.now() >= cached.renewAt) {
-      cached = { token: await mintToken({ secret, subject: service, role: "service", ttlSeconds }), renewAt: Date.now() + (ttlSeconds / 2) * 1000 };
+      cached = { token: await mintToken({ key, subject: service, role: "service", ttlSeconds }), renewAt: Date.now() + (ttlSeconds / 2) * 1000 };
     }
     return cached.token;
   };
@@ -97,6 +174,13 @@ export function callerOf(ctx: HandlerContext): Principal {
 export function requireRole(ctx: HandlerContext, ...roles: Role[]): Principal {
   const principal = callerOf(ctx);
   if (!roles.includes(principal.role)) throw permissionDenied(`role ${principal.role} may not call this method`);
+  return principal;
+}
+
+/** Calls only one service may make, e.g. musical's seat calls from reservation. */
+export function requireService(ctx: HandlerContext, service: string): Principal {
+  const principal = callerOf(ctx);
+  if (principal.role !== "service" || principal.subject !== service) throw permissionDenied(`only the ${service} service may call this method`);
   return principal;
 }
 

@@ -1,4 +1,5 @@
 /** Reads configuration from the environment, failing fast with the variable's name. */
+import { readFileSync } from "node:fs";
 
 export const SERVICE_NAMES = ["musical", "reservation", "payment", "notice", "customercenter"] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
@@ -11,8 +12,8 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
   customercenter: 8085,
 };
 
-/** Only for local runs; Helm refuses to install without a real secret. */
-export const DEV_JWT_SECRET = "outerpark-local-development-secret-do-not-deploy";
+/** Only for local runs; Helm refuses to install with it. */
+export const DEV_PAGE_TOKEN_SECRET = "outerpark-local-page-token-secret-do-not-deploy";
 
 export interface ServiceConfig {
   service: ServiceName;
@@ -22,7 +23,12 @@ export interface ServiceConfig {
   natsUrl: string;
   /** Prefix of every stream and subject, so test runs and deployments can share a NATS. */
   eventNamespace: string;
-  jwtSecret: string;
+  /** Public JWKS every token is checked against (JWT_JWKS, or the file JWT_JWKS_FILE); "" when unset, and then the service refuses to start. */
+  jwks: string;
+  /** This service's own private JWK for calls to other services (SERVICE_SIGNING_KEY or SERVICE_SIGNING_KEY_FILE); "" for services that call none. */
+  signingKey: string;
+  /** HMAC secret of page tokens (PAGE_TOKEN_SECRET); the same on every replica of a service. */
+  pageTokenSecret: string;
   logLevel: string;
   /** Maximum time to drain on SIGTERM. */
   shutdownTimeoutMs: number;
@@ -38,7 +44,9 @@ export function readServiceConfig(service: ServiceName, env: Env = process.env):
     databaseUrl: env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/outerpark_${service}`,
     natsUrl: env.NATS_URL ?? "nats://127.0.0.1:4222",
     eventNamespace: readIdentifier(env, "EVENT_NAMESPACE", "outerpark"),
-    jwtSecret: env.JWT_SECRET ?? DEV_JWT_SECRET,
+    jwks: readTextOrFile(env, "JWT_JWKS"),
+    signingKey: readTextOrFile(env, "SERVICE_SIGNING_KEY"),
+    pageTokenSecret: readSecret(env, "PAGE_TOKEN_SECRET", DEV_PAGE_TOKEN_SECRET),
     logLevel: env.LOG_LEVEL ?? "info",
     shutdownTimeoutMs: readInt(env, "SHUTDOWN_TIMEOUT_MS", 15_000),
   };
@@ -57,6 +65,20 @@ export function readString(env: Env, name: string, fallback?: string): string {
   if (raw !== undefined && raw !== "") return raw;
   if (fallback !== undefined) return fallback;
   throw new Error(`${name} must be set`);
+}
+
+/** NAME itself, or the contents of the file named by NAME_FILE (how Kubernetes mounts keys). */
+function readTextOrFile(env: Env, name: string): string {
+  const file = env[`${name}_FILE`];
+  if (env[name] && file) throw new Error(`set ${name} or ${name}_FILE, not both`);
+  if (file) return readFileSync(file, "utf8");
+  return env[name] ?? "";
+}
+
+function readSecret(env: Env, name: string, fallback: string): string {
+  const value = readString(env, name, fallback);
+  if (value.length < 32) throw new Error(`${name} must be at least 32 characters`);
+  return value;
 }
 
 function readIdentifier(env: Env, name: string, fallback: string): string {

@@ -10,6 +10,8 @@ export class PollingWorker {
   #running = false;
   #loop: Promise<void> | undefined;
   #wakeUp: (() => void) | undefined;
+  /** A wake that arrived while a pass ran: the next pass starts without sleeping. */
+  #woken = false;
 
   constructor(
     private readonly options: {
@@ -29,6 +31,7 @@ export class PollingWorker {
 
   /** Cuts the current wait short (new work was just committed). */
   wake(): void {
+    this.#woken = true;
     this.#wakeUp?.();
   }
 
@@ -41,23 +44,25 @@ export class PollingWorker {
 
   async #run(): Promise<void> {
     while (this.#running) {
+      this.#woken = false;
       let handled = 0;
       try {
         handled = await this.options.pass();
       } catch (error) {
         this.options.logger.warn({ err: error, worker: this.options.name }, "worker pass failed");
       }
-      if (handled === 0 && this.#running) await this.#sleep();
+      if (handled === 0 && this.#running && !this.#woken) await this.#sleep();
     }
   }
 
   #sleep(): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.options.pollMs);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.#wakeUp = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, this.options.pollMs);
       this.#wakeUp = done;
     });
   }

@@ -8,7 +8,7 @@ import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { EntitySchema } from "@mikro-orm/core";
 import type { Migration } from "@mikro-orm/migrations";
 import type { Logger } from "pino";
-import { authInterceptor, createTokenVerifier } from "./auth.js";
+import { authGate, createTokenVerifier } from "./auth.js";
 import { connectEventBus, ensureStreams, pingEventBus, type EventBus } from "./bus.js";
 import { readInt, readServiceConfig, type ServiceConfig, type ServiceName } from "./config.js";
 import { migrate, openDatabase, pingDatabase, type Database } from "./database.js";
@@ -17,6 +17,7 @@ import { HealthMonitor, registerHealth } from "./health.js";
 import { createLogger } from "./logger.js";
 import { OutboxRelay, Transactor } from "./outbox.js";
 import { registerReflection } from "./reflection.js";
+import { closeUnreadUploads, decodedRequests, gateRequests, REQUEST_LIMITS } from "./request-limits.js";
 import { validationInterceptor, type MessageRules } from "./validation.js";
 import { Health } from "../../gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
@@ -85,11 +86,9 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
       registerHealth(router, health, module.services.map((s) => s.typeName));
       registerReflection(router, module.services);
     },
-    interceptors: [
-      errorInterceptor(logger),
-      authInterceptor(createTokenVerifier(config.jwtSecret), PUBLIC_SERVICES),
-      validationInterceptor(module.rules),
-    ],
+    ...REQUEST_LIMITS,
+    requestGate: gateRequests(authGate(createTokenVerifier(config.jwks), PUBLIC_SERVICES)),
+    interceptors: [decodedRequests(), errorInterceptor(logger), validationInterceptor(module.rules)],
     shutdownSignal: shutdown.signal,
   });
   const listener = await listen(handler, config.host, config.port);
@@ -175,7 +174,7 @@ interface Listener {
  * of a connection tell them apart: HTTP/2 starts with its "PRI *" preface.
  */
 async function listen(handler: ReturnType<typeof connectNodeAdapter>, host: string, port: number): Promise<Listener> {
-  const h2 = http2.createServer({}, handler);
+  const h2 = http2.createServer({}, closeUnreadUploads(handler));
   const h1 = http.createServer(handler);
   const sessions = new Set<http2.ServerHttp2Session>();
   h2.on("session", (session) => {

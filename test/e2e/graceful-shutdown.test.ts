@@ -23,6 +23,9 @@ describe("graceful shutdown", () => {
     const watch = openStream(system.client("customercenter").raw, "watchMyPage", {}, hank);
 
     const reservation = system.client("reservation");
+    // One reservation before the burst, so the MyPage stream is known to be live before anything stops.
+    await reservation.placeReservation!({ musicalId: "chicago", seats: 1, idempotencyKey: "h-first" }, hank);
+    await waitFor(() => watch.messages.length > 0, 20_000, "the MyPage stream to show the first reservation");
     const calls = Array.from({ length: 40 }, (_, i) =>
       reservation.placeReservation!({ musicalId: "chicago", seats: 1, idempotencyKey: `h-${i}` }, hank).then(
         (r) => ({ ok: true as const, id: r.reservation.reservationId as string }),
@@ -48,8 +51,8 @@ describe("graceful shutdown", () => {
     const [pending] = await system.sql<{ n: number }>("reservation", "select count(*)::int as n from outbox where published_at is null");
     expect(pending!.n).toBe(0);
     const [committed] = await system.sql<{ n: number }>("reservation", "select count(*)::int as n from reservations where status <> 'PLACING'");
-    expect(committed!.n).toBe(placed);
-    await waitFor(async () => (await system.sql("payment", "select 1 from payments")).length === placed, 20_000, "payment saw every published reservation");
+    expect(committed!.n).toBe(placed + 1);
+    await waitFor(async () => (await system.sql("payment", "select 1 from payments")).length === placed + 1, 20_000, "payment saw every published reservation");
 
     // The others stop cleanly too, a MyPage stream included.
     for (const service of SERVICE_NAMES.filter((s) => s !== "reservation")) {
@@ -57,6 +60,10 @@ describe("graceful shutdown", () => {
       expect(await system.stopReplica(service, 0, "SIGTERM")).toBe(0);
       console.log(`graceful shutdown: ${service} exited 0 in ${Date.now() - t0} ms`);
     }
-    await waitFor(() => watch.error !== undefined || watch.messages !== undefined, 1_000, "stream closed");
+    // The MyPage stream, live until now, really ended when its service stopped.
+    const ended = await Promise.race([watch.ended, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2_000))]);
+    expect(ended, "the MyPage stream did not end when customercenter shut down").toBeDefined();
+    console.log(`graceful shutdown: MyPage stream ended with ${grpc.status[ended!.code]} (${ended!.details})`);
+    expect([grpc.status.OK, grpc.status.UNAVAILABLE]).toContain(ended!.code);
   });
 });

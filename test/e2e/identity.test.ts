@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SignJWT } from "jose";
+import { createPublicKey, generateKeyPairSync, type JsonWebKey } from "node:crypto";
+import { SignJWT, UnsecuredJWT } from "jose";
 import { TestSystem, waitFor } from "../support/system.js";
 import { expectStatus, grpc } from "../support/grpc-clients.js";
 
@@ -56,6 +57,82 @@ describe("who is calling", () => {
     expect(catalog!.n).toBe(1);
     const [holds] = await system.sql<{ n: number }>("musical", "select count(*)::int as n from seat_holds");
     expect(holds!.n).toBe(1);
+  });
+
+  it("a token without exp is UNAUTHENTICATED, however well signed", async () => {
+    const forever = await new SignJWT({ role: "manager" })
+      .setProtectedHeader({ alg: "ES256", kid: system.signingKey("issuer").kid })
+      .setSubject("manager")
+      .setIssuer("outerpark")
+      .setAudience("outerpark")
+      .setIssuedAt()
+      .sign(system.signingKey("issuer").key);
+    const error = await expectStatus(musical.getMusical!({ musicalId: "cats" }, forever), grpc.status.UNAUTHENTICATED);
+    expect(error.details).toMatch(/exp/);
+  });
+
+  const takeOne = { reservationId: "22222222-2222-4222-8222-222222222222", musicalId: "cats", seats: 1, customerId: "alice" };
+  const seatState = async () => ({
+    holds: await system.sql("musical", "select reservation_id, seats, status from seat_holds order by reservation_id"),
+    musicals: await system.sql("musical", "select musical_id, reservable_seats from musicals"),
+  });
+
+  it("ReserveSeats and ReleaseSeats: only the reservation service, not a customer, a manager or another service", async () => {
+    const before = await seatState();
+    const payment = await system.token("payment", "service");
+    for (const caller of [alice, manager, payment]) {
+      await expectStatus(musical.reserveSeats!(takeOne, caller), grpc.status.PERMISSION_DENIED);
+      await expectStatus(musical.releaseSeats!({ reservationId }, caller), grpc.status.PERMISSION_DENIED);
+    }
+    expect(await seatState()).toEqual(before);
+  });
+
+  it("a key speaks only for its owner: another service's key claiming reservation, or a service's key signing a customer or manager, is UNAUTHENTICATED", async () => {
+    const before = await seatState();
+    const sign = (owner: string, subject: string, role: string) =>
+      new SignJWT({ role })
+        .setProtectedHeader({ alg: "ES256", kid: system.signingKey(owner).kid })
+        .setSubject(subject)
+        .setIssuer("outerpark")
+        .setAudience("outerpark")
+        .setExpirationTime("1h")
+        .sign(system.signingKey(owner).key);
+    const paymentAsReservation = await sign("payment", "reservation", "service");
+    await expectStatus(musical.reserveSeats!(takeOne, paymentAsReservation), grpc.status.UNAUTHENTICATED);
+    await expectStatus(musical.releaseSeats!({ reservationId }, paymentAsReservation), grpc.status.UNAUTHENTICATED);
+    // The pod that holds reservation's key still cannot become a customer or a manager.
+    const customerByService = await sign("reservation", "alice", "customer");
+    await expectStatus(reservation.getReservation!({ reservationId }, customerByService), grpc.status.UNAUTHENTICATED);
+    const managerByService = await sign("reservation", "boss", "manager");
+    await expectStatus(musical.registerMusical!({ musicalId: "evil", name: "Evil", totalSeats: 1, seatPrice: "1" }, managerByService), grpc.status.UNAUTHENTICATED);
+    // Nor can the issuer's key stand in for a service.
+    await expectStatus(musical.reserveSeats!(takeOne, await sign("issuer", "reservation", "service")), grpc.status.UNAUTHENTICATED);
+    expect(await seatState()).toEqual(before);
+  });
+
+  it("algorithm confusion, alg none and a key not in the JWKS are UNAUTHENTICATED", async () => {
+    const issuer = system.signingKey("issuer");
+    const publicJwk = system.keys.jwks.keys.find((k) => k.kid === issuer.kid)!;
+    const publicKey = createPublicKey({ key: publicJwk as JsonWebKey, format: "jwk" });
+    // HS256 with the public key as the HMAC secret, in every form a verifier might hand to HMAC.
+    const publicForms = [
+      JSON.stringify(publicJwk),
+      publicKey.export({ type: "spki", format: "pem" }).toString(),
+      publicKey.export({ type: "spki", format: "der" }),
+    ];
+    const claims = (jwt: SignJWT) => jwt.setSubject("boss").setIssuer("outerpark").setAudience("outerpark").setExpirationTime("1h");
+    const spec = { musicalId: "confused", name: "Confused", totalSeats: 1, seatPrice: "1" };
+    for (const form of publicForms) {
+      const secret = typeof form === "string" ? new TextEncoder().encode(form) : new Uint8Array(form);
+      const confused = await claims(new SignJWT({ role: "manager" }).setProtectedHeader({ alg: "HS256", kid: issuer.kid })).sign(secret);
+      await expectStatus(musical.registerMusical!(spec, confused), grpc.status.UNAUTHENTICATED);
+    }
+    const unsigned = new UnsecuredJWT({ role: "manager" }).setSubject("boss").setIssuer("outerpark").setAudience("outerpark").setExpirationTime("1h").encode();
+    await expectStatus(musical.registerMusical!(spec, unsigned), grpc.status.UNAUTHENTICATED);
+    const stranger = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
+    const impostor = await claims(new SignJWT({ role: "manager" }).setProtectedHeader({ alg: "ES256", kid: issuer.kid })).sign(stranger);
+    await expectStatus(musical.registerMusical!(spec, impostor), grpc.status.UNAUTHENTICATED);
+    await expectStatus(musical.getMusical!({ musicalId: "confused" }, manager), grpc.status.NOT_FOUND);
   });
 
   it("a customer can neither read nor cancel another customer's reservation, payment or notifications", async () => {

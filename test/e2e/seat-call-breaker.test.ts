@@ -49,8 +49,8 @@ describe("the synchronous seat call", () => {
     } finally {
       musicalProcess.kill("SIGCONT");
     }
-    // The seats the hung call may have taken are returned (or barred) by the abort; no PLACING row survives.
-    await waitFor(async () => (await system.sql("reservation", "select 1 from reservations where status = 'PLACING'")).length === 0, 30_000, "placement resolved");
+    // The seats the hung call may have taken are returned (or barred) by the abort; no unfinished placement survives.
+    await waitFor(async () => (await system.sql("reservation", "select 1 from reservations where status in ('PLACING', 'ABORTING')")).length === 0, 30_000, "placement resolved");
     await waitFor(async () => (await heldSeats()) === 0 && (await reservableSeats()) === 20, 20_000, "no seat held");
   });
 
@@ -64,7 +64,7 @@ describe("the synchronous seat call", () => {
     }
     console.log(`seat call: musical down → UNAVAILABLE in ${timings.join(", ")} ms`);
     expect(Math.max(...timings.slice(-3))).toBeLessThan(500); // breaker open: no waiting on a dead host
-    const [leftovers] = await system.sql<{ n: number }>("reservation", "select count(*)::int as n from reservations where status <> 'PLACING'");
+    const [leftovers] = await system.sql<{ n: number }>("reservation", "select count(*)::int as n from reservations where status not in ('PLACING', 'ABORTING')");
     expect(leftovers!.n).toBe(0);
 
     await system.startReplica("musical", 0);
@@ -72,7 +72,7 @@ describe("the synchronous seat call", () => {
     const placed = await waitForValue(() => reservation.placeReservation!(request, frank), 30_000);
     const again = await reservation.placeReservation!(request, frank);
     expect(again.reservation.reservationId).toBe(placed.reservation.reservationId);
-    await waitFor(async () => (await system.sql("reservation", "select 1 from reservations where status = 'PLACING'")).length === 0, 30_000, "aborted placements swept");
+    await waitFor(async () => (await system.sql("reservation", "select 1 from reservations where status in ('PLACING', 'ABORTING')")).length === 0, 30_000, "aborted placements swept");
     const [rows] = await system.sql<{ n: number }>("reservation", "select count(*)::int as n from reservations");
     expect(rows!.n).toBe(1);
     expect(await heldSeats()).toBe(1);

@@ -5,13 +5,15 @@ import { describe, expect, test, vi } from "vitest";
 import { isScalar, parse, parseDocument, visit } from "yaml";
 import {
   HELM_PLACEHOLDERS,
-  LOCAL_JWT_SECRET,
+  LOCAL_JWKS_FILE,
   outputs,
   renderBootstrap,
   renderYaml,
   services as edgeServices,
 } from "../../envoy/generate.js";
-import { DEFAULT_PORTS, DEV_JWT_SECRET } from "../../kit/src/config.js";
+import { join } from "node:path";
+import { DEFAULT_PORTS } from "../../kit/src/config.js";
+import { LOCAL_KEY_DIR, edgeJwksFileIn } from "../../tools/keys.js";
 import { loadEnvoyApi, validateEnvoy } from "./envoy-proto.js";
 import { checkEdgeSemantics, expectationsFromProtos, httpConnectionManager, protoServices } from "./envoy-semantics.js";
 
@@ -57,9 +59,9 @@ describe("envoy generator", () => {
     }
   });
 
-  test("ports and the local JWT secret match the services' own defaults (kit/src/config.ts)", () => {
+  test("ports match the services' own defaults (kit/src/config.ts); the local JWKS is the one make up writes (tools/keys.ts)", () => {
     expect(Object.fromEntries(edgeServices.map((s) => [s.name, s.port]))).toEqual(DEFAULT_PORTS);
-    expect(LOCAL_JWT_SECRET).toBe(DEV_JWT_SECRET);
+    expect(join("/repo", LOCAL_JWKS_FILE)).toBe(edgeJwksFileIn(join("/repo", LOCAL_KEY_DIR)));
   });
 
   test("the two flavours differ only in addresses, discovery, JWKS source and CORS origins", () => {
@@ -98,7 +100,7 @@ describe("envoy/envoy.yaml against Envoy's v3 protos", () => {
     expect(checkEdgeSemantics(bootstrap, expectationsFromProtos())).toEqual([]);
   });
 
-  test("local upstreams are 127.0.0.1:8081-8085 and the JWKS holds the local secret", () => {
+  test("local upstreams are 127.0.0.1:8081-8085; the edge trusts make up's public issuer keys and requires exp", () => {
     const addrs = bootstrap.static_resources.clusters.map(
       (c: any) => c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address,
     );
@@ -106,9 +108,8 @@ describe("envoy/envoy.yaml against Envoy's v3 protos", () => {
       [8081, 8082, 8083, 8084, 8085].map((p) => `127.0.0.1:${p}`),
     );
     const jwt = httpConnectionManager(bootstrap).http_filters.find((f: any) => f.name === "envoy.filters.http.jwt_authn");
-    const jwks = JSON.parse(jwt.typed_config.providers.outerpark.local_jwks.inline_string);
-    expect(jwks.keys[0]).toMatchObject({ kty: "oct", alg: "HS256" });
-    expect(Buffer.from(jwks.keys[0].k, "base64url").toString()).toBe(LOCAL_JWT_SECRET);
+    expect(jwt.typed_config.providers.outerpark.local_jwks).toEqual({ filename: LOCAL_JWKS_FILE });
+    expect(jwt.typed_config.providers.outerpark.require_expiration).toBe(true);
   });
 });
 
@@ -154,6 +155,9 @@ describe("the validator cannot silently pass", () => {
     ["a service without a route", (b) => (hcmOf(b).route_config.virtual_hosts[0].routes = hcmOf(b).route_config.virtual_hosts[0].routes.filter((r: any) => r.route?.cluster !== "notice")), /outerpark\.notice\.v1\./],
     ["retries on the catch-all prefix route", (b) => (hcmOf(b).route_config.virtual_hosts[0].routes.find((r: any) => r.name === "reservation.other").route.retry_policy = { num_retries: 1 }), /retries/],
     ["an internal method routed publicly", (b) => { const r = hcmOf(b).route_config.virtual_hosts[0].routes.find((x: any) => x.name === "musical.ReserveSeats.internal"); delete r.direct_response; r.route = { cluster: "musical", timeout: "5s" }; }, /internal/],
+    ["a provider that accepts tokens without exp", (b) => delete hcmOf(b).http_filters[3].typed_config.providers.outerpark.require_expiration, /require_expiration/],
+    ["a provider trusting a symmetric (HS256) key", (b) => (hcmOf(b).http_filters[3].typed_config.providers.outerpark.local_jwks = { inline_string: JSON.stringify({ keys: [{ kty: "oct", alg: "HS256", k: "c2VjcmV0" }] }) }), /EC public key/],
+    ["a provider holding a private key", (b) => (hcmOf(b).http_filters[3].typed_config.providers.outerpark.local_jwks = { inline_string: JSON.stringify({ keys: [{ kty: "EC", crv: "P-256", x: "x", y: "y", d: "d", kid: "issuer:1" }] }) }), /EC public key/],
     ["a stream with a route timeout", (b) => (hcmOf(b).route_config.virtual_hosts[0].routes.find((r: any) => r.name === "customercenter.WatchMyPage").route.timeout = "15s"), /timeout 0s/],
   ];
   test.each(semanticCases)("semantic check catches %s", (_name, mutate, message) => {

@@ -116,6 +116,14 @@ export function checkEdgeSemantics(bootstrap: Obj, expect: EdgeExpectations): st
     if (p.issuer !== "outerpark" || !p.audiences?.includes("outerpark")) problems.push(`jwt provider ${name}: issuer/audience must be outerpark`);
     if (!p.local_jwks) problems.push(`jwt provider ${name}: local_jwks missing`);
     if (p.forward !== true) problems.push(`jwt provider ${name}: forward the token so services verify it too`);
+    if (p.require_expiration !== true && !p.max_lifetime) problems.push(`jwt provider ${name}: require_expiration, or a token would be good forever`);
+    // Only public asymmetric keys: a symmetric (oct) or private key here could mint tokens.
+    const inline: string | undefined = p.local_jwks?.inline_string;
+    if (inline !== undefined) {
+      const keys: Obj[] = JSON.parse(inline).keys ?? [];
+      for (const k of keys)
+        if (k.kty !== "EC" || "d" in k || "k" in k) problems.push(`jwt provider ${name}: key ${k.kid ?? "?"} must be an EC public key`);
+    } else if (!p.local_jwks?.filename) problems.push(`jwt provider ${name}: local_jwks needs a filename or inline keys`);
   }
 
   // Every route's cluster exists; every cluster is used.

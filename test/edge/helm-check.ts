@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseAllDocuments } from "yaml";
 import { describeManifest, schemaErrors, UnknownKeyChecker } from "./k8s-schema.js";
+import { KEY_OWNERS, generateKeySet, type KeySet } from "../../tools/keys.js";
 
 export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
 export const chartDir = join(repoRoot, "deploy/helm/outerpark");
@@ -18,6 +19,22 @@ const helmBin = join(repoRoot, ".tools/bin/helm");
  * the release ldflags and would claim v1.20; the chart needs >= 1.30.
  */
 export const KUBE_VERSION = "1.32.0";
+
+/** A values file of the test's own (JSON is YAML), removed with the process's temp dir. */
+export function valuesFile(values: unknown): string {
+  const dir = mkdtempSync(join(tmpdir(), "outerpark-values-"));
+  const file = join(dir, "values.yaml");
+  writeFileSync(file, JSON.stringify(values));
+  return file;
+}
+
+/** Keys made the way `outerpark.js keys` makes them, generated for this test run. */
+export const testKeys: KeySet = generateKeySet(KEY_OWNERS, "20261125-test");
+
+/** auth values with testKeys: the public JWKS and reservation's private key (what a demo install passes with --set-file). */
+export const keyValues = valuesFile({
+  auth: { jwks: JSON.stringify(testKeys.jwks), reservationKey: { key: JSON.stringify(testKeys.privateKeys.reservation) } },
+});
 
 /** Builds the pinned helm with tools/go-tools.sh when it is missing. */
 export function ensureHelm(): string {
@@ -32,7 +49,7 @@ function helm(args: string[]): string {
 }
 
 /** `helm lint --strict`; throws with helm's output on any warning or error. */
-export function helmLint(valuesFiles: string[] = []): string {
+export function helmLint(valuesFiles: string[] = [keyValues]): string {
   return helm(["lint", "--strict", "--kube-version", KUBE_VERSION, chartDir, ...valuesFiles.flatMap((f) => ["-f", f])]);
 }
 
@@ -40,7 +57,7 @@ export function helmLint(valuesFiles: string[] = []): string {
  * NOTES.txt as `helm install` would print it. `helm template` skips NOTES, and
  * an install needs a cluster, so a copy of the chart renders it through tpl.
  */
-export function renderNotes(valuesFiles: string[] = []): string {
+export function renderNotes(valuesFiles: string[] = [keyValues]): string {
   const copy = mkdtempSync(join(tmpdir(), "outerpark-notes-"));
   try {
     cpSync(chartDir, copy, { recursive: true });
@@ -56,7 +73,7 @@ export function renderNotes(valuesFiles: string[] = []): string {
 export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> } } & Record<string, any>;
 
 /** `helm template`, parsed strictly (duplicate keys are errors). */
-export function helmTemplate(valuesFiles: string[] = [], set: string[] = [], release = "outerpark"): Manifest[] {
+export function helmTemplate(valuesFiles: string[] = [keyValues], set: string[] = [], release = "outerpark"): Manifest[] {
   const out = helm([
     "template", release, chartDir, "--namespace", "outerpark", "--kube-version", KUBE_VERSION,
     ...valuesFiles.flatMap((f) => ["-f", f]),

@@ -5,9 +5,10 @@
 import { parse } from "yaml";
 import { beforeAll, describe, expect, test, vi } from "vitest";
 import { services as edgeServices } from "../../envoy/generate.js";
+import { generateKeySet } from "../../tools/keys.js";
 import { validateEnvoy } from "./envoy-proto.js";
 import { checkEdgeSemantics, expectationsFromProtos } from "./envoy-semantics.js";
-import { ensureHelm, helmLint, helmTemplate, productionValues, renderNotes, validateManifests, type Manifest } from "./helm-check.js";
+import { ensureHelm, helmLint, helmTemplate, keyValues, productionValues, renderNotes, testKeys, validateManifests, valuesFile, type Manifest } from "./helm-check.js";
 
 // helm and the Envoy protos take a few seconds on a busy two-core machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -29,7 +30,7 @@ beforeAll(() => {
 
 const renders: Record<string, () => Manifest[]> = {
   default: () => helmTemplate(),
-  production: () => helmTemplate([productionValues]),
+  production: () => helmTemplate([keyValues, productionValues]),
 };
 
 const byKind = (ms: Manifest[], kind: string) => ms.filter((m) => m.kind === kind);
@@ -45,7 +46,7 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
   const fullname = "outerpark";
 
   test("helm lint --strict passes", () => {
-    expect(helmLint(flavour === "production" ? [productionValues] : [])).toContain("0 chart(s) failed");
+    expect(helmLint(flavour === "production" ? [keyValues, productionValues] : [keyValues])).toContain("0 chart(s) failed");
   });
 
   test("every manifest passes the Kubernetes schemas with no unknown key", async () => {
@@ -99,7 +100,12 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
     expect(env.PORT.value).toBe(String(port));
     expect(env.DATABASE_URL.valueFrom.secretKeyRef.key).toBe(`${svc}-database-url`);
-    expect(env.JWT_SECRET.valueFrom.secretKeyRef.name).toBeTruthy();
+    expect(env.JWT_JWKS.valueFrom.configMapKeyRef).toEqual({ name: `${fullname}-jwks`, key: "jwks.json" });
+    expect(env.PAGE_TOKEN_SECRET.valueFrom.secretKeyRef.name).toBeTruthy();
+    expect(env.JWT_SECRET).toBeUndefined();
+    // Only a service that calls another holds a private key: reservation.
+    expect(env.SERVICE_SIGNING_KEY !== undefined).toBe(svc === "reservation");
+    expect(dep.spec.template.metadata.annotations["checksum/jwks"]).toMatch(/^[0-9a-f]{64}$/);
     expect(env.NATS_URL.value).toMatch(/^nats:\/\//);
     for (const name of [`${fullname}-${svc}`, `${fullname}-${svc}-headless`]) {
       expect(find(manifests, "Service", name).spec.ports[0].port).toBe(port);
@@ -156,13 +162,32 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     }
     const edge = podSpecOf(find(manifests, "Deployment", `${fullname}-edge`));
     expect(edge.containers[0].args).toContain("/etc/envoy/config/envoy.yaml");
-    expect(edge.initContainers[0].volumeMounts[0].mountPath).toBe("/etc/envoy/jwks");
+    expect(edge.initContainers).toBeUndefined();
+    const jwksVolume = edge.volumes.find((v: any) => v.name === "jwks");
+    expect(jwksVolume.configMap).toEqual({ name: `${fullname}-jwks`, items: [{ key: "edge-jwks.json", path: "edge-jwks.json" }] });
+    expect(edge.containers[0].volumeMounts.find((m: any) => m.name === "jwks").mountPath).toBe("/etc/envoy/jwks");
+    const provider = bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters
+      .find((f: any) => f.name === "envoy.filters.http.jwt_authn").typed_config.providers.outerpark;
+    expect(provider.local_jwks.filename).toBe("/etc/envoy/jwks/edge-jwks.json");
+  });
+
+  test("keys: services get the public JWKS, the edge only the issuer's public keys, no pod a private issuer key", () => {
+    const cm = find(manifests, "ConfigMap", `${fullname}-jwks`);
+    expect(JSON.parse(cm.data["jwks.json"])).toEqual(testKeys.jwks);
+    const edgeKeys = JSON.parse(cm.data["edge-jwks.json"]).keys;
+    expect(edgeKeys.map((k: any) => k.kid)).toEqual(testKeys.jwks.keys.filter((k) => k.kid!.startsWith("issuer:")).map((k) => k.kid));
+    const rendered = JSON.stringify(manifests);
+    expect(rendered).not.toContain(testKeys.privateKeys.issuer!.d!);
+    if (flavour === "default") {
+      const secret = find(manifests, "Secret", `${fullname}-reservation-key`);
+      expect(JSON.parse(Buffer.from(secret.data["signing-key"], "base64").toString())).toEqual(testKeys.privateKeys.reservation);
+    }
   });
 
   test("secrets: chart-made for demos, existing ones in production", () => {
     const secrets = byKind(manifests, "Secret").map((s) => s.metadata.name).sort();
     if (flavour === "default") {
-      expect(secrets).toEqual([`${fullname}-database`, `${fullname}-jwt`]);
+      expect(secrets).toEqual([`${fullname}-database`, `${fullname}-page-tokens`, `${fullname}-reservation-key`]);
       const db = find(manifests, "Secret", `${fullname}-database`);
       expect(db.metadata.annotations?.["helm.sh/hook"]).toContain("pre-install"); // exists before the migration Jobs
       expect(Object.keys(db.stringData).sort()).toEqual(serviceNames.map((s) => `${s}-database-url`).sort());
@@ -170,14 +195,16 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
       expect(secrets).toEqual([]);
       const env = podSpecOf(find(manifests, "Deployment", `${fullname}-musical`)).containers[0].env;
       expect(env.find((e: any) => e.name === "DATABASE_URL").valueFrom.secretKeyRef.name).toBe("outerpark-database-urls");
-      expect(env.find((e: any) => e.name === "JWT_SECRET").valueFrom.secretKeyRef).toEqual({ name: "outerpark-jwt", key: "secret" });
+      expect(env.find((e: any) => e.name === "PAGE_TOKEN_SECRET").valueFrom.secretKeyRef).toEqual({ name: "outerpark-page-tokens", key: "secret" });
+      const reservationEnv = podSpecOf(find(manifests, "Deployment", `${fullname}-reservation`)).containers[0].env;
+      expect(reservationEnv.find((e: any) => e.name === "SERVICE_SIGNING_KEY").valueFrom.secretKeyRef).toEqual({ name: "outerpark-reservation-key", key: "signing-key" });
     }
   });
 
   test("NOTES.txt renders and points at the edge, tokens and warnings that apply", () => {
-    const notes = renderNotes(flavour === "production" ? [productionValues] : []);
+    const notes = renderNotes(flavour === "production" ? [keyValues, productionValues] : [keyValues]);
     expect(notes).toContain(`port-forward svc/${fullname}-edge 8080:${flavour === "production" ? 443 : 8080}`);
-    expect(notes).toContain("outerpark.js token --sub");
+    expect(notes).toContain("outerpark.js token --key keys/issuer.private.jwk.json --sub");
     expect(notes.includes("simulated payment gateway is enabled")).toBe(flavour === "default");
     expect(notes.includes("demo database password")).toBe(flavour === "default");
   });
@@ -232,18 +259,35 @@ describe("helm-check catches mistakes", () => {
   });
 
   test("values.schema.json rejects a misspelt value and a wrong type", () => {
-    expect(() => helmTemplate([], ["services.musical.replica=3"])).toThrow(/additional properties 'replica' not allowed/);
-    expect(() => helmTemplate([], ["edge.replicas=many"])).toThrow(/integer/);
+    expect(() => helmTemplate(undefined, ["services.musical.replica=3"])).toThrow(/additional properties 'replica' not allowed/);
+    expect(() => helmTemplate(undefined, ["edge.replicas=many"])).toThrow(/integer/);
   });
 
-  test("values.schema.json refuses a short JWT secret and the services' development default", () => {
-    expect(() => helmTemplate([], ["jwt.secret=short"])).toThrow(/jwt/);
-    expect(() => helmTemplate([], ["jwt.secret=outerpark-local-development-secret-do-not-deploy"])).toThrow(/jwt/);
-    expect(helmTemplate([], ["jwt.secret=0123456789abcdef0123456789abcdef"]).length).toBeGreaterThan(30);
+  test("values.schema.json refuses a short page-token secret and the services' development default", () => {
+    expect(() => helmTemplate(undefined, ["auth.pageTokens.secret=short"])).toThrow(/pageTokens/);
+    expect(() => helmTemplate(undefined, ["auth.pageTokens.secret=outerpark-local-page-token-secret-do-not-deploy"])).toThrow(/pageTokens/);
+    expect(helmTemplate(undefined, ["auth.pageTokens.secret=0123456789abcdef0123456789abcdef"]).length).toBeGreaterThan(30);
+  });
+
+  test("the chart refuses missing, private, symmetric, local and mismatched keys", () => {
+    const jwks = testKeys.jwks;
+    const reservationKey = JSON.stringify(testKeys.privateKeys.reservation);
+    const withAuth = (auth: Record<string, unknown>) => () => helmTemplate([valuesFile({ auth: { jwks: JSON.stringify(jwks), reservationKey: { key: reservationKey }, ...auth } })]);
+    const relabel = (kid: string) => ({ keys: jwks.keys.map((k) => (k.kid!.startsWith("issuer:") ? { ...k, kid } : k)) });
+    expect(() => helmTemplate([])).toThrow(/auth.jwks is required/);
+    expect(withAuth({ jwks: "not json" })).toThrow(/auth.jwks must be a JWKS/);
+    expect(withAuth({ jwks: JSON.stringify({ keys: [...jwks.keys, testKeys.privateKeys.issuer] }) })).toThrow(/private key material/);
+    expect(withAuth({ jwks: JSON.stringify({ keys: [...jwks.keys, { kty: "oct", kid: "issuer:hs", k: "c2VjcmV0" }] }) })).toThrow(/not an EC P-256 public key/);
+    expect(withAuth({ jwks: JSON.stringify(relabel("issuer:local-1a2b3c4d")) })).toThrow(/made by make up/);
+    expect(withAuth({ jwks: JSON.stringify(relabel("reservation:2026")) })).toThrow(/no issuer key/);
+    expect(withAuth({ reservationKey: { key: "" } })).toThrow(/auth.reservationKey.existingSecret or auth.reservationKey.key is required/);
+    expect(withAuth({ reservationKey: { key: JSON.stringify(testKeys.privateKeys.issuer) } })).toThrow(/does not match a reservation key/);
+    expect(withAuth({ reservationKey: { key: JSON.stringify(generateKeySet(["reservation"], "20261125-other").privateKeys.reservation) } })).toThrow(/does not match/);
+    expect(withAuth({ reservationKey: { key: JSON.stringify(jwks.keys.find((k) => k.kid!.startsWith("reservation:"))) } })).toThrow(/private EC JWK/);
   });
 
   test("a release name that would overflow DNS labels is truncated", () => {
-    const long = helmTemplate([], [], "a-very-long-release-name-that-keeps-going");
+    const long = helmTemplate(undefined, [], "a-very-long-release-name-that-keeps-going");
     for (const s of byKind(long, "Service")) expect(s.metadata.name.length).toBeLessThanOrEqual(63);
   });
 

@@ -65,11 +65,14 @@ export function openStream(client: grpc.Client, method: string, request: object,
   let error: GrpcError | undefined;
   call.on("data", (m) => messages.push(m));
   call.on("error", (e: GrpcError) => (error = e));
+  // grpc-js emits "status" exactly once, when the stream is really over (OK or an error).
+  const ended = new Promise<grpc.StatusObject>((resolve) => call.on("status", resolve));
   return {
     messages,
     get error() {
       return error;
     },
+    ended,
     cancel: () => call.cancel(),
   };
 }

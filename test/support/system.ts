@@ -5,9 +5,10 @@ import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { mintToken, type Role } from "../../kit/src/auth.js";
-import { DEV_JWT_SECRET, SERVICE_NAMES, type ServiceName } from "../../kit/src/config.js";
+import { ISSUER_KEY_OWNER, mintToken, signingKeyOf, type Role, type SigningKey } from "../../kit/src/auth.js";
+import { SERVICE_NAMES, type ServiceName } from "../../kit/src/config.js";
 import { dropDatabaseIfExists, withPgClient } from "../../tools/infra.js";
+import { generateKeySet, type KeySet } from "../../tools/keys.js";
 import { unaryClient } from "./grpc-clients.js";
 import { freePort } from "./ports.js";
 
@@ -44,6 +45,12 @@ export class TestSystem {
   readonly namespace = `t${randomBytes(4).toString("hex")}`;
   readonly infra = inject("infra");
   readonly replicas: Replica[] = [];
+  /**
+   * This system's own signing keys: the issuer's and one pair per service (so
+   * tests can also sign as a service that is not allowed to call). Only
+   * reservation is given its private key, as in a deployment.
+   */
+  readonly keys: KeySet = generateKeySet([ISSUER_KEY_OWNER, ...SERVICE_NAMES], `test-${this.namespace}`);
   gatewayPort = 0;
   #gateway: ChildProcess | undefined;
   readonly #logDir: string;
@@ -135,7 +142,8 @@ export class TestSystem {
       DATABASE_URL: this.databaseUrl(service),
       NATS_URL: this.natsUrl,
       EVENT_NAMESPACE: this.namespace,
-      JWT_SECRET: DEV_JWT_SECRET,
+      JWT_JWKS: JSON.stringify(this.keys.jwks),
+      ...(service === "reservation" ? { SERVICE_SIGNING_KEY: JSON.stringify(this.keys.privateKeys.reservation) } : {}),
       MUSICAL_URL: `http://127.0.0.1:${musical?.port ?? 1}`,
       PAYMENT_GATEWAY_URL: this.gatewayUrl,
       LOG_LEVEL: process.env.OUTERPARK_TEST_LOG_LEVEL ?? "info",
@@ -169,8 +177,16 @@ export class TestSystem {
     }
   }
 
+  /** A token as the sign-in (issuer key) would mint it, or for role "service" as that service would sign its own. */
   async token(subject: string, role: Role = "customer", ttlSeconds = 3600): Promise<string> {
-    return mintToken({ secret: DEV_JWT_SECRET, subject, role, ttlSeconds });
+    return mintToken({ key: this.signingKey(role === "service" ? subject : ISSUER_KEY_OWNER), subject, role, ttlSeconds });
+  }
+
+  /** The private key of the issuer or of a service, for tests that craft tokens. */
+  signingKey(owner: string): SigningKey {
+    const jwk = this.keys.privateKeys[owner];
+    if (!jwk) throw new Error(`no key for ${owner}`);
+    return signingKeyOf(jwk);
   }
 
   /** Runs SQL against one service's own database. */

@@ -17,7 +17,7 @@ export const musicalModule: ServiceModule = {
   rules: musicalRules,
   wire({ config, logger, bus, transactor }) {
     const inventory = new Inventory(transactor);
-    const pageTokens = new PageTokens(config.jwtSecret, "musical");
+    const pageTokens = new PageTokens(config.pageTokenSecret, "musical");
     return {
       routes: (router) => router.service(MusicalService, musicalService(inventory, pageTokens)),
       workers: [

@@ -19,7 +19,7 @@ export const noticeModule: ServiceModule = {
   wire({ config, logger, bus, transactor }) {
     const notifications = new Notifications(transactor, new LogChannel(logger), logger);
     return {
-      routes: (router) => router.service(NoticeService, noticeService(notifications, new PageTokens(config.jwtSecret, "notice"))),
+      routes: (router) => router.service(NoticeService, noticeService(notifications, new PageTokens(config.pageTokenSecret, "notice"))),
       workers: [
         new EventConsumer({ bus, transactor, logger, name: "notice", domain: "payment", handlers: paymentEventHandlers(notifications) }),
         new EventConsumer({ bus, transactor, logger, name: "notice", domain: "reservation", handlers: reservationEventHandlers(notifications) }),

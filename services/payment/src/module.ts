@@ -33,7 +33,7 @@ export const paymentModule: ServiceModule = {
       pollMs: 200,
     });
     return {
-      routes: (router) => router.service(PaymentService, paymentService(payments, new PageTokens(config.jwtSecret, "payment"))),
+      routes: (router) => router.service(PaymentService, paymentService(payments, new PageTokens(config.pageTokenSecret, "payment"))),
       workers: [
         new EventConsumer({
           bus,

@@ -23,13 +23,16 @@ export const reservationModule: ServiceModule = {
     const timeoutMs = readInt(process.env, "MUSICAL_TIMEOUT_MS", 2_000);
     const seats = new SeatInventory({
       baseUrl: readString(process.env, "MUSICAL_URL", "http://127.0.0.1:8081"),
-      token: serviceTokenSource(config.jwtSecret, "reservation"),
+      token: serviceTokenSource(config.signingKey, "reservation"),
       timeoutMs,
       logger,
     });
-    const reservations = new Reservations(transactor, seats, logger, Math.max(3 * timeoutMs, 5_000));
+    // When an unfinished placement is given up. Safety does not depend on it (an abort wins the row before releasing).
+    const staleAfterMs = readInt(process.env, "PLACEMENT_STALE_MS", Math.max(3 * timeoutMs, 5_000));
+    if (staleAfterMs <= 0) throw new Error(`PLACEMENT_STALE_MS must be positive, got ${staleAfterMs}`);
+    const reservations = new Reservations(transactor, seats, logger, staleAfterMs);
     return {
-      routes: (router) => router.service(ReservationService, reservationService(reservations, new PageTokens(config.jwtSecret, "reservation"))),
+      routes: (router) => router.service(ReservationService, reservationService(reservations, new PageTokens(config.pageTokenSecret, "reservation"))),
       workers: [
         new EventConsumer({ bus, transactor, logger, name: "reservation", domain: "payment", handlers: paymentEventHandlers(reservations) }),
         new PlacementSweeper(transactor, reservations, logger),

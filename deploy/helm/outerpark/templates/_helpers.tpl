@@ -50,12 +50,87 @@ app.kubernetes.io/component: {{ .component }}
 {{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
 {{- end }}
 
-{{- define "outerpark.jwtSecretName" -}}
-{{- .Values.jwt.existingSecret | default (printf "%s-jwt" (include "outerpark.fullname" .)) }}
+{{- define "outerpark.jwksName" -}}
+{{- printf "%s-jwks" (include "outerpark.fullname" .) }}
 {{- end }}
 
-{{- define "outerpark.jwtSecretKey" -}}
-{{- if .Values.jwt.existingSecret }}{{ .Values.jwt.existingSecretKey }}{{ else }}jwt-secret{{ end }}
+{{/*
+The public JWKS (auth.jwks), checked: ES256 public keys only (no private or
+symmetric key), each kid "<owner>:<version>", an issuer key and a reservation
+key present, none made by `make up` for one machine (version "local-...").
+*/}}
+{{- define "outerpark.jwks" -}}
+{{- $jwks := required "auth.jwks is required: the public JWKS (outerpark.js keys --dir keys; --set-file auth.jwks=keys/jwks.json)" .Values.auth.jwks | fromJson }}
+{{- if or (hasKey $jwks "Error") (not (kindIs "slice" $jwks.keys)) }}
+{{- fail "auth.jwks must be a JWKS: {\"keys\": [...]}" }}
+{{- end }}
+{{- $owners := dict }}
+{{- range $jwks.keys }}
+{{- $kid := toString (.kid | default "") }}
+{{- if or (ne (toString .kty) "EC") (ne (toString .crv) "P-256") }}
+{{- fail (printf "auth.jwks: key %q is not an EC P-256 public key (ES256 only; never a shared HS256 secret)" $kid) }}
+{{- end }}
+{{- if hasKey . "d" }}
+{{- fail (printf "auth.jwks: key %q contains private key material; give the public JWKS only" $kid) }}
+{{- end }}
+{{- $parts := splitList ":" $kid }}
+{{- if lt (len $parts) 2 }}
+{{- fail (printf "auth.jwks: key %q needs a kid \"<owner>:<version>\"" $kid) }}
+{{- end }}
+{{- if hasPrefix "local-" (index $parts 1) }}
+{{- fail (printf "auth.jwks: key %q was made by make up for one machine; make deployment keys with outerpark.js keys" $kid) }}
+{{- end }}
+{{- $_ := set $owners (first $parts) true }}
+{{- end }}
+{{- range list "issuer" "reservation" }}
+{{- if not (hasKey $owners .) }}
+{{- fail (printf "auth.jwks has no %s key" .) }}
+{{- end }}
+{{- end }}
+{{- toJson $jwks }}
+{{- end }}
+
+{{/* The edge's share of the JWKS: issuer keys only (no service token is valid from outside). */}}
+{{- define "outerpark.edgeJwks" -}}
+{{- $keys := list }}
+{{- range (include "outerpark.jwks" . | fromJson).keys }}
+{{- if eq (first (splitList ":" .kid)) "issuer" }}
+{{- $keys = append $keys . }}
+{{- end }}
+{{- end }}
+{{- dict "keys" $keys | toJson }}
+{{- end }}
+
+{{- define "outerpark.reservationKeySecretName" -}}
+{{- .Values.auth.reservationKey.existingSecret | default (printf "%s-reservation-key" (include "outerpark.fullname" .)) }}
+{{- end }}
+
+{{- define "outerpark.reservationKeySecretKey" -}}
+{{- if .Values.auth.reservationKey.existingSecret }}{{ .Values.auth.reservationKey.existingSecretKey }}{{ else }}signing-key{{ end }}
+{{- end }}
+
+{{/* reservation's private JWK (auth.reservationKey.key), checked against its public half in auth.jwks. */}}
+{{- define "outerpark.reservationKey" -}}
+{{- $key := required "auth.reservationKey.existingSecret or auth.reservationKey.key is required: reservation signs its calls to musical with its own key" .Values.auth.reservationKey.key | fromJson }}
+{{- if or (hasKey $key "Error") (not (hasKey $key "d")) (ne (toString $key.kty) "EC") }}
+{{- fail "auth.reservationKey.key must be reservation's private EC JWK (keys/reservation.private.jwk.json)" }}
+{{- end }}
+{{- $match := false }}
+{{- range (include "outerpark.jwks" . | fromJson).keys }}
+{{- if and (eq .kid $key.kid) (eq .x $key.x) (eq .y $key.y) }}{{ $match = true }}{{ end }}
+{{- end }}
+{{- if or (not $match) (ne (first (splitList ":" (toString $key.kid))) "reservation") }}
+{{- fail "auth.reservationKey.key does not match a reservation key in auth.jwks" }}
+{{- end }}
+{{- toJson $key }}
+{{- end }}
+
+{{- define "outerpark.pageTokenSecretName" -}}
+{{- .Values.auth.pageTokens.existingSecret | default (printf "%s-page-tokens" (include "outerpark.fullname" .)) }}
+{{- end }}
+
+{{- define "outerpark.pageTokenSecretKey" -}}
+{{- if .Values.auth.pageTokens.existingSecret }}{{ .Values.auth.pageTokens.existingSecretKey }}{{ else }}page-token-secret{{ end }}
 {{- end }}
 
 {{- define "outerpark.databaseSecretName" -}}
@@ -78,11 +153,16 @@ app.kubernetes.io/component: {{ .component }}
   value: {{ $root.Values.eventNamespace | quote }}
 - name: NATS_STREAM_REPLICAS
   value: {{ $root.Values.nats.streamReplicas | default 1 | int | quote }}
-- name: JWT_SECRET
+- name: JWT_JWKS
+  valueFrom:
+    configMapKeyRef:
+      name: {{ include "outerpark.jwksName" $root }}
+      key: jwks.json
+- name: PAGE_TOKEN_SECRET
   valueFrom:
     secretKeyRef:
-      name: {{ include "outerpark.jwtSecretName" $root }}
-      key: {{ include "outerpark.jwtSecretKey" $root }}
+      name: {{ include "outerpark.pageTokenSecretName" $root }}
+      key: {{ include "outerpark.pageTokenSecretKey" $root }}
 - name: LOG_LEVEL
   value: {{ $root.Values.logLevel | quote }}
 {{- end }}

@@ -210,6 +210,122 @@ describe("summarize", () => {
   });
 });
 
+/**
+ * The fold sorts by occurred_at, so permuting arrival order alone hardly tests
+ * it. What really varies in production is each service's clock: facts from
+ * reservation, payment, musical and notice are stamped by different machines.
+ * Every combination of clock offsets must still give the true view.
+ */
+describe("foldReservation: services whose clocks disagree", () => {
+  const SOURCE: Record<Fact["type"], "reservation" | "payment" | "musical" | "notice"> = {
+    ReservationPlaced: "reservation",
+    ReservationConfirmed: "reservation",
+    ReservationCancelled: "reservation",
+    ReservationRejected: "reservation",
+    ReservationExpired: "reservation",
+    PaymentApproved: "payment",
+    PaymentDeferred: "payment",
+    PaymentFailed: "payment",
+    PaymentExpired: "payment",
+    PaymentCancelled: "payment",
+    SeatsReleased: "musical",
+    NotificationSent: "notice",
+  };
+  // From well within one saga step to far beyond a whole saga.
+  const OFFSETS_S = [-300, -2.5, -0.5, 0, 0.5, 2.5, 300];
+
+  function* skews(): Generator<Record<string, number>> {
+    for (const reservation of OFFSETS_S)
+      for (const payment of OFFSETS_S)
+        for (const musical of [-300, 0, 300])
+          for (const notice of [-300, 0, 300]) yield { reservation, payment, musical, notice };
+  }
+
+  function skewed(history: readonly HistoryItem[], offsets: Record<string, number>): HistoryItem[] {
+    return history.map((h) => ({ ...h, occurredAt: new Date(h.occurredAt.getTime() + offsets[SOURCE[h.fact.type]]! * 1000) }));
+  }
+
+  /** A few arrival orders per clock setting: reversed, rotated, interleaved. */
+  function arrivalOrders(history: readonly HistoryItem[]): HistoryItem[][] {
+    const n = history.length;
+    return [
+      [...history],
+      [...history].reverse(),
+      history.map((_, i) => history[(i + Math.floor(n / 2)) % n]!),
+      [...history.filter((_, i) => i % 2 === 1), ...history.filter((_, i) => i % 2 === 0)],
+    ];
+  }
+
+  const cancelledBeforeCharge: HistoryItem[] = [
+    at(0, placed),
+    at(5, { type: "ReservationCancelled" }),
+    at(6, { type: "PaymentCancelled", refunded: false, amount: 0n }),
+    at(6.5, { type: "SeatsReleased", seats: 2 }),
+    at(7, { type: "NotificationSent", notificationId: "n-1", kind: "RESERVATION_CANCELLED", message: "cancelled" }),
+  ];
+  /** Cancelled while the charge was in flight: the charge lands after the cancellation and is refunded. */
+  const chargedAfterCancel: HistoryItem[] = [
+    at(0, placed),
+    at(1, { type: "PaymentDeferred" }),
+    at(5, { type: "ReservationCancelled" }),
+    at(5.2, { type: "SeatsReleased", seats: 2 }),
+    at(6, { type: "PaymentApproved", amount: 240_000n }),
+    at(7, { type: "PaymentCancelled", refunded: true, amount: 240_000n }),
+  ];
+  const declined: HistoryItem[] = [
+    at(0, placed),
+    at(1, { type: "PaymentDeferred" }),
+    at(2, { type: "PaymentFailed", reason: "card expired" }),
+    at(3, { type: "ReservationRejected", reason: "card expired" }),
+    at(4, { type: "SeatsReleased", seats: 2 }),
+    at(5, { type: "NotificationSent", notificationId: "n-1", kind: "PAYMENT_FAILED", message: "declined" }),
+  ];
+  const paid: HistoryItem[] = [
+    at(0, placed),
+    at(0.1, { type: "PaymentDeferred" }),
+    at(0.2, { type: "PaymentApproved", amount: 240_000n }),
+    at(0.3, { type: "ReservationConfirmed" }),
+    at(0.4, { type: "NotificationSent", notificationId: "n-1", kind: "PAYMENT_APPROVED", message: "approved" }),
+  ];
+
+  /** Not paid by the deadline (gateway down): payment and reservation expire, seats go back; a charge found later is refunded. */
+  const expiredUnpaid: HistoryItem[] = [
+    at(0, placed),
+    at(1, { type: "PaymentDeferred" }),
+    at(300, { type: "PaymentExpired", reason: "deadline" }),
+    at(300.2, { type: "ReservationExpired", reason: "deadline" }),
+    at(300.4, { type: "SeatsReleased", seats: 2 }),
+    at(300.6, { type: "NotificationSent", notificationId: "n-1", kind: "RESERVATION_EXPIRED", message: "expired" }),
+  ];
+
+  it.each<[string, HistoryItem[], Pick<ReservationView, "reservationStatus" | "paymentState">]>([
+    ["deferred, then expired at the deadline", expiredUnpaid, { reservationStatus: "EXPIRED", paymentState: "EXPIRED" }],
+    [
+      "expired, then a charge found late and refunded",
+      [...expiredUnpaid, at(320, { type: "PaymentCancelled", refunded: true, amount: 240_000n })],
+      { reservationStatus: "EXPIRED", paymentState: "CANCELLED" },
+    ],
+    ["paid, then cancelled and refunded", paidThenCancelled, { reservationStatus: "CANCELLED", paymentState: "CANCELLED" }],
+    ["cancelled before any charge", cancelledBeforeCharge, { reservationStatus: "CANCELLED", paymentState: "CANCELLED" }],
+    ["charged after the cancellation, then refunded", chargedAfterCancel, { reservationStatus: "CANCELLED", paymentState: "CANCELLED" }],
+    ["deferred, then declined and rejected", declined, { reservationStatus: "REJECTED", paymentState: "DECLINED" }],
+    ["deferred, then paid", paid, { reservationStatus: "PAID", paymentState: "APPROVED" }],
+  ])("%s: the true view under every combination of clock offsets and arrival orders", (_case, history, expected) => {
+    let checked = 0;
+    for (const offsets of skews()) {
+      for (const order of arrivalOrders(skewed(history, offsets))) {
+        const view = foldReservation(order);
+        if (view.reservationStatus !== expected.reservationStatus || view.paymentState !== expected.paymentState) {
+          expect.fail(`clocks ${JSON.stringify(offsets)}: got ${view.reservationStatus}/${view.paymentState}`);
+        }
+        expect(view).toEqual({ ...placedView, ...expected });
+        checked++;
+      }
+    }
+    expect(checked).toBe(7 * 7 * 3 * 3 * 4);
+  });
+});
+
 describe("foldReservation: the payment deadline", () => {
   const expired: HistoryItem[] = [
     at(0, placed),

@@ -1,7 +1,7 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { requireRole } from "../../../../kit/src/auth.js";
+import { requireRole, requireService } from "../../../../kit/src/auth.js";
 import { PageTokens, paginate } from "../../../../kit/src/paging.js";
 import {
   HoldStatus,
@@ -44,7 +44,7 @@ export function musicalService(inventory: Inventory, pageTokens: PageTokens): Se
     },
 
     async reserveSeats(req, ctx) {
-      requireRole(ctx, "service");
+      requireService(ctx, "reservation");
       const { hold, musical, amount } = await inventory.reserve({
         reservationId: req.reservationId,
         musicalId: req.musicalId,
@@ -55,7 +55,7 @@ export function musicalService(inventory: Inventory, pageTokens: PageTokens): Se
     },
 
     async releaseSeats(req, ctx) {
-      requireRole(ctx, "service");
+      requireService(ctx, "reservation");
       return { hold: toHold(await inventory.releaseByRequest(req.reservationId)) };
     },
   };

@@ -1,5 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import type { InferEntity } from "@mikro-orm/core";
+import { LockMode, type InferEntity } from "@mikro-orm/core";
 import type { PaymentRecord, PaymentStatus } from "../domain/payment.js";
 import { keysetFilter, type Keyset } from "../../../../kit/src/paging.js";
 import { PaymentEntity } from "./schema.js";
@@ -13,12 +13,12 @@ function toRecord(row: Row): PaymentRecord {
 }
 
 export async function findByReservation(em: EntityManager, reservationId: string, lock = false): Promise<PaymentRecord | undefined> {
-  const row = await em.findOne(PaymentEntity, { reservationId }, lock ? { lockMode: 4, refresh: true } : { refresh: true });
+  const row = await em.findOne(PaymentEntity, { reservationId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true });
   return row ? toRecord(row) : undefined;
 }
 
 export async function findById(em: EntityManager, paymentId: string, lock = false): Promise<PaymentRecord | undefined> {
-  const row = await em.findOne(PaymentEntity, { paymentId }, lock ? { lockMode: 4, refresh: true } : { refresh: true });
+  const row = await em.findOne(PaymentEntity, { paymentId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true });
   return row ? toRecord(row) : undefined;
 }
 

@@ -21,12 +21,23 @@ class Reservation0001Reservations extends Migration {
   }
 }
 
-/** A reservation whose payment was not settled within the payment deadline expires. */
-class Reservation0002Expired extends Migration {
+/** ABORTING: an abort has won the row and is releasing the seats; no completion may succeed any more. */
+class Reservation0002Aborting extends Migration {
   override up(): void {
     this.addSql("alter table reservations drop constraint reservations_status_check");
     this.addSql(`alter table reservations add constraint reservations_status_check
-      check (status in ('PLACING', 'RESERVED', 'PAID', 'CANCELLED', 'REJECTED', 'EXPIRED'))`);
+      check (status in ('PLACING', 'ABORTING', 'RESERVED', 'PAID', 'CANCELLED', 'REJECTED'))`);
+    this.addSql("drop index reservations_placing");
+    this.addSql("create index reservations_unfinished on reservations (placed_at) where status in ('PLACING', 'ABORTING')");
+  }
+}
+
+/** A reservation whose payment was not settled within the payment deadline expires. */
+class Reservation0003Expired extends Migration {
+  override up(): void {
+    this.addSql("alter table reservations drop constraint reservations_status_check");
+    this.addSql(`alter table reservations add constraint reservations_status_check
+      check (status in ('PLACING', 'ABORTING', 'RESERVED', 'PAID', 'CANCELLED', 'REJECTED', 'EXPIRED'))`);
     this.addSql("alter table reservations drop constraint reservations_payment_state_check");
     this.addSql(`alter table reservations add constraint reservations_payment_state_check
       check (payment_state in ('PENDING', 'DEFERRED', 'APPROVED', 'DECLINED', 'CANCELLED', 'EXPIRED'))`);
@@ -35,5 +46,6 @@ class Reservation0002Expired extends Migration {
 
 export const migrations = [
   { name: "Reservation0001Reservations", class: Reservation0001Reservations },
-  { name: "Reservation0002Expired", class: Reservation0002Expired },
+  { name: "Reservation0002Aborting", class: Reservation0002Aborting },
+  { name: "Reservation0003Expired", class: Reservation0003Expired },
 ];

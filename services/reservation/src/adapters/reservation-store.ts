@@ -1,6 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import type { InferEntity } from "@mikro-orm/core";
-import type { ReservationRecord } from "../domain/reservation.js";
+import { LockMode, type InferEntity } from "@mikro-orm/core";
+import { UNFINISHED_PLACEMENT, type ReservationRecord } from "../domain/reservation.js";
 import { keysetFilter, type Keyset } from "../../../../kit/src/paging.js";
 import { ReservationEntity } from "./schema.js";
 
@@ -13,12 +13,12 @@ function toRecord(row: Row): ReservationRecord {
 }
 
 export async function findById(em: EntityManager, reservationId: string, lock = false): Promise<ReservationRecord | undefined> {
-  const row = await em.findOne(ReservationEntity, { reservationId }, lock ? { lockMode: 4 /* PESSIMISTIC_WRITE */, refresh: true } : { refresh: true });
+  const row = await em.findOne(ReservationEntity, { reservationId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true });
   return row ? toRecord(row) : undefined;
 }
 
 export async function findByKey(em: EntityManager, customerId: string, idempotencyKey: string, lock = false): Promise<ReservationRecord | undefined> {
-  const row = await em.findOne(ReservationEntity, { customerId, idempotencyKey }, lock ? { lockMode: 4, refresh: true } : { refresh: true });
+  const row = await em.findOne(ReservationEntity, { customerId, idempotencyKey }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true });
   return row ? toRecord(row) : undefined;
 }
 
@@ -32,7 +32,7 @@ export async function insertPlacing(em: EntityManager, r: ReservationRecord): Pr
   return rows.length === 1;
 }
 
-/** PLACING → RESERVED; false when the row was aborted meanwhile. */
+/** PLACING → RESERVED; false when an abort won the row meanwhile (it is ABORTING or gone). */
 export async function completePlacing(em: EntityManager, reservationId: string, musicalName: string, amount: bigint): Promise<boolean> {
   const rows = await em.execute(
     `update reservations set status = 'RESERVED', musical_name = ?, amount = ?, placed_at = date_trunc('milliseconds', clock_timestamp()), updated_at = now()
@@ -42,8 +42,29 @@ export async function completePlacing(em: EntityManager, reservationId: string, 
   return rows.length === 1;
 }
 
-export async function deletePlacing(em: EntityManager, reservationId: string): Promise<void> {
-  await em.execute("delete from reservations where reservation_id = ? and status = 'PLACING'", [reservationId]);
+/** Forgets a placement that took nothing; false when an abort won the row meanwhile. */
+export async function deletePlacing(em: EntityManager, reservationId: string): Promise<boolean> {
+  const rows = await em.execute("delete from reservations where reservation_id = ? and status = 'PLACING' returning reservation_id", [reservationId]);
+  return rows.length === 1;
+}
+
+/**
+ * PLACING → ABORTING, committed before any seat is released. Waits for a
+ * completion that holds the row; false when that completion won (the seats
+ * are the reservation's now) or the placement is already gone.
+ */
+export async function markAborting(em: EntityManager, reservationId: string): Promise<boolean> {
+  const rows = await em.execute(
+    `update reservations set status = 'ABORTING', updated_at = now()
+     where reservation_id = ? and status in ('PLACING', 'ABORTING') returning reservation_id`,
+    [reservationId],
+  );
+  return rows.length === 1;
+}
+
+/** Forgets an aborted placement once musical has released (or barred) its seats. */
+export async function deleteAborted(em: EntityManager, reservationId: string): Promise<void> {
+  await em.execute("delete from reservations where reservation_id = ? and status = 'ABORTING'", [reservationId]);
 }
 
 export async function updateState(em: EntityManager, reservationId: string, status: string, paymentState: string): Promise<void> {
@@ -54,21 +75,33 @@ export async function updateState(em: EntityManager, reservationId: string, stat
   ]);
 }
 
-/** PLACING rows older than the given age, claimed so only one replica resolves each. */
-export async function claimStalePlacing(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
+/**
+ * Abandoned placements, marked ABORTING in the same statement: PLACING rows
+ * older than the given age, and ABORTING rows whose abort has not finished
+ * for as long (its release failed, or its process died). A row locked by a
+ * completion or by another replica is skipped; bumping updated_at leaves an
+ * ABORTING row to this replica until the age passes again.
+ */
+export async function claimAbandonedPlacements(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
   const rows = await em.execute<{ reservation_id: string }[]>(
-    `select reservation_id from reservations where status = 'PLACING' and placed_at < now() - make_interval(secs => ?)
-     order by placed_at limit ? for update skip locked`,
+    `update reservations set status = 'ABORTING', updated_at = now()
+      where reservation_id in (
+        select reservation_id from reservations
+         where status in ('PLACING', 'ABORTING')
+           and (case when status = 'PLACING' then placed_at else updated_at end) < now() - make_interval(secs => ?)
+         order by placed_at limit ? for update skip locked)
+        and status in ('PLACING', 'ABORTING')
+      returning reservation_id`,
     [olderThanMs / 1000, limit],
   );
   return rows.map((r) => r.reservation_id);
 }
 
-/** Newest first, keyset by (placed_at, reservation_id); PLACING rows are not reservations yet. */
+/** Newest first, keyset by (placed_at, reservation_id); unfinished placements are not reservations. */
 export async function listForCustomer(em: EntityManager, customerId: string, after: Keyset | undefined, limit: number): Promise<ReservationRecord[]> {
   const rows = await em.find(
     ReservationEntity,
-    { customerId, status: { $ne: "PLACING" }, ...keysetFilter("placedAt", "reservationId", after, "desc") },
+    { customerId, status: { $nin: [...UNFINISHED_PLACEMENT] }, ...keysetFilter("placedAt", "reservationId", after, "desc") },
     { orderBy: { placedAt: "desc", reservationId: "desc" }, limit },
   );
   return rows.map(toRecord);

@@ -7,8 +7,9 @@ import type { Reservations } from "./reservations.js";
 
 /**
  * Resolves placements abandoned mid-way (the process died, or musical was down
- * when the call was made): their seats are released and the row is forgotten,
- * so no seat stays taken for a reservation nobody has.
+ * when the call was made) and aborts that did not finish (musical down for the
+ * release, a crash): each is marked ABORTING, its seats are released and the
+ * row is forgotten, so no seat stays taken for a reservation nobody has.
  */
 export class PlacementSweeper implements Worker {
   readonly #worker: PollingWorker;
@@ -31,11 +32,11 @@ export class PlacementSweeper implements Worker {
   }
 
   async sweepOnce(): Promise<number> {
-    const stale = await this.transactor.run((tx) => store.claimStalePlacing(tx.em, this.reservations.staleAfterMs, 20));
+    const abandoned = await this.transactor.autocommit((em) => store.claimAbandonedPlacements(em, this.reservations.staleAfterMs, 20));
     let resolved = 0;
-    for (const reservationId of stale) {
+    for (const reservationId of abandoned) {
       try {
-        await this.reservations.abortPlacement(reservationId);
+        await this.reservations.finishAbort(reservationId);
         resolved++;
       } catch (error) {
         this.logger.warn({ reservationId, err: String(error) }, "abandoned placement not resolved yet");

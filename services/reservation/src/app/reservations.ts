@@ -14,7 +14,7 @@ import {
   ReservationPlacedSchema,
   ReservationRejectedSchema,
 } from "../../../../gen/outerpark/reservation/v1/events_pb.js";
-import { decideCancel, sameRequest, type ReservationRecord, type Transition } from "../domain/reservation.js";
+import { decideCancel, isUnfinishedPlacement, sameRequest, type ReservationRecord, type Transition } from "../domain/reservation.js";
 import * as store from "../adapters/reservation-store.js";
 import { SeatServiceUnavailable, type SeatInventory } from "../adapters/seat-inventory.js";
 
@@ -26,6 +26,7 @@ export interface PlaceRequest {
 }
 
 const RETRY_HINT = "seat inventory is unavailable right now, retry with the same idempotency_key";
+const ABORTED_HINT = "this attempt took too long and was undone, retry with the same idempotency_key";
 
 /** Use cases of reservations: the synchronous placement and the saga's reservation side. */
 export class Reservations {
@@ -52,7 +53,8 @@ export class Reservations {
         throw unavailable(RETRY_HINT);
       }
       // A refusal (too few seats, unknown musical): nothing was taken, nothing stays.
-      await this.transactor.run((tx) => store.deletePlacing(tx.em, placing.reservationId));
+      // If an abort won the row meanwhile, the refusal may be musical barring its id: the answer is the abort.
+      if (!(await this.transactor.autocommit((em) => store.deletePlacing(em, placing.reservationId)))) throw unavailable(ABORTED_HINT);
       if (error instanceof ConnectError) throw new ConnectError(error.rawMessage, error.code);
       throw error;
     }
@@ -72,7 +74,11 @@ export class Reservations {
       );
       return record;
     });
-    if (!placed) throw unavailable(RETRY_HINT); // aborted by the sweeper meanwhile
+    if (!placed) {
+      // An abort (the sweeper, a retry) won the row while this completion was held up: it releases the seats.
+      log.warn("placement aborted before it completed; nothing placed");
+      throw unavailable(ABORTED_HINT);
+    }
     log.info({ musicalId: placed.musicalId, seats: placed.seats, amount: String(placed.amount) }, "reservation placed");
     return placed;
   }
@@ -99,11 +105,11 @@ export class Reservations {
       if (!sameRequest(outcome, request.musicalId, request.seats)) {
         throw alreadyExists("idempotency_key was already used for a different reservation");
       }
-      if (outcome.status !== "PLACING") return outcome;
-      if (Date.now() - outcome.placedAt.getTime() < this.staleAfterMs) {
+      if (!isUnfinishedPlacement(outcome.status)) return outcome;
+      if (outcome.status === "PLACING" && Date.now() - outcome.placedAt.getTime() < this.staleAfterMs) {
         throw unavailable("an earlier attempt with this idempotency_key is still in progress, retry shortly");
       }
-      // An abandoned attempt (its process died or musical was down): undo it, then start afresh.
+      // An abandoned attempt (its process died or musical was down), or an abort not finished: finish undoing it, then start afresh.
       try {
         await this.abortPlacement(outcome.reservationId);
       } catch {
@@ -112,10 +118,21 @@ export class Reservations {
     }
   }
 
-  /** Gives back (or bars) the seats of a placement that did not complete, then forgets it. */
+  /**
+   * Undoes a placement that did not complete. The abort first wins the row
+   * (ABORTING, committed; a completion holding the row is waited for), and
+   * only then are the seats released: a completion can no longer succeed, and
+   * one that did keeps its seats.
+   */
   async abortPlacement(reservationId: string): Promise<void> {
+    if (!(await this.transactor.autocommit((em) => store.markAborting(em, reservationId)))) return; // completed, or gone already
+    await this.finishAbort(reservationId);
+  }
+
+  /** Gives back (or bars, if the take has not landed yet) the seats of an ABORTING placement, then forgets it. */
+  async finishAbort(reservationId: string): Promise<void> {
     await this.seats.release(reservationId);
-    await this.transactor.run((tx) => store.deletePlacing(tx.em, reservationId));
+    await this.transactor.autocommit((em) => store.deleteAborted(em, reservationId));
     this.logger.info({ reservationId }, "abandoned placement aborted");
   }
 
@@ -149,7 +166,7 @@ export class Reservations {
 
   async #visible(em: EntityManager, reservationId: string, caller: Principal, lock: boolean): Promise<ReservationRecord> {
     const r = await store.findById(em, reservationId, lock);
-    if (!r || r.status === "PLACING") throw notFound(`reservation ${reservationId}`);
+    if (!r || isUnfinishedPlacement(r.status)) throw notFound(`reservation ${reservationId}`);
     requireOwner(caller, r.customerId, `reservation ${reservationId}`);
     return r;
   }
@@ -157,7 +174,7 @@ export class Reservations {
   /** Applies a payment fact to the reservation inside the consumer's transaction. */
   async applyPaymentFact(tx: Tx, reservationId: string, decide: (r: ReservationRecord) => Transition, reason = ""): Promise<void> {
     const r = await store.findById(tx.em, reservationId, true);
-    if (!r || r.status === "PLACING") throw new Error(`reservation ${reservationId} is unknown here`);
+    if (!r || isUnfinishedPlacement(r.status)) throw new Error(`reservation ${reservationId} is unknown here`);
     const transition = decide(r);
     if (transition.kind === "unchanged") return;
     await store.updateState(tx.em, reservationId, transition.status, transition.paymentState);

@@ -192,6 +192,7 @@ describe("decideCancel", () => {
     ["REJECTED", { kind: "refuse", reason: "reservation was rejected because its payment was declined, there is nothing to cancel" }],
     ["EXPIRED", { kind: "refuse", reason: "reservation expired because its payment was not completed in time, there is nothing to cancel" }],
     ["PLACING", { kind: "refuse", reason: "reservation is still being placed, retry shortly" }],
+    ["ABORTING", { kind: "refuse", reason: "reservation is still being placed, retry shortly" }],
   ])("%s → %o", (status, decision) => {
     expect(decideCancel(reservation(status, "PENDING"))).toEqual(decision);
   });

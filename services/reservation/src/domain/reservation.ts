@@ -1,8 +1,18 @@
 /** Reservation lifecycle rules. No I/O. */
 
-/** PLACING: seats are being taken; never shown to customers. */
-/** EXPIRED: its payment was not settled within the payment deadline; the seats went back. */
-export type ReservationStatus = "PLACING" | "RESERVED" | "PAID" | "CANCELLED" | "REJECTED" | "EXPIRED";
+/**
+ * PLACING: seats are being taken. ABORTING: an abort has won the row and is
+ * releasing the seats. Neither is a reservation yet; customers never see them.
+ * EXPIRED: its payment was not settled within the payment deadline; the seats went back.
+ */
+export type ReservationStatus = "PLACING" | "ABORTING" | "RESERVED" | "PAID" | "CANCELLED" | "REJECTED" | "EXPIRED";
+
+export const UNFINISHED_PLACEMENT: readonly ReservationStatus[] = ["PLACING", "ABORTING"];
+
+export function isUnfinishedPlacement(status: ReservationStatus): boolean {
+  return UNFINISHED_PLACEMENT.includes(status);
+}
+
 export type PaymentState = "PENDING" | "DEFERRED" | "APPROVED" | "DECLINED" | "CANCELLED" | "EXPIRED";
 
 export interface ReservationRecord {
@@ -75,6 +85,7 @@ export function decideCancel(r: ReservationRecord): CancelDecision {
     case "EXPIRED":
       return { kind: "refuse", reason: "reservation expired because its payment was not completed in time, there is nothing to cancel" };
     case "PLACING":
+    case "ABORTING":
       return { kind: "refuse", reason: "reservation is still being placed, retry shortly" };
   }
 }

@@ -58,7 +58,7 @@ export function toReservation(r: ReservationRecord): Reservation {
     musicalName: r.musicalName,
     seats: r.seats,
     amount: r.amount,
-    status: ReservationStatus[r.status === "PLACING" ? "UNSPECIFIED" : r.status],
+    status: ReservationStatus[r.status === "PLACING" || r.status === "ABORTING" ? "UNSPECIFIED" : r.status],
     paymentState: PaymentState[r.paymentState],
     placedAt: timestampFromDate(r.placedAt),
     updatedAt: timestampFromDate(r.updatedAt),

@@ -1,0 +1,125 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { TestSystem } from "../support/system.js";
+import { unaryClient } from "../support/grpc-clients.js";
+import { envelope, memory, rawConnect, rawGrpc, wire, zeroBomb, type RawAnswer } from "../support/raw-rpc.js";
+
+/**
+ * Hostile request bodies against a real service process: decompression bombs
+ * and oversized messages, over gRPC (HTTP/2) and Connect (HTTP/1.1), with and
+ * without a valid token. Each is refused from its headers or at the message
+ * limit, and the process's peak memory stays small.
+ */
+
+const MiB = 1 << 20;
+/** The kit's request message limit (kit/src/request-limits.ts), stated here as the contract under test. */
+const LIMIT = 64 * 1024;
+/** The service's memory limit in the chart is 256 Mi; an idle service sits near 85 MiB. */
+const PEAK_MIB_CEILING = 200;
+
+const REGISTER = "/outerpark.musical.v1.MusicalService/RegisterMusical";
+
+/** A RegisterMusicalRequest with the given name, encoded by hand. */
+const registration = (name: Uint8Array) => Buffer.concat([wire.bytesField(2, name), wire.varintField(3, 10), wire.varintField(4, 80_000)]);
+
+/** A RegisterMusicalRequest of exactly `size` bytes (its name makes up the rest). */
+function registrationOfSize(size: number): Buffer {
+  let nameLength = size;
+  for (;;) {
+    const message = registration(Buffer.alloc(nameLength, "n"));
+    if (message.byteLength === size) return message;
+    nameLength -= message.byteLength - size;
+  }
+}
+
+interface Row {
+  why: string;
+  send: (auth: Record<string, string>) => Promise<RawAnswer>;
+  token: boolean;
+  expected: Partial<RawAnswer>;
+}
+
+const UNAUTHENTICATED_GRPC = { grpcStatus: 16 };
+const EXHAUSTED_GRPC = { grpcStatus: 8 };
+const UNAUTHENTICATED_CONNECT = { httpStatus: 401, connectCode: "unauthenticated" };
+const EXHAUSTED_CONNECT = { httpStatus: 429, connectCode: "resource_exhausted" };
+
+describe("hostile request bodies are refused before they cost memory", () => {
+  let system: TestSystem;
+  let address: string;
+  let pid: number;
+  let managerToken: string;
+  const rows: Row[] = [];
+  const peaks: string[] = [];
+
+  beforeAll(async () => {
+    system = await TestSystem.start({ services: ["musical"], gateway: false });
+    address = system.address("musical");
+    pid = system.replicas.find((r) => r.service === "musical")!.process!.pid!;
+    managerToken = await system.token("manager-1", "manager");
+
+    // ~300 KB that inflate to 300 MiB of zeros: what took a service from 85 MiB to 990 MiB.
+    const gzipBomb = await zeroBomb(300 * MiB, "gzip");
+    const brotliBomb = await zeroBomb(300 * MiB, "br");
+    const plain = registration(Buffer.alloc(8 * MiB, "n"));
+    const grpc = (body: Buffer, headers: Record<string, string> = {}) => (auth: Record<string, string>) => rawGrpc(address, REGISTER, body, { ...headers, ...auth });
+    const connect = (body: Buffer, headers: Record<string, string> = {}) => (auth: Record<string, string>) => rawConnect(address, REGISTER, body, { ...headers, ...auth });
+    for (const token of [false, true]) {
+      const who = token ? "a manager's token" : "no token";
+      rows.push(
+        { why: `gRPC, gzip bomb (${gzipBomb.byteLength} B → 300 MiB), ${who}`, token, send: grpc(envelope(gzipBomb, { compressed: true }), { "grpc-encoding": "gzip" }), expected: token ? EXHAUSTED_GRPC : UNAUTHENTICATED_GRPC },
+        { why: `gRPC, brotli bomb (${brotliBomb.byteLength} B → 300 MiB), ${who}`, token, send: grpc(envelope(brotliBomb, { compressed: true }), { "grpc-encoding": "br" }), expected: token ? EXHAUSTED_GRPC : UNAUTHENTICATED_GRPC },
+        { why: `gRPC, 8 MiB plain message, ${who}`, token, send: grpc(envelope(plain)), expected: token ? EXHAUSTED_GRPC : UNAUTHENTICATED_GRPC },
+        { why: `gRPC, a length prefix declaring 4 GiB, ${who}`, token, send: grpc(envelope(registration(Buffer.from("x")), { declaredLength: 0xffffffff })), expected: token ? EXHAUSTED_GRPC : UNAUTHENTICATED_GRPC },
+        { why: `Connect (HTTP/1.1), gzip bomb (Content-Encoding: gzip), ${who}`, token, send: connect(gzipBomb, { "content-encoding": "gzip" }), expected: token ? EXHAUSTED_CONNECT : UNAUTHENTICATED_CONNECT },
+        { why: `Connect (HTTP/1.1), brotli bomb (Content-Encoding: br), ${who}`, token, send: connect(brotliBomb, { "content-encoding": "br" }), expected: token ? EXHAUSTED_CONNECT : UNAUTHENTICATED_CONNECT },
+        { why: `Connect (HTTP/1.1), 8 MiB plain message, ${who}`, token, send: connect(plain), expected: token ? EXHAUSTED_CONNECT : UNAUTHENTICATED_CONNECT },
+      );
+    }
+    const justOver = await zeroBomb(LIMIT + 1, "gzip");
+    const smallBomb = await zeroBomb(60 * MiB, "gzip");
+    // The limit itself: a message of exactly the limit is decoded (and refused by the name rule); one byte more is not.
+    rows.push(
+      { why: `gRPC, a message of exactly ${LIMIT} B is decoded`, token: true, send: grpc(envelope(registrationOfSize(LIMIT))), expected: { grpcStatus: 3 } },
+      { why: `gRPC, a message of ${LIMIT + 1} B`, token: true, send: grpc(envelope(registrationOfSize(LIMIT + 1))), expected: EXHAUSTED_GRPC },
+      { why: `gRPC, ${justOver.byteLength} B of gzip inflating to ${LIMIT + 1} B`, token: true, send: grpc(envelope(justOver, { compressed: true }), { "grpc-encoding": "gzip" }), expected: EXHAUSTED_GRPC },
+      // Under the limit on the wire, far over it inflated: only the bound on decompression stops these.
+      { why: `gRPC, gzip bomb under the limit (${smallBomb.byteLength} B → 60 MiB)`, token: true, send: grpc(envelope(smallBomb, { compressed: true }), { "grpc-encoding": "gzip" }), expected: { grpcStatus: 8, grpcMessage: expect.stringContaining("after decompression") } },
+      { why: `Connect (HTTP/1.1), gzip bomb under the limit (${smallBomb.byteLength} B → 60 MiB)`, token: true, send: connect(smallBomb, { "content-encoding": "gzip" }), expected: { ...EXHAUSTED_CONNECT, connectMessage: expect.stringContaining("after decompression") } },
+      { why: `Connect (HTTP/1.1), a message of exactly ${LIMIT} B is decoded`, token: true, send: connect(registrationOfSize(LIMIT)), expected: { httpStatus: 400, connectCode: "invalid_argument" } },
+      { why: `Connect (HTTP/1.1), a message of ${LIMIT + 1} B`, token: true, send: connect(registrationOfSize(LIMIT + 1)), expected: EXHAUSTED_CONNECT },
+    );
+  });
+
+  afterAll(async () => {
+    if (peaks.length > 0) console.log(`request limits: peak RSS of the musical process per hostile request (MiB):\n  ${peaks.join("\n  ")}`);
+    await system?.stop();
+  });
+
+  it("every hostile request is answered with the exact status, and the process's peak memory stays small", async () => {
+    for (const row of rows) {
+      memory.resetPeak(pid);
+      const answer = await row.send(row.token ? { authorization: `Bearer ${managerToken}` } : {});
+      const peak = memory.peakMiB(pid);
+      peaks.push(`${String(peak).padStart(4)}  ${row.why}: ${JSON.stringify(answer)}`);
+      expect.soft(answer, row.why).toMatchObject(row.expected);
+      expect.soft(peak, `${row.why}: peak RSS in MiB`).toBeLessThan(PEAK_MIB_CEILING);
+    }
+  });
+
+  it("afterwards the service is SERVING, serves a real call and registered nothing", async () => {
+    const health = unaryClient("health", address);
+    const musical = unaryClient("musical", address);
+    try {
+      // The public services still need no token: health, and reflection (list_services, field 7).
+      expect((await health.check!({ service: "" })).status).toBe("SERVING");
+      const reflection = await rawGrpc(address, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", envelope(wire.bytesField(7, Buffer.alloc(0))));
+      expect(reflection).toMatchObject({ httpStatus: 200, grpcStatus: 0 });
+      expect(await system.sql("musical", "select count(*)::int as n from musicals")).toEqual([{ n: 0 }]);
+      const registered = await musical.registerMusical!({ musicalId: "after-the-bombs", name: "After the Bombs", totalSeats: 3, seatPrice: "1000" }, managerToken);
+      expect(registered.musical.musicalId).toBe("after-the-bombs");
+    } finally {
+      health.close();
+      musical.close();
+    }
+  });
+});
