@@ -152,7 +152,9 @@ export class TestSystem {
     });
     replica.process = child;
     replica.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-    await this.waitUntilServing(service, index);
+    // A replica that dies while starting fails at once, not when the wait for SERVING times out.
+    const outcome = await Promise.race([this.waitUntilServing(service, index).then(() => "serving" as const), replica.exited]);
+    if (outcome !== "serving") throw new Error(`${service}#${index} exited (code ${outcome}) before serving; see ${this.#logDir}`);
   }
 
   /** SIGTERM (graceful, resolves with the exit code) or SIGKILL (a crash). */
