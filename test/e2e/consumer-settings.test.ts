@@ -33,7 +33,7 @@ describe("a changed consumer setting", () => {
       Promise.all(
         (["payment", "reservation"] as const).map(async (domain) => {
           const info = await jsm.consumers.info(streamName(system.namespace, domain), `notice-${domain}`);
-          return info.config.ack_wait / 1_000_000;
+          return (info.config.ack_wait ?? 0) / 1_000_000;
         }),
       );
     expect(await ackWaitsMs()).toEqual([30_000, 30_000]);
