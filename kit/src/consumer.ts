@@ -143,7 +143,7 @@ export class EventConsumer {
   }
 
   async #handle(msg: JsMsg): Promise<void> {
-    const { handlers, logger, maxDeliveries, transactor, name } = this.#options;
+    const { handlers, logger, transactor, name } = this.#options;
     const eventType = msg.headers?.get(EVENT_TYPE_HEADER) ?? "";
     const handler = handlers[eventType];
     if (!handler) {
