@@ -248,6 +248,30 @@ describe("MyPage at scale", () => {
       30_000,
       "the cancellation of the oldest reservation on the stream",
     );
+    // A change whose signal is lost (written here behind the service's back, so nobody announces it) still arrives,
+    // through the process's periodic re-check. First let the cancellation's last facts (the notice) land, so no signal follows.
+    let lastVersion = "";
+    await waitFor(
+      async () => {
+        const [row] = await system.sql<{ version: string }>("customercenter", "select version from mypage_customers where customer_id = 'pager'");
+        const quiet = row!.version === lastVersion;
+        lastVersion = row!.version;
+        return quiet;
+      },
+      20_000,
+      "pager's MyPage to be quiet",
+      1_500,
+    );
+    const [{ version }] = (await system.sql<{ version: string }>(
+      "customercenter",
+      "update mypage_customers set version = version + 1 where customer_id = 'pager' returning version",
+    )) as [{ version: string }];
+    await system.sql("customercenter", "update mypage_reservations set musical_name = 'Renamed quietly', version = $1 where reservation_id = $2", [version, seen[3]]);
+    await waitFor(
+      () => watch.messages.some((m) => m.reservation.reservationId === seen[3] && m.reservation.musicalName === "Renamed quietly"),
+      3 * RECHECK_MS,
+      "the unsignalled change on the stream",
+    );
     watch.cancel();
 
     // The stream's page size is validated like GetMyPage's.
