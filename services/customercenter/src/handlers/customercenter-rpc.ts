@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { requireRole } from "../../../../kit/src/auth.js";
+import { unavailable } from "../../../../kit/src/errors.js";
 import {
   CustomerCenterService,
   HistoryEntrySchema,
@@ -57,6 +58,9 @@ export function customerCenterService(myPage: MyPage, watchers: MyPageWatchers, 
           yield { reservation: toMyReservation(view), nextPageToken: i === first.items.length - 1 ? first.nextPageToken : "" };
         }
         for await (const view of watch.changes(ctx.signal)) yield { reservation: toMyReservation(view) };
+        // The stream never ends on its own: it ends here only because this replica is shutting down (or the
+        // client left). UNAVAILABLE, not OK, tells a client to reconnect (to another replica) rather than stop.
+        throw unavailable("this replica is shutting down, reconnect to keep watching");
       } finally {
         watch.close();
       }
