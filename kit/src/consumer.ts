@@ -5,6 +5,8 @@ import type { QueryResult } from "@mikro-orm/core";
 import type { Logger } from "pino";
 import type { EventBus } from "./bus.js";
 import { readInt } from "./config.js";
+import { isConnectionError } from "./errors.js";
+import type { HealthMonitor } from "./health.js";
 import { EVENT_TYPE_HEADER, domainSubjects, eventRegistry, streamName, type DomainEvent, type EventDomain } from "./events.js";
 import type { Transactor, Tx } from "./outbox.js";
 
@@ -20,15 +22,23 @@ export interface ConsumerOptions {
   domain: EventDomain;
   /** Handlers by event type name; other event types of the stream are acknowledged and skipped. */
   handlers: Record<string, EventHandler>;
-  /** Deliveries before a failing event goes to the dead-letter stream. */
+  /** Failures on the event's own merits before it goes to the dead-letter stream; outages never count. */
   maxDeliveries?: number;
 }
+
+/** Redelivery delay of an event whose handler could not reach a dependency. */
+const DEPENDENCY_RETRY_MS = 1_000;
+/** How often a paused consumer looks at the health monitor's latest verdict. */
+const PAUSED_RECHECK_MS = 500;
 
 /**
  * A durable pull consumer with an inbox: the handler's effects and the event id
  * commit in one transaction, and the message is acknowledged only after the
  * commit, so a redelivered event has no second effect. An event that cannot be
- * decoded, or fails maxDeliveries times, goes to the dead-letter stream.
+ * decoded, or fails maxDeliveries times on its own merits, goes to the
+ * dead-letter stream. A failure to reach the database or NATS is not the
+ * event's fault: it is retried without counting, and while the health monitor
+ * sees a dependency down the consumer pauses.
  */
 export class EventConsumer {
   readonly #options: Required<ConsumerOptions>;
@@ -36,6 +46,9 @@ export class EventConsumer {
   #loop: Promise<void> | undefined;
   #running = false;
   #inFlight: Promise<void> = Promise.resolve();
+  #health: HealthMonitor | undefined;
+  #unwatchHealth: (() => void) | undefined;
+  #paused = false;
 
   constructor(options: ConsumerOptions) {
     this.#options = { maxDeliveries: readInt(process.env, "CONSUMER_MAX_DELIVERIES", 5), ...options };
@@ -45,21 +58,30 @@ export class EventConsumer {
     return `${this.#options.name}-${this.#options.domain}`;
   }
 
+  /** Pauses consumption while `health` sees the database or NATS down, and tells failures of a dependency from the event's. */
+  watchDependencies(health: HealthMonitor): void {
+    this.#unwatchHealth?.();
+    this.#health = health;
+    this.#unwatchHealth = health.onChange(() => {
+      if (!dependenciesUp(health)) this.#pause();
+    });
+  }
+
   async start(): Promise<void> {
     const { bus, domain } = this.#options;
     const stream = streamName(bus.namespace, domain);
+    const settings = {
+      filter_subject: domainSubjects(bus.namespace, domain),
+      // Longer than any handler runs; after a crash, the unacknowledged event is redelivered this much later.
+      ack_wait: readInt(process.env, "CONSUMER_ACK_WAIT_MS", 30_000) * 1_000_000,
+      max_ack_pending: 256,
+    };
     await bus.jsm.consumers
-      .add(stream, {
-        durable_name: this.durableName,
-        ack_policy: AckPolicy.Explicit,
-        deliver_policy: DeliverPolicy.All,
-        filter_subject: domainSubjects(bus.namespace, domain),
-        // Longer than any handler runs; after a crash, the unacknowledged event is redelivered this much later.
-        ack_wait: readInt(process.env, "CONSUMER_ACK_WAIT_MS", 30_000) * 1_000_000,
-        max_ack_pending: 256,
-      })
-      .catch((error) => {
-        if (!/already in use|consumer name already/i.test(String(error))) throw error;
+      .add(stream, { durable_name: this.durableName, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ...settings })
+      .catch(async (error) => {
+        // It exists with other settings (an earlier release, or another replica's config): this release's settings win.
+        if (!/already exists|already in use/i.test(String(error))) throw error;
+        await bus.jsm.consumers.update(stream, this.durableName, settings);
       });
     this.#running = true;
     this.#loop = this.#consumeForever(stream);
@@ -67,6 +89,7 @@ export class EventConsumer {
 
   async stop(): Promise<void> {
     this.#running = false;
+    this.#unwatchHealth?.();
     await this.#messages?.close();
     await this.#loop;
     await this.#inFlight;
@@ -76,9 +99,18 @@ export class EventConsumer {
     const { bus, logger } = this.#options;
     while (this.#running) {
       try {
+        await this.#untilDependenciesUp();
+        if (!this.#running) break;
         const consumer = await bus.js.consumers.get(stream, this.durableName);
-        this.#messages = await consumer.consume({ max_messages: 64 });
-        for await (const msg of this.#messages) {
+        const messages = await consumer.consume({ max_messages: 64 });
+        this.#messages = messages;
+        if (this.#paused) void messages.close();
+        for await (const msg of messages) {
+          if (this.#paused) {
+            // Fetched before the pause: hand it back untried, for whoever consumes next.
+            msg.nak();
+            continue;
+          }
           const work = this.#handle(msg);
           this.#inFlight = work;
           await work;
@@ -92,8 +124,26 @@ export class EventConsumer {
     }
   }
 
+  /** Stops pulling: the loop hands back what it already holds and waits for the dependencies. */
+  #pause(): void {
+    if (this.#paused || !this.#running) return;
+    this.#paused = true;
+    this.#options.logger.warn({ consumer: this.durableName, health: this.#health?.results }, "dependencies down; consumer paused");
+    void this.#messages?.close();
+  }
+
+  async #untilDependenciesUp(): Promise<void> {
+    if (!this.#paused) return;
+    const started = Date.now();
+    while (this.#running && this.#health && !dependenciesUp(this.#health)) {
+      await new Promise((resolve) => setTimeout(resolve, PAUSED_RECHECK_MS));
+    }
+    this.#paused = false;
+    this.#options.logger.info({ consumer: this.durableName, pausedMs: Date.now() - started }, "dependencies back; consumer resumed");
+  }
+
   async #handle(msg: JsMsg): Promise<void> {
-    const { handlers, logger, maxDeliveries, transactor, name } = this.#options;
+    const { handlers, logger, transactor, name } = this.#options;
     const eventType = msg.headers?.get(EVENT_TYPE_HEADER) ?? "";
     const handler = handlers[eventType];
     if (!handler) {
@@ -120,25 +170,74 @@ export class EventConsumer {
         );
         if (inserted.affectedRows === 0) return false;
         await handler(event, tx);
+        if (msg.info.deliveryCount > 1) await tx.em.execute("delete from inbox_failures where consumer = ? and event_id = ?", [name, event.eventId], "run");
         return true;
       });
       msg.ack();
       if (handled) log.debug("event handled");
       else log.info("duplicate event skipped");
     } catch (error) {
-      const deliveries = msg.info.deliveryCount;
-      if (deliveries >= maxDeliveries) {
-        log.error({ err: error, deliveries }, "event failed too often; dead-lettering");
-        await this.#deadLetter(msg, eventType, String(error));
-      } else {
-        const delayMs = Math.min(30_000, 500 * 2 ** (deliveries - 1));
-        log.warn({ err: error, deliveries, delayMs }, "event handler failed; will retry");
-        msg.nak(delayMs);
-      }
+      await this.#failed(msg, event, eventType, error, log);
     }
   }
 
-  async #deadLetter(msg: JsMsg, eventType: string, reason: string): Promise<void> {
+  /** An outage never uses up an event's tries, however long it lasts; only failures of the event itself count. */
+  async #failed(msg: JsMsg, event: DomainEvent, eventType: string, error: unknown, log: Logger): Promise<void> {
+    const { maxDeliveries } = this.#options;
+    if (await this.#dependencyFailed(error)) {
+      log.warn({ err: error, deliveries: msg.info.deliveryCount }, "dependency unavailable; event will be retried, not counted");
+      msg.nak(DEPENDENCY_RETRY_MS);
+      if (this.#health && !dependenciesUp(this.#health)) this.#pause();
+      return;
+    }
+    let failures: number;
+    try {
+      failures = await this.#recordFailure(event.eventId, error);
+    } catch (recordError) {
+      // Not even the failure could be written: the database is going away, so this one does not count either.
+      log.warn({ err: error, recordError }, "event handler failed and the failure could not be recorded; will retry");
+      msg.nak(DEPENDENCY_RETRY_MS);
+      return;
+    }
+    if (failures >= maxDeliveries) {
+      log.error({ err: error, failures, deliveries: msg.info.deliveryCount }, "event failed too often; dead-lettering");
+      if (await this.#deadLetter(msg, eventType, String(error))) {
+        // A replayed letter starts with fresh tries.
+        await this.#options.transactor
+          .autocommit((em) => em.execute("delete from inbox_failures where consumer = ? and event_id = ?", [this.#options.name, event.eventId], "run"))
+          .catch(() => undefined);
+      }
+    } else {
+      const delayMs = Math.min(30_000, 500 * 2 ** (failures - 1));
+      log.warn({ err: error, failures, delayMs }, "event handler failed; will retry");
+      msg.nak(delayMs);
+    }
+  }
+
+  /** A connection error, or any error while the probes find the database or NATS down (a statement cut off, a timeout). */
+  async #dependencyFailed(error: unknown): Promise<boolean> {
+    if (isConnectionError(error)) return true;
+    if (!this.#health) return false;
+    await this.#health.refresh();
+    return !dependenciesUp(this.#health);
+  }
+
+  /** Counts one more failure of this event on its own merits; returns the count so far. */
+  async #recordFailure(eventId: string, error: unknown): Promise<number> {
+    const { name, transactor } = this.#options;
+    const rows = await transactor.autocommit((em) =>
+      em.execute<{ failures: number }[]>(
+        `insert into inbox_failures (consumer, event_id, failures, last_error) values (?, ?, 1, ?)
+         on conflict (consumer, event_id) do update set failures = inbox_failures.failures + 1, last_error = excluded.last_error, failed_at = now()
+         returning failures`,
+        [name, eventId, String(error).slice(0, 1000)],
+      ),
+    );
+    return rows[0]!.failures;
+  }
+
+  /** Parks the event with its reason; false when it could not be parked (it stays for redelivery). */
+  async #deadLetter(msg: JsMsg, eventType: string, reason: string): Promise<boolean> {
     const { bus, logger, name } = this.#options;
     const h = natsHeaders();
     h.set("Dead-Letter-Consumer", name);
@@ -153,12 +252,19 @@ export class EventConsumer {
       });
       msg.term();
       logger.error({ consumer: this.durableName, subject: msg.subject, eventType, reason }, "event dead-lettered");
+      return true;
     } catch (error) {
       // Could not park it: leave it for redelivery rather than lose it.
       logger.error({ err: error }, "dead-letter publish failed");
       msg.nak(5_000);
+      return false;
     }
   }
+}
+
+/** Every dependency answered on the monitor's latest run (none has run yet: assume so). */
+function dependenciesUp(health: HealthMonitor): boolean {
+  return Object.values(health.results).every((result) => result.ok);
 }
 
 function reservationOf(event: DomainEvent): { reservationId?: string } {

@@ -25,4 +25,24 @@ class KitOutboxInbox extends Migration {
   }
 }
 
-export const kitMigrations = [{ name: "Kit0001OutboxInbox", class: KitOutboxInbox }];
+/**
+ * Failures of an event on its own merits, per consumer: they, not JetStream's delivery count (which
+ * also counts deliveries lost to outages), decide when an event goes to the dead letters.
+ */
+class KitInboxFailures extends Migration {
+  override up(): void {
+    this.addSql(`create table if not exists inbox_failures (
+      consumer text not null,
+      event_id text not null,
+      failures int not null,
+      last_error text,
+      failed_at timestamptz not null default now(),
+      primary key (consumer, event_id)
+    )`);
+  }
+}
+
+export const kitMigrations = [
+  { name: "Kit0001OutboxInbox", class: KitOutboxInbox },
+  { name: "Kit0002InboxFailures", class: KitInboxFailures },
+];

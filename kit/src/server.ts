@@ -27,6 +27,8 @@ import { ServerReflection as ServerReflectionV1Alpha } from "../../gen/grpc/refl
 export interface Worker {
   start(): Promise<void> | void;
   stop(): Promise<void>;
+  /** For workers that wait out an outage of the database or NATS instead of failing their work (the consumers). */
+  watchDependencies?(health: HealthMonitor): void;
 }
 
 export interface ServiceContext {
@@ -79,6 +81,7 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
   const workers: Worker[] = [relay, ...wiring.workers];
 
   const health = new HealthMonitor({ probes: { database: () => pingDatabase(db), nats: () => pingEventBus(bus) } });
+  for (const worker of workers) worker.watchDependencies?.(health);
   const shutdown = new AbortController();
   const handler = connectNodeAdapter({
     routes: (router) => {

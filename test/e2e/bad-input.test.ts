@@ -26,6 +26,7 @@ interface PageTokens {
   aliceReservations: string;
   alicePayments: string;
   aliceNotifications: string;
+  aliceMyPage: string;
 }
 
 type Expected =
@@ -35,7 +36,7 @@ type Expected =
   | { code: grpc.status.NOT_FOUND; mentions: string };
 
 interface BadInput {
-  service: Exclude<ServiceName, "customercenter">;
+  service: ServiceName;
   /** The client method (lower camel case) and the RPC it calls. */
   method: string;
   caller: Caller;
@@ -250,6 +251,14 @@ const cases: BadInput[] = [
     scope: "notifications:alice",
     perCustomer: true,
   }),
+  ...pagingRows({
+    service: "customercenter",
+    method: "getMyPage",
+    own: (t) => t.aliceMyPage,
+    foreign: { name: "the notifications listing", token: (t) => t.aliceNotifications },
+    scope: "mypage:alice",
+    perCustomer: true,
+  }),
 ];
 
 /**
@@ -334,7 +343,7 @@ const lowerCamel = (name: string) => name[0]!.toLowerCase() + name.slice(1);
 describe("bad input is refused and changes nothing", () => {
   let system: TestSystem;
   const tokens: Record<Caller, string> = { alice: "", bob: "", manager: "", service: "" };
-  const pageTokens: PageTokens = { musicals: "", aliceReservations: "", alicePayments: "", aliceNotifications: "" };
+  const pageTokens: PageTokens = { musicals: "", aliceReservations: "", alicePayments: "", aliceNotifications: "", aliceMyPage: "" };
   let clients: Record<ServiceName, ReturnType<TestSystem["client"]>>;
   let before: Snapshot;
 
@@ -369,6 +378,7 @@ describe("bad input is refused and changes nothing", () => {
     pageTokens.aliceReservations = await secondPage(reservation.listReservations!({ pageSize: 1 }, tokens.alice), "reservations");
     pageTokens.alicePayments = await secondPage(payment.listPayments!({ pageSize: 1 }, tokens.alice), "payments");
     pageTokens.aliceNotifications = await secondPage(notice.listNotifications!({ pageSize: 1 }, tokens.alice), "notifications");
+    pageTokens.aliceMyPage = await secondPage(customercenter.getMyPage!({ pageSize: 1 }, tokens.alice), "MyPage");
   });
 
   afterAll(async () => {

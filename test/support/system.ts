@@ -27,6 +27,8 @@ export interface SystemOptions {
   natsUrl?: string;
   /** A PostgreSQL server of the test's own, likewise. */
   postgresUrl?: string;
+  /** A PostgreSQL server for some services only (e.g. one the test stops), overriding postgresUrl for them. */
+  postgresUrls?: Partial<Record<ServiceName, string>>;
 }
 
 interface Replica {
@@ -57,7 +59,7 @@ export class TestSystem {
   readonly #options: Required<SystemOptions>;
 
   private constructor(options: SystemOptions) {
-    this.#options = { services: SERVICE_NAMES, replicas: 1, env: {}, gateway: true, natsUrl: "", postgresUrl: "", ...options };
+    this.#options = { services: SERVICE_NAMES, replicas: 1, env: {}, gateway: true, natsUrl: "", postgresUrl: "", postgresUrls: {}, ...options };
     this.#logDir = path.join(root, ".data/test-logs", this.namespace);
     mkdirSync(this.#logDir, { recursive: true });
   }
@@ -87,8 +89,13 @@ export class TestSystem {
     return this.#options.postgresUrl || this.infra.postgresUrl;
   }
 
+  /** The PostgreSQL server that holds this service's database. */
+  postgresUrlOf(service: ServiceName): string {
+    return this.#options.postgresUrls[service] || this.postgresUrl;
+  }
+
   databaseUrl(service: ServiceName): string {
-    const url = new URL(this.postgresUrl);
+    const url = new URL(this.postgresUrlOf(service));
     url.pathname = `/${this.namespace}_${service}`;
     return url.toString();
   }
@@ -130,7 +137,8 @@ export class TestSystem {
     return (await fetch(`${this.gatewayUrl}/stats`)).json() as never;
   }
 
-  async startReplica(service: ServiceName, index = 0): Promise<void> {
+  /** `env` adds to (and overrides) the system's environment for this start only, e.g. a changed setting on restart. */
+  async startReplica(service: ServiceName, index = 0, env: Record<string, string> = {}): Promise<void> {
     const replica = this.replicas.find((r) => r.service === service && r.index === index);
     if (!replica) throw new Error(`${service}#${index} is not part of this system`);
     // Each reservation replica calls "its" musical replica, as a Kubernetes Service would spread them.
@@ -148,10 +156,13 @@ export class TestSystem {
       PAYMENT_GATEWAY_URL: this.gatewayUrl,
       LOG_LEVEL: process.env.OUTERPARK_TEST_LOG_LEVEL ?? "info",
       ...this.#options.env,
+      ...env,
     });
     replica.process = child;
     replica.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
-    await this.waitUntilServing(service, index);
+    // A replica that dies while starting fails at once, not when the wait for SERVING times out.
+    const outcome = await Promise.race([this.waitUntilServing(service, index).then(() => "serving" as const), replica.exited]);
+    if (outcome !== "serving") throw new Error(`${service}#${index} exited (code ${outcome}) before serving; see ${this.#logDir}`);
   }
 
   /** SIGTERM (graceful, resolves with the exit code) or SIGKILL (a crash). */
@@ -209,7 +220,7 @@ export class TestSystem {
     await Promise.all(this.replicas.map((r) => this.stopReplica(r.service, r.index, "SIGTERM")));
     await this.stopGateway();
     if (process.env.OUTERPARK_TEST_KEEP) return; // leave databases and streams for a post-mortem
-    for (const service of SERVICE_NAMES) await dropDatabaseIfExists(this.postgresUrl, `${this.namespace}_${service}`);
+    for (const service of SERVICE_NAMES) await dropDatabaseIfExists(this.postgresUrlOf(service), `${this.namespace}_${service}`);
     const nc = await connect({ servers: this.natsUrl });
     try {
       const jsm = await jetstreamManager(nc);

@@ -1,12 +1,15 @@
 import { readInt } from "../../../kit/src/config.js";
 import { EventConsumer } from "../../../kit/src/consumer.js";
+import { PageTokens } from "../../../kit/src/paging.js";
 import type { ServiceModule } from "../../../kit/src/server.js";
 import { CustomerCenterService } from "../../../gen/outerpark/customercenter/v1/customercenter_pb.js";
 import { entities } from "./adapters/schema.js";
 import { migrations } from "./adapters/migrations.js";
 import { ChangeFeed } from "./adapters/change-feed.js";
 import { MyPage } from "./app/mypage.js";
+import { MyPageWatchers } from "./app/mypage-watchers.js";
 import { customerCenterService } from "./handlers/customercenter-rpc.js";
+import { customerCenterRules } from "./rules.js";
 import { musicalEventHandlers, noticeEventHandlers, paymentEventHandlers, reservationEventHandlers } from "./handlers/domain-events.js";
 
 export const customerCenterModule: ServiceModule = {
@@ -14,17 +17,25 @@ export const customerCenterModule: ServiceModule = {
   services: [CustomerCenterService],
   entities,
   migrations,
-  // GetMyPage and WatchMyPage take no fields: the caller comes from the token.
-  rules: [],
+  rules: customerCenterRules,
   wire({ config, logger, bus, transactor }) {
     const feed = new ChangeFeed(bus.nc, config.eventNamespace, logger);
     const myPage = new MyPage(transactor, feed);
+    const watchers = new MyPageWatchers({
+      myPage,
+      signals: feed,
+      logger,
+      recheckMs: readInt(process.env, "MYPAGE_RECHECK_MS", 5_000),
+      maxStreamsPerCustomer: readInt(process.env, "MYPAGE_MAX_STREAMS_PER_CUSTOMER", 10),
+    });
     const consumer = (domain: "reservation" | "payment" | "musical" | "notice", handlers: ReturnType<typeof reservationEventHandlers>) =>
       new EventConsumer({ bus, transactor, logger, name: "customercenter", domain, handlers });
     return {
-      routes: (router) => router.service(CustomerCenterService, customerCenterService(myPage, readInt(process.env, "MYPAGE_RECHECK_MS", 5_000))),
+      routes: (router) =>
+        router.service(CustomerCenterService, customerCenterService(myPage, watchers, new PageTokens(config.pageTokenSecret, "customercenter"))),
       workers: [
         { start: () => feed.start(), stop: () => feed.stop() },
+        watchers,
         consumer("reservation", reservationEventHandlers(myPage)),
         consumer("payment", paymentEventHandlers(myPage)),
         consumer("musical", musicalEventHandlers(myPage)),

@@ -16,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file outerpark/customercenter/v1/customercenter.proto.
  */
 export const file_outerpark_customercenter_v1_customercenter: GenFile = /*@__PURE__*/
-  fileDesc("CjBvdXRlcnBhcmsvY3VzdG9tZXJjZW50ZXIvdjEvY3VzdG9tZXJjZW50ZXIucHJvdG8SG291dGVycGFyay5jdXN0b21lcmNlbnRlci52MSJ2CgxIaXN0b3J5RW50cnkSEgoKZXZlbnRfdHlwZRgBIAEoCRIQCghldmVudF9pZBgCIAEoCRIPCgdzdW1tYXJ5GAMgASgJEi8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKcAQoOTXlOb3RpZmljYXRpb24SFwoPbm90aWZpY2F0aW9uX2lkGAEgASgJEjMKBGtpbmQYAiABKA4yJS5vdXRlcnBhcmsubm90aWNlLnYxLk5vdGlmaWNhdGlvbktpbmQSDwoHbWVzc2FnZRgDIAEoCRIrCgdzZW50X2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK5AwoNTXlSZXNlcnZhdGlvbhIWCg5yZXNlcnZhdGlvbl9pZBgBIAEoCRISCgptdXNpY2FsX2lkGAIgASgJEhQKDG11c2ljYWxfbmFtZRgDIAEoCRINCgVzZWF0cxgEIAEoBRIOCgZhbW91bnQYBSABKAMSRwoScmVzZXJ2YXRpb25fc3RhdHVzGAYgASgOMisub3V0ZXJwYXJrLnJlc2VydmF0aW9uLnYxLlJlc2VydmF0aW9uU3RhdHVzEj0KDXBheW1lbnRfc3RhdGUYByABKA4yJi5vdXRlcnBhcmsucmVzZXJ2YXRpb24udjEuUGF5bWVudFN0YXRlEkIKDW5vdGlmaWNhdGlvbnMYCCADKAsyKy5vdXRlcnBhcmsuY3VzdG9tZXJjZW50ZXIudjEuTXlOb3RpZmljYXRpb24SOgoHaGlzdG9yeRgJIAMoCzIpLm91dGVycGFyay5jdXN0b21lcmNlbnRlci52MS5IaXN0b3J5RW50cnkSDwoHdmVyc2lvbhgKIAEoAxIuCgp1cGRhdGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCISChBHZXRNeVBhZ2VSZXF1ZXN0ImoKEUdldE15UGFnZVJlc3BvbnNlEhMKC2N1c3RvbWVyX2lkGAEgASgJEkAKDHJlc2VydmF0aW9ucxgCIAMoCzIqLm91dGVycGFyay5jdXN0b21lcmNlbnRlci52MS5NeVJlc2VydmF0aW9uIhQKEldhdGNoTXlQYWdlUmVxdWVzdCJWChNXYXRjaE15UGFnZVJlc3BvbnNlEj8KC3Jlc2VydmF0aW9uGAEgASgLMioub3V0ZXJwYXJrLmN1c3RvbWVyY2VudGVyLnYxLk15UmVzZXJ2YXRpb24y9wEKFUN1c3RvbWVyQ2VudGVyU2VydmljZRJqCglHZXRNeVBhZ2USLS5vdXRlcnBhcmsuY3VzdG9tZXJjZW50ZXIudjEuR2V0TXlQYWdlUmVxdWVzdBouLm91dGVycGFyay5jdXN0b21lcmNlbnRlci52MS5HZXRNeVBhZ2VSZXNwb25zZRJyCgtXYXRjaE15UGFnZRIvLm91dGVycGFyay5jdXN0b21lcmNlbnRlci52MS5XYXRjaE15UGFnZVJlcXVlc3QaMC5vdXRlcnBhcmsuY3VzdG9tZXJjZW50ZXIudjEuV2F0Y2hNeVBhZ2VSZXNwb25zZTABYgZwcm90bzM", [file_google_protobuf_timestamp, file_outerpark_notice_v1_notice, file_outerpark_reservation_v1_reservation]);
+  fileDesc("CjBvdXRlcnBhcmsvY3VzdG9tZXJjZW50ZXIvdjEvY3VzdG9tZXJjZW50ZXIucHJvdG8SG291dGVycGFyay5jdXN0b21lcmNlbnRlci52MSJ2CgxIaXN0b3J5RW50cnkSEgoKZXZlbnRfdHlwZRgBIAEoCRIQCghldmVudF9pZBgCIAEoCRIPCgdzdW1tYXJ5GAMgASgJEi8KC29jY3VycmVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKcAQoOTXlOb3RpZmljYXRpb24SFwoPbm90aWZpY2F0aW9uX2lkGAEgASgJEjMKBGtpbmQYAiABKA4yJS5vdXRlcnBhcmsubm90aWNlLnYxLk5vdGlmaWNhdGlvbktpbmQSDwoHbWVzc2FnZRgDIAEoCRIrCgdzZW50X2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCK5AwoNTXlSZXNlcnZhdGlvbhIWCg5yZXNlcnZhdGlvbl9pZBgBIAEoCRISCgptdXNpY2FsX2lkGAIgASgJEhQKDG11c2ljYWxfbmFtZRgDIAEoCRINCgVzZWF0cxgEIAEoBRIOCgZhbW91bnQYBSABKAMSRwoScmVzZXJ2YXRpb25fc3RhdHVzGAYgASgOMisub3V0ZXJwYXJrLnJlc2VydmF0aW9uLnYxLlJlc2VydmF0aW9uU3RhdHVzEj0KDXBheW1lbnRfc3RhdGUYByABKA4yJi5vdXRlcnBhcmsucmVzZXJ2YXRpb24udjEuUGF5bWVudFN0YXRlEkIKDW5vdGlmaWNhdGlvbnMYCCADKAsyKy5vdXRlcnBhcmsuY3VzdG9tZXJjZW50ZXIudjEuTXlOb3RpZmljYXRpb24SOgoHaGlzdG9yeRgJIAMoCzIpLm91dGVycGFyay5jdXN0b21lcmNlbnRlci52MS5IaXN0b3J5RW50cnkSDwoHdmVyc2lvbhgKIAEoAxIuCgp1cGRhdGVkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCI5ChBHZXRNeVBhZ2VSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBRISCgpwYWdlX3Rva2VuGAIgASgJIoMBChFHZXRNeVBhZ2VSZXNwb25zZRITCgtjdXN0b21lcl9pZBgBIAEoCRJACgxyZXNlcnZhdGlvbnMYAiADKAsyKi5vdXRlcnBhcmsuY3VzdG9tZXJjZW50ZXIudjEuTXlSZXNlcnZhdGlvbhIXCg9uZXh0X3BhZ2VfdG9rZW4YAyABKAkiJwoSV2F0Y2hNeVBhZ2VSZXF1ZXN0EhEKCXBhZ2Vfc2l6ZRgBIAEoBSJvChNXYXRjaE15UGFnZVJlc3BvbnNlEj8KC3Jlc2VydmF0aW9uGAEgASgLMioub3V0ZXJwYXJrLmN1c3RvbWVyY2VudGVyLnYxLk15UmVzZXJ2YXRpb24SFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJMvcBChVDdXN0b21lckNlbnRlclNlcnZpY2USagoJR2V0TXlQYWdlEi0ub3V0ZXJwYXJrLmN1c3RvbWVyY2VudGVyLnYxLkdldE15UGFnZVJlcXVlc3QaLi5vdXRlcnBhcmsuY3VzdG9tZXJjZW50ZXIudjEuR2V0TXlQYWdlUmVzcG9uc2UScgoLV2F0Y2hNeVBhZ2USLy5vdXRlcnBhcmsuY3VzdG9tZXJjZW50ZXIudjEuV2F0Y2hNeVBhZ2VSZXF1ZXN0GjAub3V0ZXJwYXJrLmN1c3RvbWVyY2VudGVyLnYxLldhdGNoTXlQYWdlUmVzcG9uc2UwAWIGcHJvdG8z", [file_google_protobuf_timestamp, file_outerpark_notice_v1_notice, file_outerpark_reservation_v1_reservation]);
 
 /**
  * @generated from message outerpark.customercenter.v1.HistoryEntry
@@ -161,6 +161,19 @@ export const MyReservationSchema: GenMessage<MyReservation> = /*@__PURE__*/
  * @generated from message outerpark.customercenter.v1.GetMyPageRequest
  */
 export type GetMyPageRequest = Message<"outerpark.customercenter.v1.GetMyPageRequest"> & {
+  /**
+   * 0 means 20; at most 100.
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
+
+  /**
+   * The next_page_token of the previous page; empty for the first page.
+   *
+   * @generated from field: string page_token = 2;
+   */
+  pageToken: string;
 };
 
 /**
@@ -183,6 +196,13 @@ export type GetMyPageResponse = Message<"outerpark.customercenter.v1.GetMyPageRe
    * @generated from field: repeated outerpark.customercenter.v1.MyReservation reservations = 2;
    */
   reservations: MyReservation[];
+
+  /**
+   * Empty on the last page.
+   *
+   * @generated from field: string next_page_token = 3;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -196,6 +216,12 @@ export const GetMyPageResponseSchema: GenMessage<GetMyPageResponse> = /*@__PURE_
  * @generated from message outerpark.customercenter.v1.WatchMyPageRequest
  */
 export type WatchMyPageRequest = Message<"outerpark.customercenter.v1.WatchMyPageRequest"> & {
+  /**
+   * Size of the first page: 0 means 20; at most 100.
+   *
+   * @generated from field: int32 page_size = 1;
+   */
+  pageSize: number;
 };
 
 /**
@@ -213,6 +239,14 @@ export type WatchMyPageResponse = Message<"outerpark.customercenter.v1.WatchMyPa
    * @generated from field: outerpark.customercenter.v1.MyReservation reservation = 1;
    */
   reservation?: MyReservation | undefined;
+
+  /**
+   * Set only on the last reservation of the first page, when older ones
+   * exist: pass it to GetMyPage to read them.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
 };
 
 /**
@@ -230,7 +264,7 @@ export const WatchMyPageResponseSchema: GenMessage<WatchMyPageResponse> = /*@__P
  */
 export const CustomerCenterService: GenService<{
   /**
-   * GetMyPage returns every reservation of the caller, newest first.
+   * GetMyPage pages through the caller's reservations, newest first.
    *
    * @generated from rpc outerpark.customercenter.v1.CustomerCenterService.GetMyPage
    */
@@ -240,8 +274,11 @@ export const CustomerCenterService: GenService<{
     output: typeof GetMyPageResponseSchema;
   },
   /**
-   * WatchMyPage sends the whole page first, then each reservation again
-   * whenever it changes.
+   * WatchMyPage sends the first page (newest first), then any reservation of
+   * the caller again whenever it changes. Older reservations: GetMyPage with
+   * the next_page_token of the first page. At most
+   * MYPAGE_MAX_STREAMS_PER_CUSTOMER (10) open streams per customer and
+   * replica; more are refused with RESOURCE_EXHAUSTED.
    *
    * @generated from rpc outerpark.customercenter.v1.CustomerCenterService.WatchMyPage
    */

@@ -4,7 +4,7 @@ import type { Logger } from "pino";
 /**
  * Tells every replica's MyPage watchers that a customer's page changed. Plain
  * NATS (not JetStream): a lost signal only delays an update until the
- * watcher's periodic re-check, because the data itself lives in PostgreSQL.
+ * process's periodic re-check, because the data itself lives in PostgreSQL.
  */
 export class ChangeFeed {
   readonly #listeners = new Map<string, Set<() => void>>();

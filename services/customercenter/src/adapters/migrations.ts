@@ -31,4 +31,14 @@ class CustomerCenter0001MyPage extends Migration {
   }
 }
 
-export const migrations = [{ name: "CustomerCenter0001MyPage", class: CustomerCenter0001MyPage }];
+/** MyPage is read a page at a time, newest first. */
+class CustomerCenter0002MyPagePaging extends Migration {
+  override up(): void {
+    this.addSql(`create index mypage_reservations_by_customer_placed on mypage_reservations (customer_id, placed_at desc, reservation_id desc)`);
+  }
+}
+
+export const migrations = [
+  { name: "CustomerCenter0001MyPage", class: CustomerCenter0001MyPage },
+  { name: "CustomerCenter0002MyPagePaging", class: CustomerCenter0002MyPagePaging },
+];

@@ -1,10 +1,15 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import type { InferEntity } from "@mikro-orm/core";
+import type { Keyset } from "../../../../kit/src/paging.js";
 import type { Fact, HistoryItem, ReservationView } from "../domain/mypage.js";
-import { HistoryEntity, ReservationViewEntity } from "./schema.js";
+import { HistoryEntity } from "./schema.js";
 
-export type StoredReservation = InferEntity<typeof ReservationViewEntity>;
 export type StoredHistory = HistoryItem & { summary: string };
+export type StoredReservation = { reservationId: string; customerId: string; version: number; placedAt: Date; updatedAt: Date } & ReservationView;
+/** One reservation of MyPage with every fact about it, oldest first. */
+export interface StoredView {
+  reservation: StoredReservation;
+  history: StoredHistory[];
+}
 
 /** Facts are stored as JSON; amounts (bigint) travel as strings. */
 function factToJson(fact: Fact): Record<string, unknown> {
@@ -76,11 +81,85 @@ export async function upsertView(
   );
 }
 
-/** The customer's reservations (those whose placement is known), newest first, optionally only those changed after a version. */
-export async function reservationsOf(em: EntityManager, customerId: string, changedAfterVersion = 0): Promise<StoredReservation[]> {
-  return em.find(
-    ReservationViewEntity,
-    { customerId, musicalId: { $ne: "" }, version: { $gt: changedAfterVersion } },
-    { orderBy: { placedAt: "desc", reservationId: "desc" }, refresh: true },
+/**
+ * Reservations of MyPage (those whose placement is known) with their histories, read in one statement, so a view and
+ * its history come from one snapshot. Raw SQL: MikroORM inlines the parameters, dates come back as text.
+ */
+async function selectViews(
+  em: EntityManager,
+  options: { customerId: string; where: string; params: unknown[]; orderBy: string; limit?: number; extraColumns?: string; extraParams?: unknown[] },
+): Promise<{ views: StoredView[]; rows: Record<string, unknown>[] }> {
+  const rows = await em.execute<Record<string, unknown>[]>(
+    `select r.reservation_id, r.customer_id, r.musical_id, r.musical_name, r.seats, r.amount, r.reservation_status, r.payment_state,
+            r.version, r.placed_at, r.updated_at,
+            (select coalesce(json_agg(json_build_object('eventId', h.event_id, 'eventType', h.event_type, 'occurredAt', h.occurred_at,
+                                                        'fact', h.fact, 'summary', h.summary) order by h.occurred_at, h.event_id), '[]'::json)
+               from mypage_history h where h.reservation_id = r.reservation_id) as history
+            ${options.extraColumns ?? ""}
+       from mypage_reservations r
+      where r.customer_id = ? and r.musical_id <> '' ${options.where}
+      order by ${options.orderBy}${options.limit === undefined ? "" : " limit ?"}`,
+    [...(options.extraParams ?? []), options.customerId, ...options.params, ...(options.limit === undefined ? [] : [options.limit])],
   );
+  const views = rows.map((row) => ({
+    reservation: {
+      reservationId: String(row.reservation_id),
+      customerId: String(row.customer_id),
+      musicalId: String(row.musical_id),
+      musicalName: String(row.musical_name),
+      seats: Number(row.seats),
+      amount: BigInt(String(row.amount)),
+      reservationStatus: String(row.reservation_status),
+      paymentState: String(row.payment_state),
+      version: Number(row.version),
+      placedAt: new Date(String(row.placed_at)),
+      updatedAt: new Date(String(row.updated_at)),
+    },
+    history: (row.history as Record<string, unknown>[]).map((h) => ({
+      eventId: String(h.eventId),
+      eventType: String(h.eventType),
+      occurredAt: new Date(String(h.occurredAt)),
+      fact: factFromJson(h.fact as Record<string, unknown>),
+      summary: String(h.summary),
+    })),
+  })) as StoredView[];
+  return { views, rows };
+}
+
+/**
+ * One page of the customer's reservations, newest first (keyset on placed_at, reservation_id), and the highest version
+ * among all of them in the same snapshot: changes after it are news to whoever read this page.
+ */
+export async function pageOf(
+  em: EntityManager,
+  customerId: string,
+  after: Keyset | undefined,
+  limit: number,
+): Promise<{ views: StoredView[]; latestVersion: number }> {
+  const { views, rows } = await selectViews(em, {
+    customerId,
+    where: after ? "and (r.placed_at, r.reservation_id) < (?::timestamptz, ?)" : "",
+    params: after ? [after.at.toISOString(), after.id] : [],
+    orderBy: "r.placed_at desc, r.reservation_id desc",
+    limit,
+    extraColumns: ", (select max(l.version) from mypage_reservations l where l.customer_id = ? and l.musical_id <> '') as latest_version",
+    extraParams: [customerId],
+  });
+  return { views, latestVersion: Number(rows[0]?.latest_version ?? 0) };
+}
+
+/** The customer's reservations that changed after a version, in the order they changed. */
+export async function changesOf(em: EntityManager, customerId: string, afterVersion: number): Promise<StoredView[]> {
+  return (await selectViews(em, { customerId, where: "and r.version > ?", params: [afterVersion], orderBy: "r.version" })).views;
+}
+
+/** Of the given customers, those with a reservation changed after the version given for them: one statement for all. */
+export async function customersChangedAfter(em: EntityManager, seen: ReadonlyMap<string, number>): Promise<string[]> {
+  if (seen.size === 0) return [];
+  const rows = await em.execute<{ customer_id: string }[]>(
+    `select w.customer_id from (values ${[...seen].map(() => "(?, ?::bigint)").join(", ")}) as w(customer_id, version)
+      where exists (select 1 from mypage_reservations r where r.customer_id = w.customer_id and r.version > w.version and r.musical_id <> '')`,
+    [...seen].flat(),
+  );
+  return rows.map((r) => r.customer_id);
 }

@@ -2,6 +2,7 @@ import type { Transactor, Tx } from "../../../../kit/src/outbox.js";
 import { foldReservation, summarize, type Fact } from "../domain/mypage.js";
 import * as store from "../adapters/mypage-store.js";
 import type { ChangeFeed } from "../adapters/change-feed.js";
+import type { Keyset } from "../../../../kit/src/paging.js";
 
 export interface IncomingFact {
   eventId: string;
@@ -12,10 +13,7 @@ export interface IncomingFact {
   fact: Fact;
 }
 
-export interface MyReservationView {
-  reservation: store.StoredReservation;
-  history: store.StoredHistory[];
-}
+export type MyReservationView = store.StoredView;
 
 /** The MyPage read model: built from events only, never by asking other services. */
 export class MyPage {
@@ -43,19 +41,18 @@ export class MyPage {
     tx.afterCommit(() => this.feed.announce(incoming.customerId));
   }
 
-  /** The customer's reservations with their histories; only those changed after a version when given. */
-  async page(customerId: string, changedAfterVersion = 0): Promise<MyReservationView[]> {
-    return this.transactor.run(async (tx) => {
-      const reservations = await store.reservationsOf(tx.em, customerId, changedAfterVersion);
-      const histories = await store.historyOf(
-        tx.em,
-        reservations.map((r) => r.reservationId),
-      );
-      return reservations.map((reservation) => ({ reservation, history: histories.get(reservation.reservationId) ?? [] }));
-    });
+  /** One page of the customer's reservations, newest first, and the highest version among all of them when it was read. */
+  async page(customerId: string, after: Keyset | undefined, limit: number): Promise<{ views: MyReservationView[]; latestVersion: number }> {
+    return this.transactor.autocommit((em) => store.pageOf(em, customerId, after, limit));
   }
 
-  onChange(customerId: string, listener: () => void): () => void {
-    return this.feed.listen(customerId, listener);
+  /** The customer's reservations changed after a version, in the order they changed. */
+  async changesAfter(customerId: string, version: number): Promise<MyReservationView[]> {
+    return this.transactor.autocommit((em) => store.changesOf(em, customerId, version));
+  }
+
+  /** Of the given customers, those whose page changed after the version given for them (one statement for all). */
+  async customersChangedAfter(seen: ReadonlyMap<string, number>): Promise<string[]> {
+    return this.transactor.autocommit((em) => store.customersChangedAfter(em, seen));
   }
 }

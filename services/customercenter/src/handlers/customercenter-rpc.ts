@@ -2,6 +2,7 @@ import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { requireRole } from "../../../../kit/src/auth.js";
+import { unavailable } from "../../../../kit/src/errors.js";
 import {
   CustomerCenterService,
   HistoryEntrySchema,
@@ -11,55 +12,57 @@ import {
 } from "../../../../gen/outerpark/customercenter/v1/customercenter_pb.js";
 import { NotificationKind } from "../../../../gen/outerpark/notice/v1/notice_pb.js";
 import { PaymentState, ReservationStatus } from "../../../../gen/outerpark/reservation/v1/reservation_pb.js";
+import { PageTokens, paginate } from "../../../../kit/src/paging.js";
 import type { MyPage, MyReservationView } from "../app/mypage.js";
+import type { MyPageWatchers } from "../app/mypage-watchers.js";
+import { watchMyPageRules } from "../rules.js";
 
-export function customerCenterService(myPage: MyPage, recheckMs: number): ServiceImpl<typeof CustomerCenterService> {
+export function customerCenterService(myPage: MyPage, watchers: MyPageWatchers, pageTokens: PageTokens): ServiceImpl<typeof CustomerCenterService> {
+  /** A page of MyPage and the highest version of the customer's reservations when it was read. */
+  const pageOf = async (customerId: string, request: { pageSize: number; pageToken: string }) => {
+    let latestVersion = 0;
+    const page = await paginate({
+      tokens: pageTokens,
+      scope: `mypage:${customerId}`,
+      request,
+      fetch: async (after, limit) => {
+        const read = await myPage.page(customerId, after, limit);
+        latestVersion = read.latestVersion;
+        return read.views;
+      },
+      keysetOf: (view) => ({ at: view.reservation.placedAt, id: view.reservation.reservationId }),
+    });
+    return { ...page, latestVersion };
+  };
+
   return {
-    async getMyPage(_req, ctx) {
+    async getMyPage(req, ctx) {
       const caller = requireRole(ctx, "customer");
-      const views = await myPage.page(caller.subject);
-      return { customerId: caller.subject, reservations: views.map(toMyReservation) };
+      const { items, nextPageToken } = await pageOf(caller.subject, req);
+      return { customerId: caller.subject, reservations: items.map(toMyReservation), nextPageToken };
     },
 
-    /** The whole page first, then every change. Changes are signalled by any replica; a periodic re-check covers a lost signal. */
-    async *watchMyPage(_req, ctx) {
+    /**
+     * The first page, then every change of any of the caller's reservations. All streams of the process are served
+     * by one change feed (MyPageWatchers); the stream is registered before its first page is read, so a change
+     * committed meanwhile is sent after the page.
+     */
+    async *watchMyPage(req, ctx) {
       const caller = requireRole(ctx, "customer");
-      let changed = true;
-      let wake: (() => void) | undefined;
-      const stopListening = myPage.onChange(caller.subject, () => {
-        changed = true;
-        wake?.();
-      });
-      const onAbort = () => wake?.();
-      ctx.signal.addEventListener("abort", onAbort);
+      watchMyPageRules.check(req as unknown as Record<string, unknown>);
+      const watch = watchers.watch(caller.subject);
       try {
-        let seenVersion = 0;
-        while (!ctx.signal.aborted) {
-          if (changed) {
-            changed = false;
-            const changes = await myPage.page(caller.subject, seenVersion);
-            changes.sort((a, b) => Number(a.reservation.version) - Number(b.reservation.version));
-            for (const view of changes) {
-              seenVersion = Math.max(seenVersion, Number(view.reservation.version));
-              yield { reservation: toMyReservation(view) };
-            }
-          }
-          // A change signalled while the page was read or sent must not wait for the next one.
-          if (changed || ctx.signal.aborted) continue;
-          await new Promise<void>((resolve) => {
-            const timer = setTimeout(() => {
-              changed = true;
-              resolve();
-            }, recheckMs);
-            wake = () => {
-              clearTimeout(timer);
-              resolve();
-            };
-          });
+        const first = await pageOf(caller.subject, { pageSize: req.pageSize, pageToken: "" });
+        watch.start(first.latestVersion);
+        for (const [i, view] of first.items.entries()) {
+          yield { reservation: toMyReservation(view), nextPageToken: i === first.items.length - 1 ? first.nextPageToken : "" };
         }
+        for await (const view of watch.changes(ctx.signal)) yield { reservation: toMyReservation(view) };
+        // The stream never ends on its own: it ends here only because this replica is shutting down (or the
+        // client left). UNAVAILABLE, not OK, tells a client to reconnect (to another replica) rather than stop.
+        throw unavailable("this replica is shutting down, reconnect to keep watching");
       } finally {
-        stopListening();
-        ctx.signal.removeEventListener("abort", onAbort);
+        watch.close();
       }
     },
   };

@@ -1,0 +1,104 @@
+import { randomBytes } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { toBinary } from "@bufbuild/protobuf";
+import { headers as natsHeaders } from "@nats-io/transport-node";
+import { pino } from "pino";
+import { ReservationPlacedSchema, type ReservationPlaced } from "../../gen/outerpark/reservation/v1/events_pb.js";
+import { dropDatabaseIfExists, withPgClient } from "../../tools/infra.js";
+import { connectEventBus, ensureStreams, type EventBus } from "./bus.js";
+import { EventConsumer } from "./consumer.js";
+import { migrate, openDatabase, type Database } from "./database.js";
+import { listDeadLetters } from "./dead-letters.js";
+import { EVENT_TYPE_HEADER, newEvent, subjectOf } from "./events.js";
+import { Transactor } from "./outbox.js";
+
+/**
+ * What uses up an event's tries: only failures of the event itself. Failures
+ * to reach a dependency (a real refused connection here) are retried without
+ * counting, however many deliveries they take. Real NATS, real PostgreSQL.
+ */
+describe("EventConsumer counts only failures on the event's own merits", () => {
+  const namespace = `k${randomBytes(4).toString("hex")}`;
+  const infra = inject("infra");
+  const databaseUrl = (() => {
+    const url = new URL(infra.postgresUrl);
+    url.pathname = `/${namespace}_consumer`;
+    return url.toString();
+  })();
+  let db: Database;
+  let bus: EventBus;
+  let consumer: EventConsumer;
+  /** Per reservation id: how the handler answers each delivery, and what it saw. */
+  const script = new Map<string, { outageDeliveries: number; thenFails: boolean; attempts: number }>();
+
+  beforeAll(async () => {
+    db = await openDatabase({ url: databaseUrl, entities: [], migrations: [] });
+    await migrate(db);
+    const logger = pino({ level: "silent" });
+    bus = await connectEventBus({ url: infra.natsUrl, name: "consumer-test", namespace, logger });
+    await ensureStreams(bus);
+    consumer = new EventConsumer({
+      bus,
+      transactor: new Transactor(db, namespace, () => undefined),
+      logger,
+      name: "kit-test",
+      domain: "reservation",
+      maxDeliveries: 3,
+      handlers: {
+        [ReservationPlacedSchema.typeName]: async (event: ReservationPlaced) => {
+          const entry = script.get(event.reservationId)!;
+          entry.attempts++;
+          if (entry.attempts <= entry.outageDeliveries) {
+            // A dependency that refuses connections, as a stopped database does.
+            await withPgClient("postgres://postgres@127.0.0.1:1/none", 1_000, async () => undefined);
+          }
+          if (entry.thenFails) throw new Error("refused on its own merits");
+        },
+      },
+    });
+    await consumer.start();
+  });
+
+  afterAll(async () => {
+    await consumer?.stop();
+    if (bus) {
+      for await (const stream of bus.jsm.streams.list()) {
+        if (stream.config.name.startsWith(`${namespace.toUpperCase()}_`)) await bus.jsm.streams.delete(stream.config.name);
+      }
+      await bus.nc.close();
+    }
+    await db?.close(true);
+    await dropDatabaseIfExists(infra.postgresUrl, `${namespace}_consumer`);
+  });
+
+  async function publish(reservationId: string): Promise<string> {
+    const event = newEvent(ReservationPlacedSchema, { reservationId, customerId: "kit", amount: 1n });
+    const h = natsHeaders();
+    h.set(EVENT_TYPE_HEADER, ReservationPlacedSchema.typeName);
+    await bus.js.publish(subjectOf(namespace, ReservationPlacedSchema.typeName), toBinary(ReservationPlacedSchema, event), { headers: h, msgID: event.eventId });
+    return event.eventId;
+  }
+
+  const handled = async (eventId: string) =>
+    (await db.em.fork().execute<{ n: number }[]>("select count(*)::int as n from inbox where consumer = 'kit-test' and event_id = ?", [eventId]))[0]!.n;
+
+  it("handles an event after more failed deliveries than maxDeliveries, all of them a dependency's fault; parks a poison event after exactly maxDeliveries failures of its own", { timeout: 60_000 }, async () => {
+    script.set("outage", { outageDeliveries: 5, thenFails: false, attempts: 0 });
+    script.set("poison", { outageDeliveries: 4, thenFails: true, attempts: 0 });
+    const good = await publish("outage");
+    await publish("poison");
+
+    const deadline = Date.now() + 45_000;
+    while (Date.now() < deadline && !((await handled(good)) === 1 && (await listDeadLetters(bus)).length === 1)) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(script.get("outage")!.attempts).toBe(6); // 5 refused connections, more than maxDeliveries (3), then success
+    expect(await handled(good)).toBe(1);
+
+    const letters = await listDeadLetters(bus);
+    expect(letters.map((l) => [l.consumer, l.reason])).toEqual([["kit-test", "Error: refused on its own merits"]]);
+    // 4 deliveries lost to the dependency, then 3 failures of its own: parked on the 7th delivery, not the 3rd.
+    expect(letters[0]!.deliveries).toBe(7);
+    expect(script.get("poison")!.attempts).toBe(7);
+  });
+});
