@@ -60,7 +60,7 @@ export function customerCenterService(myPage: MyPage, watchers: MyPageWatchers, 
         for await (const view of watch.changes(ctx.signal)) yield { reservation: toMyReservation(view) };
         // The stream never ends on its own: it ends here only because this replica is shutting down (or the
         // client left). UNAVAILABLE, not OK, tells a client to reconnect (to another replica) rather than stop.
-        throw unavailable("this replica is shutting down, reconnect to keep watching");
+        throw unavailable("this replica is shutting down - reconnect to keep watching");
       } finally {
         watch.close();
       }
