@@ -2,6 +2,7 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { Supervisor } from "./supervisor.js";
+import { processAlive as alive } from "../test/support/processes.js";
 
 /** A logger whose lines the test can read. */
 function capturingLogger() {
@@ -22,15 +23,6 @@ async function until<T>(value: () => T | undefined, timeoutMs = 5_000): Promise<
     if (v !== undefined && v !== false) return v;
     if (Date.now() > deadline) throw new Error("condition not met in time");
     await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

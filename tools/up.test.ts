@@ -15,6 +15,7 @@ import { unaryClient } from "../test/support/grpc-clients.js";
 import { portOpen } from "../test/support/ports.js";
 import { waitFor } from "../test/support/system.js";
 import { dropDatabaseIfExists } from "./infra.js";
+import { processAlive as alive } from "../test/support/processes.js";
 
 const root = path.resolve(import.meta.dirname, "..");
 const namespace = `up${randomBytes(3).toString("hex")}`;
@@ -36,15 +37,6 @@ function servicePids(upPid: number): Map<string, number> {
     if (match) pids.set(match[2] ?? match[3]!, Number(match[1]));
   }
   return pids;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function serving(service: string): Promise<boolean> {
