@@ -9,7 +9,7 @@ import { ChangeFeed } from "./adapters/change-feed.js";
 import { MyPage } from "./app/mypage.js";
 import { MyPageWatchers } from "./app/mypage-watchers.js";
 import { customerCenterService } from "./handlers/customercenter-rpc.js";
-import { customerCenterRules } from "./rules.js";
+import { customerCenterRules } from "./request-validation.js";
 import { musicalEventHandlers, noticeEventHandlers, paymentEventHandlers, reservationEventHandlers } from "./handlers/domain-events.js";
 
 export const customerCenterModule: ServiceModule = {

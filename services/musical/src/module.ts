@@ -7,7 +7,7 @@ import { migrations } from "./adapters/migrations.js";
 import { Inventory } from "./app/inventory.js";
 import { musicalService } from "./handlers/musical-rpc.js";
 import { reservationEventHandlers } from "./handlers/reservation-events.js";
-import { musicalRules } from "./rules.js";
+import { musicalRules } from "./request-validation.js";
 
 export const musicalModule: ServiceModule = {
   name: "musical",

@@ -8,7 +8,7 @@ import { LogChannel } from "./adapters/channels.js";
 import { Notifications } from "./app/notifications.js";
 import { paymentEventHandlers, reservationEventHandlers } from "./handlers/domain-events.js";
 import { noticeService } from "./handlers/notice-rpc.js";
-import { noticeRules } from "./rules.js";
+import { noticeRules } from "./request-validation.js";
 
 export const noticeModule: ServiceModule = {
   name: "notice",

@@ -10,7 +10,7 @@ import { PaymentProcessor } from "./app/payment-processor.js";
 import { Payments } from "./app/payments.js";
 import { paymentService } from "./handlers/payment-rpc.js";
 import { reservationEventHandlers } from "./handlers/reservation-events.js";
-import { paymentRules } from "./rules.js";
+import { paymentRules } from "./request-validation.js";
 
 export const paymentModule: ServiceModule = {
   name: "payment",

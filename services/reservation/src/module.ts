@@ -11,7 +11,7 @@ import { PlacementSweeper } from "./app/placement-sweeper.js";
 import { Reservations } from "./app/reservations.js";
 import { paymentEventHandlers } from "./handlers/payment-events.js";
 import { reservationService } from "./handlers/reservation-rpc.js";
-import { reservationRules } from "./rules.js";
+import { reservationRules } from "./request-validation.js";
 
 export const reservationModule: ServiceModule = {
   name: "reservation",

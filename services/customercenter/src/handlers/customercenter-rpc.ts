@@ -15,7 +15,7 @@ import { PaymentState, ReservationStatus } from "../../../../gen/outerpark/reser
 import { PageTokens, paginate } from "../../../../kit/src/paging.js";
 import type { MyPage, MyReservationView } from "../app/mypage.js";
 import type { MyPageWatchers } from "../app/mypage-watchers.js";
-import { watchMyPageRules } from "../rules.js";
+import { watchMyPageRules } from "../request-validation.js";
 
 export function customerCenterService(myPage: MyPage, watchers: MyPageWatchers, pageTokens: PageTokens): ServiceImpl<typeof CustomerCenterService> {
   /** A page of MyPage and the highest version of the customer's reservations when it was read. */
