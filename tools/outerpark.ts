@@ -51,7 +51,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case "gateway": {
-      const { runGatewayProcess } = await import("../services/payment/src/gateway/simulated-gateway.js");
+      const { runGatewayProcess } = await import("./simulated-gateway.js");
       await runGatewayProcess();
       return;
     }

@@ -1,7 +1,7 @@
 import http from "node:http";
 import { randomUUID } from "node:crypto";
-import { readInt } from "../../../../kit/src/config.js";
-import { createLogger } from "../../../../kit/src/logger.js";
+import { readInt } from "../kit/src/config.js";
+import { createLogger } from "../kit/src/logger.js";
 
 /**
  * A stand-in for a card processor, run as its own small HTTP process so tests
