@@ -4,7 +4,7 @@ import * as protoLoader from "@grpc/proto-loader";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { MusicalService } from "../../gen/outerpark/musical/v1/musical_pb.js";
 import { HealthMonitor, registerHealth } from "./health.js";
-import { startConnectServer as startServer } from "./test-server.js";
+import { startConnectServer as startServer } from "../../test/support/connect-server.js";
 
 const protoRoot = fileURLToPath(new URL("../../proto", import.meta.url));
 const MUSICAL = "outerpark.musical.v1.MusicalService";

@@ -11,7 +11,7 @@ import { CustomerCenterService } from "../../gen/outerpark/customercenter/v1/cus
 import { MusicalService } from "../../gen/outerpark/musical/v1/musical_pb.js";
 import { HealthMonitor, registerHealth } from "./health.js";
 import { registerReflection } from "./reflection.js";
-import { startConnectServer as startServer } from "./test-server.js";
+import { startConnectServer as startServer } from "../../test/support/connect-server.js";
 
 const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const protoRoot = `${repoRoot}proto`;

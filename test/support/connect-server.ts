@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 
-/** A bare HTTP/2 Connect server on an ephemeral port, for the kit's own tests. */
+/** A bare HTTP/2 Connect server on an ephemeral port, for the kit's own tests (kit/src/*.test.ts). */
 export async function startConnectServer(routes: (router: ConnectRouter) => void) {
   const server = http2.createServer(connectNodeAdapter({ routes }));
   const sessions = new Set<http2.ServerHttp2Session>();
