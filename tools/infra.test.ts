@@ -12,13 +12,13 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   EXISTING_NATS_URL,
   EXISTING_POSTGRES_URL,
-  createDatabaseIfMissing,
   dropDatabaseIfExists,
   findNatsServer,
   provideInfrastructure,
   type Infrastructure,
 } from './infra.js';
 import { freePort, portOpen } from '../test/support/ports.js';
+import { createDatabaseIfMissing } from '../kit/src/database.js';
 
 interface PgClient {
   connect(): Promise<void>;
@@ -90,11 +90,11 @@ describe('provideInfrastructure, starting our own servers', () => {
 
       // createDatabaseIfMissing: concurrent callers for the same name both succeed.
       await Promise.all([
-        createDatabaseIfMissing(infra.postgresUrl, 'infra_test_db'),
-        createDatabaseIfMissing(infra.postgresUrl, 'infra_test_db'),
-        createDatabaseIfMissing(infra.postgresUrl, 'infra_test_db'),
+        createDatabaseIfMissing(withDatabase(infra.postgresUrl, 'infra_test_db')),
+        createDatabaseIfMissing(withDatabase(infra.postgresUrl, 'infra_test_db')),
+        createDatabaseIfMissing(withDatabase(infra.postgresUrl, 'infra_test_db')),
       ]);
-      await createDatabaseIfMissing(infra.postgresUrl, 'infra_test_db');
+      await createDatabaseIfMissing(withDatabase(infra.postgresUrl, 'infra_test_db'));
       const [inDb] = await sql(withDatabase(infra.postgresUrl, 'infra_test_db'), 'SELECT current_database() AS d');
       expect(inDb?.d).toBe('infra_test_db');
       await dropDatabaseIfExists(infra.postgresUrl, 'infra_test_db');

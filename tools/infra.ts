@@ -676,36 +676,6 @@ function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
-/**
- * Creates `database` unless it exists. Safe under concurrent callers: they are
- * serialised by an advisory lock, and duplicate_database (42P04) or the
- * pg_database unique-index race (23505) from other creators count as success.
- */
-export async function createDatabaseIfMissing(serverUrl: string, database: string): Promise<void> {
-  const ident = quoteIdent(database);
-  const url = adminUrl(serverUrl);
-  try {
-    await withPgClient(url, VERIFY_TIMEOUT_MS, async (client) => {
-      const lockKey = `outerpark:create-database:${database}`;
-      await client.query('SELECT pg_advisory_lock(hashtext($1))', [lockKey]);
-      try {
-        const existing = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
-        if (existing.rows.length > 0) return;
-        try {
-          await client.query(`CREATE DATABASE ${ident}`);
-        } catch (err) {
-          const code = (err as { code?: string }).code;
-          if (code !== '42P04' && code !== '23505') throw err;
-        }
-      } finally {
-        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [lockKey]).catch(() => undefined);
-      }
-    });
-  } catch (err) {
-    throw new Error(`creating database ${ident} on ${redactUrl(url)} failed: ${errorMessage(err)}`, { cause: err });
-  }
-}
-
 /** Drops `database` if it exists, disconnecting its sessions (WITH (FORCE), PostgreSQL ≥ 13). */
 export async function dropDatabaseIfExists(serverUrl: string, database: string): Promise<void> {
   const ident = quoteIdent(database);

@@ -74,8 +74,9 @@ export async function createDatabaseIfMissing(url: string): Promise<void> {
     try {
       await em.execute(`create database "${database}"`);
     } catch (error) {
-      // 42P04 duplicate_database: another replica won the race.
-      if (!String((error as { code?: string }).code ?? error).includes("42P04") && !/already exists/.test(String(error))) {
+      // Another creator won the race: 42P04 duplicate_database, or 23505 on pg_database's unique index.
+      const code = String((error as { code?: string }).code ?? error);
+      if (!code.includes("42P04") && !code.includes("23505") && !/already exists/.test(String(error))) {
         throw error;
       }
     }
