@@ -16,6 +16,7 @@ import { isConnectionError } from "./errors.js";
 import { HealthMonitor, registerHealth } from "./health.js";
 import { createLogger } from "./logger.js";
 import { OutboxRelay, Transactor } from "./outbox.js";
+import { PageTokens } from "./paging.js";
 import { registerReflection } from "./reflection.js";
 import { closeUnreadUploads, decodedRequests, gateRequests, REQUEST_LIMITS } from "./request-limits.js";
 import { validationInterceptor, type MessageRules } from "./validation.js";
@@ -37,6 +38,8 @@ export interface ServiceContext {
   db: Database;
   bus: EventBus;
   transactor: Transactor;
+  /** Signs this service's page tokens with PAGE_TOKEN_SECRET, bound to the service's name. */
+  pageTokens: PageTokens;
 }
 
 export interface ServiceWiring {
@@ -76,7 +79,8 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
 
   const relay = new OutboxRelay({ db, bus, logger });
   const transactor = new Transactor(db, config.eventNamespace, () => relay.wake());
-  const context: ServiceContext = { config, logger, db, bus, transactor };
+  const pageTokens = new PageTokens(config.pageTokenSecret, module.name);
+  const context: ServiceContext = { config, logger, db, bus, transactor, pageTokens };
   const wiring = await module.wire(context);
   const workers: Worker[] = [relay, ...wiring.workers];
 

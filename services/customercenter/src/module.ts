@@ -1,6 +1,5 @@
 import { readInt } from "../../../kit/src/config.js";
 import { EventConsumer } from "../../../kit/src/consumer.js";
-import { PageTokens } from "../../../kit/src/paging.js";
 import type { ServiceModule } from "../../../kit/src/server.js";
 import { CustomerCenterService } from "../../../gen/outerpark/customercenter/v1/customercenter_pb.js";
 import { entities } from "./adapters/schema.js";
@@ -18,7 +17,7 @@ export const customerCenterModule: ServiceModule = {
   entities,
   migrations,
   rules: customerCenterRules,
-  wire({ config, logger, bus, transactor }) {
+  wire({ config, logger, bus, transactor, pageTokens }) {
     const feed = new ChangeFeed(bus.nc, config.eventNamespace, logger);
     const myPage = new MyPage(transactor, feed);
     const watchers = new MyPageWatchers({
@@ -32,7 +31,7 @@ export const customerCenterModule: ServiceModule = {
       new EventConsumer({ bus, transactor, logger, name: "customercenter", domain, handlers });
     return {
       routes: (router) =>
-        router.service(CustomerCenterService, customerCenterService(myPage, watchers, new PageTokens(config.pageTokenSecret, "customercenter"))),
+        router.service(CustomerCenterService, customerCenterService(myPage, watchers, pageTokens)),
       workers: [
         { start: () => feed.start(), stop: () => feed.stop() },
         watchers,

@@ -1,6 +1,5 @@
 import type { ServiceModule } from "../../../kit/src/server.js";
 import { EventConsumer } from "../../../kit/src/consumer.js";
-import { PageTokens } from "../../../kit/src/paging.js";
 import { MusicalService } from "../../../gen/outerpark/musical/v1/musical_pb.js";
 import { entities } from "./adapters/schema.js";
 import { migrations } from "./adapters/migrations.js";
@@ -15,9 +14,8 @@ export const musicalModule: ServiceModule = {
   entities,
   migrations,
   rules: musicalRules,
-  wire({ config, logger, bus, transactor }) {
+  wire({ logger, bus, transactor, pageTokens }) {
     const inventory = new Inventory(transactor);
-    const pageTokens = new PageTokens(config.pageTokenSecret, "musical");
     return {
       routes: (router) => router.service(MusicalService, musicalService(inventory, pageTokens)),
       workers: [

@@ -1,5 +1,4 @@
 import { EventConsumer } from "../../../kit/src/consumer.js";
-import { PageTokens } from "../../../kit/src/paging.js";
 import type { ServiceModule } from "../../../kit/src/server.js";
 import { NoticeService } from "../../../gen/outerpark/notice/v1/notice_pb.js";
 import { entities } from "./adapters/schema.js";
@@ -16,10 +15,10 @@ export const noticeModule: ServiceModule = {
   entities,
   migrations,
   rules: noticeRules,
-  wire({ config, logger, bus, transactor }) {
+  wire({ logger, bus, transactor, pageTokens }) {
     const notifications = new Notifications(transactor, new LogChannel(logger), logger);
     return {
-      routes: (router) => router.service(NoticeService, noticeService(notifications, new PageTokens(config.pageTokenSecret, "notice"))),
+      routes: (router) => router.service(NoticeService, noticeService(notifications, pageTokens)),
       workers: [
         new EventConsumer({ bus, transactor, logger, name: "notice", domain: "payment", handlers: paymentEventHandlers(notifications) }),
         new EventConsumer({ bus, transactor, logger, name: "notice", domain: "reservation", handlers: reservationEventHandlers(notifications) }),

@@ -1,6 +1,5 @@
 import { readInt, readString } from "../../../kit/src/config.js";
 import { EventConsumer } from "../../../kit/src/consumer.js";
-import { PageTokens } from "../../../kit/src/paging.js";
 import type { ServiceModule } from "../../../kit/src/server.js";
 import { PaymentService } from "../../../gen/outerpark/payment/v1/payment_pb.js";
 import { entities } from "./adapters/schema.js";
@@ -18,7 +17,7 @@ export const paymentModule: ServiceModule = {
   entities,
   migrations,
   rules: paymentRules,
-  wire({ config, logger, bus, transactor }) {
+  wire({ logger, bus, transactor, pageTokens }) {
     const gateway = new PaymentGateway(
       readString(process.env, "PAYMENT_GATEWAY_URL", "http://127.0.0.1:8090"),
       logger,
@@ -33,7 +32,7 @@ export const paymentModule: ServiceModule = {
       pollMs: 200,
     });
     return {
-      routes: (router) => router.service(PaymentService, paymentService(payments, new PageTokens(config.pageTokenSecret, "payment"))),
+      routes: (router) => router.service(PaymentService, paymentService(payments, pageTokens)),
       workers: [
         new EventConsumer({
           bus,

@@ -1,7 +1,6 @@
 import { readInt, readString } from "../../../kit/src/config.js";
 import { serviceTokenSource } from "../../../kit/src/auth.js";
 import { EventConsumer } from "../../../kit/src/consumer.js";
-import { PageTokens } from "../../../kit/src/paging.js";
 import type { ServiceModule } from "../../../kit/src/server.js";
 import { ReservationService } from "../../../gen/outerpark/reservation/v1/reservation_pb.js";
 import { entities } from "./adapters/schema.js";
@@ -19,7 +18,7 @@ export const reservationModule: ServiceModule = {
   entities,
   migrations,
   rules: reservationRules,
-  wire({ config, logger, bus, transactor }) {
+  wire({ config, logger, bus, transactor, pageTokens }) {
     const timeoutMs = readInt(process.env, "MUSICAL_TIMEOUT_MS", 2_000);
     const seats = new SeatInventory({
       baseUrl: readString(process.env, "MUSICAL_URL", "http://127.0.0.1:8081"),
@@ -32,7 +31,7 @@ export const reservationModule: ServiceModule = {
     if (staleAfterMs <= 0) throw new Error(`PLACEMENT_STALE_MS must be positive, got ${staleAfterMs}`);
     const reservations = new Reservations(transactor, seats, logger, staleAfterMs);
     return {
-      routes: (router) => router.service(ReservationService, reservationService(reservations, new PageTokens(config.pageTokenSecret, "reservation"))),
+      routes: (router) => router.service(ReservationService, reservationService(reservations, pageTokens)),
       workers: [
         new EventConsumer({ bus, transactor, logger, name: "reservation", domain: "payment", handlers: paymentEventHandlers(reservations) }),
         new PlacementSweeper(transactor, reservations, logger),
