@@ -38,6 +38,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /src/dist ./dist
 COPY package.json ./
 USER 10001:10001
+# kit/src/config.ts's service ports and the gateway's (test/edge/ports.test.ts keeps them equal).
 EXPOSE 8081 8082 8083 8084 8085 8090
 # Exec form, no shell in between: SIGTERM reaches node, which drains within 20 s.
 STOPSIGNAL SIGTERM

@@ -8,12 +8,14 @@
 //   node envoy/generate.ts          write both files
 //   node envoy/generate.ts --check  exit 1 when a committed file is stale
 //
-// Kept to one file with package-only imports so Node 24 runs it directly
-// (type stripping) and tests import it without a build step.
+// Kept to one file, importing only packages and the kit's ports, so Node 24
+// runs it directly (type stripping: hence the ".ts" import, which tsconfig's
+// rewriteRelativeImportExtensions allows) and tests import it without a build step.
 import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Document, isScalar } from "yaml";
+import { DEFAULT_PORTS } from "../kit/src/config.ts";
 
 // ---------------------------------------------------------------------------
 // Definition
@@ -50,7 +52,7 @@ export const services: readonly EdgeService[] = [
   {
     name: "musical",
     grpcService: "outerpark.musical.v1.MusicalService",
-    port: 8081,
+    port: DEFAULT_PORTS.musical,
     methods: {
       RegisterMusical: "idempotent", // idempotent by musical id
       GetMusical: "idempotent",
@@ -64,7 +66,7 @@ export const services: readonly EdgeService[] = [
   {
     name: "reservation",
     grpcService: "outerpark.reservation.v1.ReservationService",
-    port: 8082,
+    port: DEFAULT_PORTS.reservation,
     methods: {
       PlaceReservation: "idempotent", // carries an idempotency key
       CancelReservation: "idempotent",
@@ -77,7 +79,7 @@ export const services: readonly EdgeService[] = [
   {
     name: "payment",
     grpcService: "outerpark.payment.v1.PaymentService",
-    port: 8083,
+    port: DEFAULT_PORTS.payment,
     methods: { GetPayment: "idempotent", ListPayments: "idempotent" },
     maxRequests: 512,
     maxRequestsWhy: "reads only at the edge (payments are driven by events): half the write services' share",
@@ -85,7 +87,7 @@ export const services: readonly EdgeService[] = [
   {
     name: "notice",
     grpcService: "outerpark.notice.v1.NoticeService",
-    port: 8084,
+    port: DEFAULT_PORTS.notice,
     methods: { ListNotifications: "idempotent" },
     maxRequests: 512,
     maxRequestsWhy: "one paged read: half the write services' share",
@@ -93,7 +95,7 @@ export const services: readonly EdgeService[] = [
   {
     name: "customercenter",
     grpcService: "outerpark.customercenter.v1.CustomerCenterService",
-    port: 8085,
+    port: DEFAULT_PORTS.customercenter,
     methods: { GetMyPage: "idempotent", WatchMyPage: "idempotent-stream" },
     maxRequests: 10000,
     maxRequestsWhy: "each open WatchMyPage stream holds a slot for its whole life; idle HTTP/2 streams are cheap",
@@ -513,7 +515,7 @@ export const outputs: Record<Target, string> = {
 };
 
 const headers: Record<Target, string> = {
-  local: "Local edge: services on 127.0.0.1:8081-8085. Run: envoy -c envoy/envoy.yaml",
+  local: `Local edge: services on 127.0.0.1:${Math.min(...services.map((s) => s.port))}-${Math.max(...services.map((s) => s.port))}. Run: envoy -c envoy/envoy.yaml`,
   helm: `Kubernetes edge, shipped by the chart's ConfigMap after it replaces ${Object.values(HELM_PLACEHOLDERS).join(" and ")}.`,
 };
 

@@ -1,6 +1,6 @@
 import http from "node:http";
 import { randomUUID } from "node:crypto";
-import { readInt } from "../kit/src/config.js";
+import { DEFAULT_GATEWAY_PORT, readInt } from "../kit/src/config.js";
 import { createLogger } from "../kit/src/logger.js";
 
 /**
@@ -147,7 +147,7 @@ async function readJson(req: http.IncomingMessage): Promise<Record<string, unkno
 
 export async function runGatewayProcess(): Promise<void> {
   const logger = createLogger("payment-gateway");
-  const port = readInt(process.env, "GATEWAY_PORT", 8090);
+  const port = readInt(process.env, "GATEWAY_PORT", DEFAULT_GATEWAY_PORT);
   const { server } = createSimulatedGateway();
   await new Promise<void>((resolve) => server.listen(port, process.env.HOST ?? "0.0.0.0", resolve));
   logger.info({ port }, "simulated payment gateway started");

@@ -10,7 +10,7 @@ import path from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { DEFAULT_PORTS, SERVICE_NAMES } from "../kit/src/config.js";
+import { DEFAULT_GATEWAY_PORT, DEFAULT_PORTS, SERVICE_NAMES } from "../kit/src/config.js";
 import { unaryClient } from "../test/support/grpc-clients.js";
 import { portOpen } from "../test/support/ports.js";
 import { waitFor } from "../test/support/system.js";
@@ -20,10 +20,9 @@ import { processAlive as alive } from "../test/support/processes.js";
 const root = path.resolve(import.meta.dirname, "..");
 const namespace = `up${randomBytes(3).toString("hex")}`;
 const logFile = path.join(root, ".data/test-logs", `${namespace}-up.log`);
-const GATEWAY_PORT = 8090;
 
 async function portsBusy(): Promise<number[]> {
-  const ports = [...Object.values(DEFAULT_PORTS), GATEWAY_PORT];
+  const ports = [...Object.values(DEFAULT_PORTS), DEFAULT_GATEWAY_PORT];
   const open = await Promise.all(ports.map((port) => portOpen(port)));
   return ports.filter((_, i) => open[i]);
 }

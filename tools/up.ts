@@ -7,7 +7,7 @@
  * stops everything.
  */
 import path from "node:path";
-import { DEFAULT_PORTS, SERVICE_NAMES } from "../kit/src/config.js";
+import { DEFAULT_GATEWAY_PORT, DEFAULT_PORTS, SERVICE_NAMES } from "../kit/src/config.js";
 import { ISSUER_KEY_OWNER, mintToken } from "../kit/src/auth.js";
 import { createLogger } from "../kit/src/logger.js";
 import { provideInfrastructure } from "./infra.js";
@@ -39,7 +39,7 @@ function start(name: string, args: string[], env: Record<string, string>): void 
   });
 }
 
-start("gateway", ["gateway"], { GATEWAY_PORT: "8090" });
+start("gateway", ["gateway"], { GATEWAY_PORT: String(DEFAULT_GATEWAY_PORT) });
 for (const service of SERVICE_NAMES) {
   const database = new URL(infra.postgresUrl);
   database.pathname = `/${namespace}_${service}`;
@@ -47,7 +47,7 @@ for (const service of SERVICE_NAMES) {
     PORT: String(DEFAULT_PORTS[service]),
     DATABASE_URL: database.toString(),
     MUSICAL_URL: `http://127.0.0.1:${DEFAULT_PORTS.musical}`,
-    PAYMENT_GATEWAY_URL: "http://127.0.0.1:8090",
+    PAYMENT_GATEWAY_URL: `http://127.0.0.1:${DEFAULT_GATEWAY_PORT}`,
     ...(service === "reservation" ? { SERVICE_SIGNING_KEY_FILE: privateKeyFileIn(keyDir, service) } : {}),
   });
 }
@@ -56,16 +56,16 @@ const issuer = readSigningKey(privateKeyFileIn(keyDir, ISSUER_KEY_OWNER));
 const manager = await mintToken({ key: issuer, subject: "manager-1", role: "manager", ttlSeconds: 86_400 });
 const customer = await mintToken({ key: issuer, subject: "customer-1", role: "customer", ttlSeconds: 86_400 });
 process.stderr.write(`
-OuterPark is starting: musical :8081, reservation :8082, payment :8083, notice :8084, customercenter :8085, gateway :8090
+OuterPark is starting: ${SERVICE_NAMES.map((service) => `${service} :${DEFAULT_PORTS[service]}`).join(", ")}, gateway :${DEFAULT_GATEWAY_PORT}
 PostgreSQL ${infra.startedPostgres ? "(embedded) " : ""}and NATS ${infra.startedNats ? "(local nats-server) " : ""}ready.
 Signing keys in ${path.relative(process.cwd(), keyDir) || keyDir} (more tokens: node dist/tools/outerpark.js token --sub ID --role customer|manager).
 
   export MANAGER=${manager}
   export CUSTOMER=${customer}
-  grpcurl -plaintext localhost:8081 list
-  grpcurl -plaintext -H "authorization: Bearer $MANAGER" -d '{"musical_id":"phantom","name":"The Phantom of the Opera","total_seats":100,"seat_price":120000}' localhost:8081 outerpark.musical.v1.MusicalService/RegisterMusical
-  grpcurl -plaintext -H "authorization: Bearer $CUSTOMER" -d '{"musical_id":"phantom","seats":2,"idempotency_key":"first"}' localhost:8082 outerpark.reservation.v1.ReservationService/PlaceReservation
-  grpcurl -plaintext -H "authorization: Bearer $CUSTOMER" localhost:8085 outerpark.customercenter.v1.CustomerCenterService/WatchMyPage
+  grpcurl -plaintext localhost:${DEFAULT_PORTS.musical} list
+  grpcurl -plaintext -H "authorization: Bearer $MANAGER" -d '{"musical_id":"phantom","name":"The Phantom of the Opera","total_seats":100,"seat_price":120000}' localhost:${DEFAULT_PORTS.musical} outerpark.musical.v1.MusicalService/RegisterMusical
+  grpcurl -plaintext -H "authorization: Bearer $CUSTOMER" -d '{"musical_id":"phantom","seats":2,"idempotency_key":"first"}' localhost:${DEFAULT_PORTS.reservation} outerpark.reservation.v1.ReservationService/PlaceReservation
+  grpcurl -plaintext -H "authorization: Bearer $CUSTOMER" localhost:${DEFAULT_PORTS.customercenter} outerpark.customercenter.v1.CustomerCenterService/WatchMyPage
 
 A service that dies is restarted (with back-off): kill -9 one, e.g. pkill -9 -f 'outerpark.js serve payment', and watch the saga heal.
 

@@ -12,6 +12,9 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
   customercenter: 8085,
 };
 
+/** The simulated payment gateway (tools/simulated-gateway.ts), standing in for the card processor payment calls. */
+export const DEFAULT_GATEWAY_PORT = 8090;
+
 /** Only for local runs; Helm refuses to install with it. */
 export const DEV_PAGE_TOKEN_SECRET = "outerpark-local-page-token-secret-do-not-deploy";
 

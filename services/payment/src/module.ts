@@ -1,4 +1,4 @@
-import { readInt, readString } from "../../../kit/src/config.js";
+import { DEFAULT_GATEWAY_PORT, readInt, readString } from "../../../kit/src/config.js";
 import { EventConsumer } from "../../../kit/src/consumer.js";
 import type { ServiceModule } from "../../../kit/src/server.js";
 import { PaymentService } from "../../../gen/outerpark/payment/v1/payment_pb.js";
@@ -19,7 +19,7 @@ export const paymentModule: ServiceModule = {
   rules: paymentRules,
   wire({ logger, bus, transactor, pageTokens }) {
     const gateway = new PaymentGateway(
-      readString(process.env, "PAYMENT_GATEWAY_URL", "http://127.0.0.1:8090"),
+      readString(process.env, "PAYMENT_GATEWAY_URL", `http://127.0.0.1:${DEFAULT_GATEWAY_PORT}`),
       logger,
       readInt(process.env, "GATEWAY_TIMEOUT_MS", 2_000),
     );

@@ -1,4 +1,4 @@
-import { readInt, readString } from "../../../kit/src/config.js";
+import { DEFAULT_PORTS, readInt, readString } from "../../../kit/src/config.js";
 import { serviceTokenSource } from "../../../kit/src/auth.js";
 import { EventConsumer } from "../../../kit/src/consumer.js";
 import type { ServiceModule } from "../../../kit/src/server.js";
@@ -21,7 +21,7 @@ export const reservationModule: ServiceModule = {
   wire({ config, logger, bus, transactor, pageTokens }) {
     const timeoutMs = readInt(process.env, "MUSICAL_TIMEOUT_MS", 2_000);
     const seats = new SeatInventory({
-      baseUrl: readString(process.env, "MUSICAL_URL", "http://127.0.0.1:8081"),
+      baseUrl: readString(process.env, "MUSICAL_URL", `http://127.0.0.1:${DEFAULT_PORTS.musical}`),
       token: serviceTokenSource(config.signingKey, "reservation"),
       timeoutMs,
       logger,

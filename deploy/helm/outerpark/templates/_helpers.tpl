@@ -21,8 +21,9 @@ Prefix of every resource name. At most 30 characters: the longest suffix,
 {{- end }}
 
 {{/*
-Service name -> gRPC port. The same ports are in envoy/generate.ts; a test
-(test/edge/helm.test.ts) fails when the two disagree.
+Service name -> gRPC port, and the simulated gateway's: copies of
+kit/src/config.ts (DEFAULT_PORTS, DEFAULT_GATEWAY_PORT); test/edge/ports.test.ts
+fails when they differ.
 */}}
 {{- define "outerpark.ports" -}}
 {{- dict "musical" 8081 "reservation" 8082 "payment" 8083 "notice" 8084 "customercenter" 8085 | toJson }}
