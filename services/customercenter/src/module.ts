@@ -1,5 +1,4 @@
 import { readInt } from "../../../kit/src/config.js";
-import { EventConsumer } from "../../../kit/src/consumer.js";
 import { PageTokens } from "../../../kit/src/paging.js";
 import type { ServiceModule } from "../../../kit/src/server.js";
 import { CustomerCenterService } from "../../../gen/outerpark/customercenter/v1/customercenter_pb.js";
@@ -18,7 +17,7 @@ export const customerCenterModule: ServiceModule = {
   entities,
   migrations,
   rules: customerCenterRules,
-  wire({ config, logger, bus, transactor }) {
+  wire({ config, logger, bus, transactor, consume }) {
     const feed = new ChangeFeed(bus.nc, config.eventNamespace, logger);
     const myPage = new MyPage(transactor, feed);
     const watchers = new MyPageWatchers({
@@ -28,18 +27,16 @@ export const customerCenterModule: ServiceModule = {
       recheckMs: readInt(process.env, "MYPAGE_RECHECK_MS", 5_000),
       maxStreamsPerCustomer: readInt(process.env, "MYPAGE_MAX_STREAMS_PER_CUSTOMER", 10),
     });
-    const consumer = (domain: "reservation" | "payment" | "musical" | "notice", handlers: ReturnType<typeof reservationEventHandlers>) =>
-      new EventConsumer({ bus, transactor, logger, name: "customercenter", domain, handlers });
     return {
       routes: (router) =>
         router.service(CustomerCenterService, customerCenterService(myPage, watchers, new PageTokens(config.pageTokenSecret, "customercenter"))),
       workers: [
         { start: () => feed.start(), stop: () => feed.stop() },
         watchers,
-        consumer("reservation", reservationEventHandlers(myPage)),
-        consumer("payment", paymentEventHandlers(myPage)),
-        consumer("musical", musicalEventHandlers(myPage)),
-        consumer("notice", noticeEventHandlers(myPage)),
+        consume("reservation", ...reservationEventHandlers(myPage)),
+        consume("payment", ...paymentEventHandlers(myPage)),
+        consume("musical", ...musicalEventHandlers(myPage)),
+        consume("notice", ...noticeEventHandlers(myPage)),
       ],
     };
   },

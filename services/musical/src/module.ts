@@ -1,5 +1,4 @@
 import type { ServiceModule } from "../../../kit/src/server.js";
-import { EventConsumer } from "../../../kit/src/consumer.js";
 import { PageTokens } from "../../../kit/src/paging.js";
 import { MusicalService } from "../../../gen/outerpark/musical/v1/musical_pb.js";
 import { entities } from "./adapters/schema.js";
@@ -15,14 +14,12 @@ export const musicalModule: ServiceModule = {
   entities,
   migrations,
   rules: musicalRules,
-  wire({ config, logger, bus, transactor }) {
+  wire({ config, transactor, consume }) {
     const inventory = new Inventory(transactor);
     const pageTokens = new PageTokens(config.pageTokenSecret, "musical");
     return {
       routes: (router) => router.service(MusicalService, musicalService(inventory, pageTokens)),
-      workers: [
-        new EventConsumer({ bus, transactor, logger, name: "musical", domain: "reservation", handlers: reservationEventHandlers }),
-      ],
+      workers: [consume("reservation", ...reservationEventHandlers)],
     };
   },
 };

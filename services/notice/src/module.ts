@@ -1,4 +1,3 @@
-import { EventConsumer } from "../../../kit/src/consumer.js";
 import { PageTokens } from "../../../kit/src/paging.js";
 import type { ServiceModule } from "../../../kit/src/server.js";
 import { NoticeService } from "../../../gen/outerpark/notice/v1/notice_pb.js";
@@ -16,13 +15,13 @@ export const noticeModule: ServiceModule = {
   entities,
   migrations,
   rules: noticeRules,
-  wire({ config, logger, bus, transactor }) {
+  wire({ config, logger, transactor, consume }) {
     const notifications = new Notifications(transactor, new LogChannel(logger), logger);
     return {
       routes: (router) => router.service(NoticeService, noticeService(notifications, new PageTokens(config.pageTokenSecret, "notice"))),
       workers: [
-        new EventConsumer({ bus, transactor, logger, name: "notice", domain: "payment", handlers: paymentEventHandlers(notifications) }),
-        new EventConsumer({ bus, transactor, logger, name: "notice", domain: "reservation", handlers: reservationEventHandlers(notifications) }),
+        consume("payment", ...paymentEventHandlers(notifications)),
+        consume("reservation", ...reservationEventHandlers(notifications)),
         notifications.dispatcher,
       ],
     };

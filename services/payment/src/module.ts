@@ -1,5 +1,4 @@
 import { readInt, readString } from "../../../kit/src/config.js";
-import { EventConsumer } from "../../../kit/src/consumer.js";
 import { PageTokens } from "../../../kit/src/paging.js";
 import type { ServiceModule } from "../../../kit/src/server.js";
 import { PaymentService } from "../../../gen/outerpark/payment/v1/payment_pb.js";
@@ -18,7 +17,7 @@ export const paymentModule: ServiceModule = {
   entities,
   migrations,
   rules: paymentRules,
-  wire({ config, logger, bus, transactor }) {
+  wire({ config, logger, transactor, consume }) {
     const gateway = new PaymentGateway(
       readString(process.env, "PAYMENT_GATEWAY_URL", "http://127.0.0.1:8090"),
       logger,
@@ -35,14 +34,7 @@ export const paymentModule: ServiceModule = {
     return {
       routes: (router) => router.service(PaymentService, paymentService(payments, new PageTokens(config.pageTokenSecret, "payment"))),
       workers: [
-        new EventConsumer({
-          bus,
-          transactor,
-          logger,
-          name: "payment",
-          domain: "reservation",
-          handlers: reservationEventHandlers(payments, () => processor.wake()),
-        }),
+        consume("reservation", ...reservationEventHandlers(payments, () => processor.wake())),
         processor,
       ],
     };

@@ -1,6 +1,5 @@
 import { readInt, readString } from "../../../kit/src/config.js";
 import { serviceTokenSource } from "../../../kit/src/auth.js";
-import { EventConsumer } from "../../../kit/src/consumer.js";
 import { PageTokens } from "../../../kit/src/paging.js";
 import type { ServiceModule } from "../../../kit/src/server.js";
 import { ReservationService } from "../../../gen/outerpark/reservation/v1/reservation_pb.js";
@@ -19,7 +18,7 @@ export const reservationModule: ServiceModule = {
   entities,
   migrations,
   rules: reservationRules,
-  wire({ config, logger, bus, transactor }) {
+  wire({ config, logger, transactor, consume }) {
     const timeoutMs = readInt(process.env, "MUSICAL_TIMEOUT_MS", 2_000);
     const seats = new SeatInventory({
       baseUrl: readString(process.env, "MUSICAL_URL", "http://127.0.0.1:8081"),
@@ -34,7 +33,7 @@ export const reservationModule: ServiceModule = {
     return {
       routes: (router) => router.service(ReservationService, reservationService(reservations, new PageTokens(config.pageTokenSecret, "reservation"))),
       workers: [
-        new EventConsumer({ bus, transactor, logger, name: "reservation", domain: "payment", handlers: paymentEventHandlers(reservations) }),
+        consume("payment", ...paymentEventHandlers(reservations)),
         new PlacementSweeper(transactor, reservations, logger),
       ],
     };
