@@ -9,7 +9,7 @@ import { MyPage } from "./app/mypage.js";
 import { MyPageWatchers } from "./app/mypage-watchers.js";
 import { customerCenterService } from "./handlers/customercenter-rpc.js";
 import { customerCenterRules } from "./rules.js";
-import { musicalEventHandlers, noticeEventHandlers, paymentEventHandlers, reservationEventHandlers } from "./handlers/domain-events.js";
+import { musicalEventHandlers, noticeEventHandlers, paymentEventHandlers, reservationEventHandlers } from "./handlers/customercenter-events.js";
 
 export const customerCenterModule: ServiceModule = {
   name: "customercenter",

@@ -5,7 +5,7 @@ import { entities } from "./adapters/schema.js";
 import { migrations } from "./adapters/migrations.js";
 import { Inventory } from "./app/inventory.js";
 import { musicalService } from "./handlers/musical-rpc.js";
-import { reservationEventHandlers } from "./handlers/reservation-events.js";
+import { reservationEventHandlers } from "./handlers/musical-events.js";
 import { musicalRules } from "./rules.js";
 
 export const musicalModule: ServiceModule = {

@@ -5,7 +5,7 @@ import { entities } from "./adapters/schema.js";
 import { migrations } from "./adapters/migrations.js";
 import { LogChannel } from "./adapters/channels.js";
 import { Notifications } from "./app/notifications.js";
-import { paymentEventHandlers, reservationEventHandlers } from "./handlers/domain-events.js";
+import { paymentEventHandlers, reservationEventHandlers } from "./handlers/notice-events.js";
 import { noticeService } from "./handlers/notice-rpc.js";
 import { noticeRules } from "./rules.js";
 

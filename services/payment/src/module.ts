@@ -8,7 +8,7 @@ import { PaymentGateway } from "./adapters/payment-gateway.js";
 import { PaymentProcessor } from "./app/payment-processor.js";
 import { Payments } from "./app/payments.js";
 import { paymentService } from "./handlers/payment-rpc.js";
-import { reservationEventHandlers } from "./handlers/reservation-events.js";
+import { reservationEventHandlers } from "./handlers/payment-events.js";
 import { paymentRules } from "./rules.js";
 
 export const paymentModule: ServiceModule = {

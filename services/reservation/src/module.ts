@@ -8,7 +8,7 @@ import { migrations } from "./adapters/migrations.js";
 import { SeatInventory } from "./adapters/seat-inventory.js";
 import { PlacementSweeper } from "./app/placement-sweeper.js";
 import { Reservations } from "./app/reservations.js";
-import { paymentEventHandlers } from "./handlers/payment-events.js";
+import { paymentEventHandlers } from "./handlers/reservation-events.js";
 import { reservationService } from "./handlers/reservation-rpc.js";
 import { reservationRules } from "./rules.js";
 
