@@ -1,12 +1,13 @@
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, inject, it } from "vitest";
 import { toBinary } from "@bufbuild/protobuf";
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import { pino } from "pino";
+import { PaymentApprovedSchema, type PaymentApproved } from "../../gen/outerpark/payment/v1/events_pb.js";
 import { ReservationPlacedSchema, type ReservationPlaced } from "../../gen/outerpark/reservation/v1/events_pb.js";
 import { dropDatabaseIfExists, withPgClient } from "../../tools/infra.js";
 import { connectEventBus, ensureStreams, type EventBus } from "./bus.js";
-import { EventConsumer } from "./consumer.js";
+import { EventConsumer, on } from "./consumer.js";
 import { migrate, openDatabase, type Database } from "./database.js";
 import { listDeadLetters } from "./dead-letters.js";
 import { EVENT_TYPE_HEADER, newEvent, subjectOf } from "./events.js";
@@ -44,8 +45,8 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
       name: "kit-test",
       domain: "reservation",
       maxDeliveries: 3,
-      handlers: {
-        [ReservationPlacedSchema.typeName]: async (event: ReservationPlaced) => {
+      subscriptions: [
+        on(ReservationPlacedSchema, async (event: ReservationPlaced) => {
           const entry = script.get(event.reservationId)!;
           entry.attempts++;
           if (entry.attempts <= entry.outageDeliveries) {
@@ -53,8 +54,8 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
             await withPgClient("postgres://postgres@127.0.0.1:1/none", 1_000, async () => undefined);
           }
           if (entry.thenFails) throw new Error("refused on its own merits");
-        },
-      },
+        }),
+      ],
     });
     await consumer.start();
   });
@@ -100,5 +101,28 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
     // 4 deliveries lost to the dependency, then 3 failures of its own: parked on the 7th delivery, not the 3rd.
     expect(letters[0]!.deliveries).toBe(7);
     expect(script.get("poison")!.attempts).toBe(7);
+  });
+});
+
+describe("subscriptions tie each handler to its event type", () => {
+  const logger = pino({ level: "silent" });
+  const options = { bus: {} as EventBus, transactor: {} as Transactor, logger, name: "kit-test" };
+
+  it("types the handler's event by the schema, so a handler of another event type does not compile", () => {
+    on(PaymentApprovedSchema, async (event) => {
+      expectTypeOf(event).toEqualTypeOf<PaymentApproved>();
+    });
+    // @ts-expect-error a ReservationPlaced handler cannot be subscribed to PaymentApproved
+    on(PaymentApprovedSchema, async (_event: ReservationPlaced) => undefined);
+  });
+
+  it("refuses at startup a subscription that is not on the consumer's stream, or a second one for the same type", () => {
+    const noop = async () => undefined;
+    expect(() => new EventConsumer({ ...options, domain: "reservation", subscriptions: [on(PaymentApprovedSchema, noop)] })).toThrow(
+      "outerpark.payment.v1.PaymentApproved is not on the reservation stream",
+    );
+    expect(
+      () => new EventConsumer({ ...options, domain: "reservation", subscriptions: [on(ReservationPlacedSchema, noop), on(ReservationPlacedSchema, noop)] }),
+    ).toThrow("outerpark.reservation.v1.ReservationPlaced is subscribed twice by kit-test");
   });
 });

@@ -1,4 +1,4 @@
-import { fromBinary, type DescMessage } from "@bufbuild/protobuf";
+import { fromBinary, isMessage, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import type { QueryResult } from "@mikro-orm/core";
@@ -7,10 +7,27 @@ import type { EventBus } from "./bus.js";
 import { readInt } from "./config.js";
 import { isConnectionError } from "./errors.js";
 import type { HealthMonitor } from "./health.js";
-import { EVENT_TYPE_HEADER, domainSubjects, eventRegistry, streamName, type DomainEvent, type EventDomain } from "./events.js";
+import { EVENT_TYPE_HEADER, domainOf, domainSubjects, eventRegistry, streamName, type DomainEvent, type EventDomain } from "./events.js";
 import type { Transactor, Tx } from "./outbox.js";
 
-export type EventHandler<E extends DomainEvent = any> = (event: E, tx: Tx) => Promise<void>;
+export type EventHandler<E extends DomainEvent = DomainEvent> = (event: E, tx: Tx) => Promise<void>;
+
+/** One event type and its handler; made by `on`, which ties the handler's event type to the schema. */
+export interface Subscription {
+  readonly schema: DescMessage;
+  readonly handle: EventHandler;
+}
+
+/** Handles the events of `schema`: `on(PaymentApprovedSchema, (event, tx) => …)` gets `event` typed as PaymentApproved. */
+export function on<Desc extends DescMessage>(schema: Desc, handler: (event: MessageShape<Desc>, tx: Tx) => Promise<void>): Subscription {
+  return {
+    schema,
+    handle: async (event, tx) => {
+      if (!isMessage(event, schema)) throw new Error(`a ${event.$typeName} reached the handler of ${schema.typeName}`);
+      await handler(event, tx);
+    },
+  };
+}
 
 export interface ConsumerOptions {
   bus: EventBus;
@@ -20,8 +37,8 @@ export interface ConsumerOptions {
   name: string;
   /** The stream to read. */
   domain: EventDomain;
-  /** Handlers by event type name; other event types of the stream are acknowledged and skipped. */
-  handlers: Record<string, EventHandler>;
+  /** At most one per event type, all of the domain's stream; other event types of the stream are acknowledged and skipped. */
+  subscriptions: Subscription[];
   /** Failures on the event's own merits before it goes to the dead-letter stream; outages never count. */
   maxDeliveries?: number;
 }
@@ -42,6 +59,7 @@ const PAUSED_RECHECK_MS = 500;
  */
 export class EventConsumer {
   readonly #options: Required<ConsumerOptions>;
+  readonly #handlers = new Map<string, EventHandler>();
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
   #running = false;
@@ -52,6 +70,12 @@ export class EventConsumer {
 
   constructor(options: ConsumerOptions) {
     this.#options = { maxDeliveries: readInt(process.env, "CONSUMER_MAX_DELIVERIES", 5), ...options };
+    for (const { schema, handle } of options.subscriptions) {
+      // A subscription this consumer could never receive, or a second one for a type, is a wiring mistake: fail at startup.
+      if (domainOf(schema.typeName) !== options.domain) throw new Error(`${schema.typeName} is not on the ${options.domain} stream`);
+      if (this.#handlers.has(schema.typeName)) throw new Error(`${schema.typeName} is subscribed twice by ${options.name}`);
+      this.#handlers.set(schema.typeName, handle);
+    }
   }
 
   get durableName(): string {
@@ -143,9 +167,9 @@ export class EventConsumer {
   }
 
   async #handle(msg: JsMsg): Promise<void> {
-    const { handlers, logger, transactor, name } = this.#options;
+    const { logger, transactor, name } = this.#options;
     const eventType = msg.headers?.get(EVENT_TYPE_HEADER) ?? "";
-    const handler = handlers[eventType];
+    const handler = this.#handlers.get(eventType);
     if (!handler) {
       // Not ours to handle, or a type newer than this build (a rolling deploy): skipping keeps old consumers compatible.
       if (!eventRegistry.getMessage(eventType)) logger.warn({ eventType, subject: msg.subject }, "unknown event type skipped");

@@ -11,8 +11,10 @@ import type { Logger } from "pino";
 import { authGate, createTokenVerifier } from "./auth.js";
 import { connectEventBus, ensureStreams, pingEventBus, type EventBus } from "./bus.js";
 import { readInt, readServiceConfig, type ServiceConfig, type ServiceName } from "./config.js";
+import { EventConsumer, type Subscription } from "./consumer.js";
 import { migrate, openDatabase, pingDatabase, type Database } from "./database.js";
 import { isConnectionError } from "./errors.js";
+import type { EventDomain } from "./events.js";
 import { HealthMonitor, registerHealth } from "./health.js";
 import { createLogger } from "./logger.js";
 import { OutboxRelay, Transactor } from "./outbox.js";
@@ -38,6 +40,8 @@ export interface ServiceContext {
   db: Database;
   bus: EventBus;
   transactor: Transactor;
+  /** The worker that feeds one domain's events to these subscriptions; durable as "<service>-<domain>". */
+  consume(domain: EventDomain, ...subscriptions: Subscription[]): Worker;
   /** Signs this service's page tokens with PAGE_TOKEN_SECRET, bound to the service's name. */
   pageTokens: PageTokens;
 }
@@ -79,8 +83,10 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
 
   const relay = new OutboxRelay({ db, bus, logger });
   const transactor = new Transactor(db, config.eventNamespace, () => relay.wake());
+  const consume = (domain: EventDomain, ...subscriptions: Subscription[]) =>
+    new EventConsumer({ bus, transactor, logger, name: module.name, domain, subscriptions });
   const pageTokens = new PageTokens(config.pageTokenSecret, module.name);
-  const context: ServiceContext = { config, logger, db, bus, transactor, pageTokens };
+  const context: ServiceContext = { config, logger, db, bus, transactor, consume, pageTokens };
   const wiring = await module.wire(context);
   const workers: Worker[] = [relay, ...wiring.workers];
 

@@ -1,5 +1,4 @@
 import { readInt } from "../../../kit/src/config.js";
-import { EventConsumer } from "../../../kit/src/consumer.js";
 import type { ServiceModule } from "../../../kit/src/server.js";
 import { CustomerCenterService } from "../../../gen/outerpark/customercenter/v1/customercenter_pb.js";
 import { entities } from "./adapters/schema.js";
@@ -9,7 +8,7 @@ import { MyPage } from "./app/mypage.js";
 import { MyPageWatchers } from "./app/mypage-watchers.js";
 import { customerCenterService } from "./handlers/customercenter-rpc.js";
 import { customerCenterRules } from "./request-validation.js";
-import { musicalEventHandlers, noticeEventHandlers, paymentEventHandlers, reservationEventHandlers } from "./handlers/domain-events.js";
+import { musicalEventHandlers, noticeEventHandlers, paymentEventHandlers, reservationEventHandlers } from "./handlers/customercenter-events.js";
 
 export const customerCenterModule: ServiceModule = {
   name: "customercenter",
@@ -17,7 +16,7 @@ export const customerCenterModule: ServiceModule = {
   entities,
   migrations,
   rules: customerCenterRules,
-  wire({ config, logger, bus, transactor, pageTokens }) {
+  wire({ config, logger, bus, transactor, consume, pageTokens }) {
     const feed = new ChangeFeed(bus.nc, config.eventNamespace, logger);
     const myPage = new MyPage(transactor, feed);
     const watchers = new MyPageWatchers({
@@ -27,18 +26,16 @@ export const customerCenterModule: ServiceModule = {
       recheckMs: readInt(process.env, "MYPAGE_RECHECK_MS", 5_000),
       maxStreamsPerCustomer: readInt(process.env, "MYPAGE_MAX_STREAMS_PER_CUSTOMER", 10),
     });
-    const consumer = (domain: "reservation" | "payment" | "musical" | "notice", handlers: ReturnType<typeof reservationEventHandlers>) =>
-      new EventConsumer({ bus, transactor, logger, name: "customercenter", domain, handlers });
     return {
       routes: (router) =>
         router.service(CustomerCenterService, customerCenterService(myPage, watchers, pageTokens)),
       workers: [
         { start: () => feed.start(), stop: () => feed.stop() },
         watchers,
-        consumer("reservation", reservationEventHandlers(myPage)),
-        consumer("payment", paymentEventHandlers(myPage)),
-        consumer("musical", musicalEventHandlers(myPage)),
-        consumer("notice", noticeEventHandlers(myPage)),
+        consume("reservation", ...reservationEventHandlers(myPage)),
+        consume("payment", ...paymentEventHandlers(myPage)),
+        consume("musical", ...musicalEventHandlers(myPage)),
+        consume("notice", ...noticeEventHandlers(myPage)),
       ],
     };
   },

@@ -1,11 +1,10 @@
 import type { ServiceModule } from "../../../kit/src/server.js";
-import { EventConsumer } from "../../../kit/src/consumer.js";
 import { MusicalService } from "../../../gen/outerpark/musical/v1/musical_pb.js";
 import { entities } from "./adapters/schema.js";
 import { migrations } from "./adapters/migrations.js";
 import { Inventory } from "./app/inventory.js";
 import { musicalService } from "./handlers/musical-rpc.js";
-import { reservationEventHandlers } from "./handlers/reservation-events.js";
+import { reservationEventHandlers } from "./handlers/musical-events.js";
 import { musicalRules } from "./request-validation.js";
 
 export const musicalModule: ServiceModule = {
@@ -14,13 +13,11 @@ export const musicalModule: ServiceModule = {
   entities,
   migrations,
   rules: musicalRules,
-  wire({ logger, bus, transactor, pageTokens }) {
+  wire({ transactor, consume, pageTokens }) {
     const inventory = new Inventory(transactor);
     return {
       routes: (router) => router.service(MusicalService, musicalService(inventory, pageTokens)),
-      workers: [
-        new EventConsumer({ bus, transactor, logger, name: "musical", domain: "reservation", handlers: reservationEventHandlers }),
-      ],
+      workers: [consume("reservation", ...reservationEventHandlers)],
     };
   },
 };

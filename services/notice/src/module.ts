@@ -1,11 +1,10 @@
-import { EventConsumer } from "../../../kit/src/consumer.js";
 import type { ServiceModule } from "../../../kit/src/server.js";
 import { NoticeService } from "../../../gen/outerpark/notice/v1/notice_pb.js";
 import { entities } from "./adapters/schema.js";
 import { migrations } from "./adapters/migrations.js";
 import { LogChannel } from "./adapters/channels.js";
 import { Notifications } from "./app/notifications.js";
-import { paymentEventHandlers, reservationEventHandlers } from "./handlers/domain-events.js";
+import { paymentEventHandlers, reservationEventHandlers } from "./handlers/notice-events.js";
 import { noticeService } from "./handlers/notice-rpc.js";
 import { noticeRules } from "./request-validation.js";
 
@@ -15,13 +14,13 @@ export const noticeModule: ServiceModule = {
   entities,
   migrations,
   rules: noticeRules,
-  wire({ logger, bus, transactor, pageTokens }) {
+  wire({ logger, transactor, consume, pageTokens }) {
     const notifications = new Notifications(transactor, new LogChannel(logger), logger);
     return {
       routes: (router) => router.service(NoticeService, noticeService(notifications, pageTokens)),
       workers: [
-        new EventConsumer({ bus, transactor, logger, name: "notice", domain: "payment", handlers: paymentEventHandlers(notifications) }),
-        new EventConsumer({ bus, transactor, logger, name: "notice", domain: "reservation", handlers: reservationEventHandlers(notifications) }),
+        consume("payment", ...paymentEventHandlers(notifications)),
+        consume("reservation", ...reservationEventHandlers(notifications)),
         notifications.dispatcher,
       ],
     };

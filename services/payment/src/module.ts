@@ -1,5 +1,4 @@
 import { DEFAULT_GATEWAY_PORT, readInt, readString } from "../../../kit/src/config.js";
-import { EventConsumer } from "../../../kit/src/consumer.js";
 import type { ServiceModule } from "../../../kit/src/server.js";
 import { PaymentService } from "../../../gen/outerpark/payment/v1/payment_pb.js";
 import { entities } from "./adapters/schema.js";
@@ -8,7 +7,7 @@ import { PaymentGateway } from "./adapters/payment-gateway.js";
 import { PaymentProcessor } from "./app/payment-processor.js";
 import { Payments } from "./app/payments.js";
 import { paymentService } from "./handlers/payment-rpc.js";
-import { reservationEventHandlers } from "./handlers/reservation-events.js";
+import { reservationEventHandlers } from "./handlers/payment-events.js";
 import { paymentRules } from "./request-validation.js";
 
 export const paymentModule: ServiceModule = {
@@ -17,7 +16,7 @@ export const paymentModule: ServiceModule = {
   entities,
   migrations,
   rules: paymentRules,
-  wire({ logger, bus, transactor, pageTokens }) {
+  wire({ logger, transactor, consume, pageTokens }) {
     const gateway = new PaymentGateway(
       readString(process.env, "PAYMENT_GATEWAY_URL", `http://127.0.0.1:${DEFAULT_GATEWAY_PORT}`),
       logger,
@@ -34,14 +33,7 @@ export const paymentModule: ServiceModule = {
     return {
       routes: (router) => router.service(PaymentService, paymentService(payments, pageTokens)),
       workers: [
-        new EventConsumer({
-          bus,
-          transactor,
-          logger,
-          name: "payment",
-          domain: "reservation",
-          handlers: reservationEventHandlers(payments, () => processor.wake()),
-        }),
+        consume("reservation", ...reservationEventHandlers(payments, () => processor.wake())),
         processor,
       ],
     };

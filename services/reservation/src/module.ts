@@ -1,6 +1,5 @@
 import { DEFAULT_PORTS, readInt, readString } from "../../../kit/src/config.js";
 import { serviceTokenSource } from "../../../kit/src/auth.js";
-import { EventConsumer } from "../../../kit/src/consumer.js";
 import type { ServiceModule } from "../../../kit/src/server.js";
 import { ReservationService } from "../../../gen/outerpark/reservation/v1/reservation_pb.js";
 import { entities } from "./adapters/schema.js";
@@ -8,7 +7,7 @@ import { migrations } from "./adapters/migrations.js";
 import { SeatInventory } from "./adapters/seat-inventory.js";
 import { PlacementSweeper } from "./app/placement-sweeper.js";
 import { Reservations } from "./app/reservations.js";
-import { paymentEventHandlers } from "./handlers/payment-events.js";
+import { paymentEventHandlers } from "./handlers/reservation-events.js";
 import { reservationService } from "./handlers/reservation-rpc.js";
 import { reservationRules } from "./request-validation.js";
 
@@ -18,7 +17,7 @@ export const reservationModule: ServiceModule = {
   entities,
   migrations,
   rules: reservationRules,
-  wire({ config, logger, bus, transactor, pageTokens }) {
+  wire({ config, logger, transactor, consume, pageTokens }) {
     const timeoutMs = readInt(process.env, "MUSICAL_TIMEOUT_MS", 2_000);
     const seats = new SeatInventory({
       baseUrl: readString(process.env, "MUSICAL_URL", `http://127.0.0.1:${DEFAULT_PORTS.musical}`),
@@ -33,7 +32,7 @@ export const reservationModule: ServiceModule = {
     return {
       routes: (router) => router.service(ReservationService, reservationService(reservations, pageTokens)),
       workers: [
-        new EventConsumer({ bus, transactor, logger, name: "reservation", domain: "payment", handlers: paymentEventHandlers(reservations) }),
+        consume("payment", ...paymentEventHandlers(reservations)),
         new PlacementSweeper(transactor, reservations, logger),
       ],
     };
