@@ -3,7 +3,7 @@
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/.tools/bin:$(PATH)
 SHELL := /bin/bash
 
-.PHONY: install generate build lint test up chaos bench breaking
+.PHONY: install generate grpc-types build lint test up chaos bench breaking
 
 # Dependencies, installed again whenever the lock changes.
 node_modules/.installed: package-lock.json package.json
@@ -14,6 +14,16 @@ install: node_modules/.installed
 
 generate: install
 	buf generate
+	$(MAKE) --no-print-directory grpc-types
+
+# Types of the tests' grpc-js clients (test/support/grpc-clients.ts), with the loader options used there.
+GRPC_TYPES ?= test/support/grpc-types
+grpc-types:
+	rm -rf $(GRPC_TYPES)
+	proto-loader-gen-types --longs=String --enums=String --defaults --oneofs --grpcLib=@grpc/grpc-js \
+	  --importFileExtension=.js -I proto -O $(GRPC_TYPES) \
+	  outerpark/musical/v1/musical.proto outerpark/reservation/v1/reservation.proto outerpark/payment/v1/payment.proto \
+	  outerpark/notice/v1/notice.proto outerpark/customercenter/v1/customercenter.proto grpc/health/v1/health.proto
 
 build: install
 	tsc -p tsconfig.build.json

@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "gen/", "node_modules/", ".tools/", ".data/", "deploy/helm/**/files/"] },
+  { ignores: ["dist/", "gen/", "test/support/grpc-types/", "node_modules/", ".tools/", ".data/", "deploy/helm/**/files/"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -15,6 +15,16 @@ function filesUnder(dir: string, base = dir): string[] {
   );
 }
 
+/** Every file under `generated` is under `committed` with the same content, and no other; returns the count. */
+function expectSameFiles(generated: string, committed: string): number {
+  const files = filesUnder(generated).sort();
+  expect(files).toEqual(filesUnder(committed).sort());
+  for (const file of files) {
+    expect(readFileSync(path.join(generated, file), "utf8"), file).toBe(readFileSync(path.join(committed, file), "utf8"));
+  }
+  return files.length;
+}
+
 describe("contracts", () => {
   it("buf lint is clean with the STANDARD rules", async () => {
     const { stdout, stderr } = await run(buf, ["lint"], { cwd: root });
@@ -29,12 +39,17 @@ describe("contracts", () => {
       writeFileSync(templateFile, template);
       await run(buf, ["generate", "--template", templateFile], { cwd: root });
       rmSync(templateFile);
-      const generated = filesUnder(out).sort();
-      expect(generated).toEqual(filesUnder(path.join(root, "gen")).sort());
-      for (const file of generated) {
-        expect(readFileSync(path.join(out, file), "utf8"), file).toBe(readFileSync(path.join(root, "gen", file), "utf8"));
-      }
-      console.log(`contracts: ${generated.length} generated files identical to gen/`);
+      console.log(`contracts: ${expectSameFiles(out, path.join(root, "gen"))} generated files identical to gen/`);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  });
+
+  it("make grpc-types reproduces the tests' committed client types exactly", async () => {
+    const out = mkdtempSync(path.join(os.tmpdir(), "outerpark-grpc-types-"));
+    try {
+      await run("make", ["--no-print-directory", "grpc-types", `GRPC_TYPES=${out}`], { cwd: root });
+      console.log(`contracts: ${expectSameFiles(out, path.join(root, "test/support/grpc-types"))} generated files identical to test/support/grpc-types/`);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

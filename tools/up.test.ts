@@ -41,7 +41,7 @@ function servicePids(upPid: number): Map<string, number> {
 async function serving(service: string): Promise<boolean> {
   const health = unaryClient("health", `127.0.0.1:${DEFAULT_PORTS[service as keyof typeof DEFAULT_PORTS]}`);
   try {
-    return (await health.check!({ service: "" }, undefined, 1_000)).status === "SERVING";
+    return (await health.check({ service: "" }, undefined, 1_000)).status === "SERVING";
   } finally {
     health.close();
   }

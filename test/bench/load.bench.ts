@@ -58,7 +58,7 @@ describe("benchmarks", () => {
     const manager = await system.token("bench-manager", "manager");
     const customer = await system.token("bench-customer");
     const musical = system.client("musical");
-    await musical.registerMusical!({ musicalId: "bench", name: "Benchmark", totalSeats: 100_000, seatPrice: "1000" }, manager);
+    await musical.registerMusical({ musicalId: "bench", name: "Benchmark", totalSeats: 100_000, seatPrice: "1000" }, manager);
     musical.close();
 
     const reads = await load(system.address("musical"), "outerpark.musical.v1.MusicalService.GetMusical", '{"musical_id":"bench"}', customer, 5_000, 20);

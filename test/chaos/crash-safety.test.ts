@@ -3,7 +3,7 @@ import { SERVICE_NAMES } from "../../kit/src/config.js";
 import { RestartableNats } from "../support/nats.js";
 import { checkConvergence, type ConvergenceReport } from "../support/convergence.js";
 import { TestSystem, waitFor } from "../support/system.js";
-import { grpc } from "../support/grpc-clients.js";
+import { grpc, type RequestOf, type ResponseOf, type UnaryMethod, type UnaryMethods } from "../support/grpc-clients.js";
 
 /**
  * Crash safety: two replicas of every service; while customers reserve and
@@ -47,7 +47,7 @@ describe("crash safety under kill -9 and a NATS restart", () => {
   it("every reservation reaches a final state and every service agrees", { timeout: 600_000 }, async () => {
     const manager = await system.token("manager", "manager");
     const musical = system.client("musical");
-    for (const m of MUSICALS) await musical.registerMusical!(m, manager);
+    for (const m of MUSICALS) await musical.registerMusical(m, manager);
     musical.close();
 
     const reservationClients = [system.client("reservation", 0), system.client("reservation", 1)];
@@ -55,10 +55,11 @@ describe("crash safety under kill -9 and a NATS restart", () => {
     const outcomes = { placed: 0, refused: 0, cancelled: 0, retries: 0 };
 
     /** Calls a reservation replica, moving to the other on transient failures, with the same idempotency key. */
-    async function call<T>(method: string, request: object, token: string): Promise<T | "refused"> {
+    async function call<M extends UnaryMethod<"reservation">>(method: M, request: RequestOf<"reservation", M>, token: string): Promise<ResponseOf<"reservation", M> | "refused"> {
       for (let attempt = 0; attempt < 60; attempt++) {
         try {
-          return await reservationClients[attempt % 2]![method]!(request, token, 8_000);
+          const rpcs: UnaryMethods<"reservation"> = reservationClients[attempt % 2]!; // indexed by a generic method name, unlike the client's intersection type
+          return await rpcs[method](request, token, 8_000);
         } catch (error) {
           const code = (error as { code: grpc.status }).code;
           if (code === grpc.status.FAILED_PRECONDITION) return "refused";
@@ -75,11 +76,11 @@ describe("crash safety under kill -9 and a NATS restart", () => {
       for (let op = 0; op < OPERATIONS_PER_CUSTOMER && running; op++) {
         if (mine.length > 0 && Math.random() < 0.3) {
           const victim = mine.splice(Math.floor(Math.random() * mine.length), 1)[0]!;
-          const result = await call<{ reservation: unknown }>("cancelReservation", { reservationId: victim }, token);
+          const result = await call("cancelReservation", { reservationId: victim }, token);
           if (result !== "refused") outcomes.cancelled++;
         } else {
           const m = MUSICALS[Math.floor(Math.random() * MUSICALS.length)]!;
-          const result = await call<{ reservation: { reservationId: string } }>(
+          const result = await call(
             "placeReservation",
             { musicalId: m.musicalId, seats: 1 + Math.floor(Math.random() * 3), idempotencyKey: `c${n}-op${op}` },
             token,

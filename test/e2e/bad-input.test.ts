@@ -2,7 +2,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DescService } from "@bufbuild/protobuf";
 import { TestSystem, waitFor } from "../support/system.js";
-import { expectStatus, grpc } from "../support/grpc-clients.js";
+import { expectStatus, grpc, untypedMethod, type ServiceClient } from "../support/grpc-clients.js";
 import { envelope, rawConnect, rawGrpc, wire, type RawAnswer } from "../support/raw-rpc.js";
 import { EVENT_DOMAINS } from "../../kit/src/events.js";
 import { SERVICE_NAMES, type ServiceName } from "../../kit/src/config.js";
@@ -344,7 +344,7 @@ describe("bad input is refused and changes nothing", () => {
   let system: TestSystem;
   const tokens: Record<Caller, string> = { alice: "", bob: "", manager: "", service: "" };
   const pageTokens: PageTokens = { musicals: "", aliceReservations: "", alicePayments: "", aliceNotifications: "", aliceMyPage: "" };
-  let clients: Record<ServiceName, ReturnType<TestSystem["client"]>>;
+  let clients: { [S in ServiceName]: ServiceClient<S> };
   let before: Snapshot;
 
   beforeAll(async () => {
@@ -353,32 +353,38 @@ describe("bad input is refused and changes nothing", () => {
     tokens.bob = await system.token("bob");
     tokens.manager = await system.token("manager-1", "manager");
     tokens.service = await system.token("reservation", "service");
-    clients = Object.fromEntries(SERVICE_NAMES.map((name) => [name, system.client(name)])) as typeof clients;
+    clients = {
+      musical: system.client("musical"),
+      reservation: system.client("reservation"),
+      payment: system.client("payment"),
+      notice: system.client("notice"),
+      customercenter: system.client("customercenter"),
+    };
     const { musical, reservation, payment, notice, customercenter } = clients;
 
     // Enough data for a second page in every listing: two musicals, two paid reservations for alice.
-    await musical.registerMusical!({ musicalId: SHOW, name: "Bad Input: The Musical", totalSeats: 10, seatPrice: "50000" }, tokens.manager);
-    await musical.registerMusical!({ musicalId: "bad-input-encore", name: "Bad Input: The Encore", totalSeats: 5, seatPrice: "60000" }, tokens.manager);
-    for (const key of ["alice-1", "alice-2"]) await reservation.placeReservation!({ musicalId: SHOW, seats: 1, idempotencyKey: key }, tokens.alice);
+    await musical.registerMusical({ musicalId: SHOW, name: "Bad Input: The Musical", totalSeats: 10, seatPrice: "50000" }, tokens.manager);
+    await musical.registerMusical({ musicalId: "bad-input-encore", name: "Bad Input: The Encore", totalSeats: 5, seatPrice: "60000" }, tokens.manager);
+    for (const key of ["alice-1", "alice-2"]) await reservation.placeReservation({ musicalId: SHOW, seats: 1, idempotencyKey: key }, tokens.alice);
 
     // Wait for the saga to finish, so the snapshot is not taken mid-flight.
     await waitFor(async () => {
-      const page = await customercenter.getMyPage!({}, tokens.alice);
-      return page.reservations.length === 2 && page.reservations.every((r: any) => r.paymentState === "PAYMENT_STATE_APPROVED" && r.notifications.length === 1);
+      const page = await customercenter.getMyPage({}, tokens.alice);
+      return page.reservations.length === 2 && page.reservations.every((r) => r.paymentState === "PAYMENT_STATE_APPROVED" && r.notifications.length === 1);
     }, 30_000, "both reservations paid and notified on MyPage");
-    await waitFor(async () => (await notice.listNotifications!({}, tokens.alice)).notifications.length === 2, 20_000, "two notifications");
+    await waitFor(async () => (await notice.listNotifications({}, tokens.alice)).notifications.length === 2, 20_000, "two notifications");
     before = await quietSnapshot(system);
 
-    const secondPage = async (call: Promise<any>, what: string) => {
+    const secondPage = async (call: Promise<{ nextPageToken: string }>, what: string) => {
       const token = (await call).nextPageToken as string;
       if (!token) throw new Error(`no second page of ${what}`);
       return token;
     };
-    pageTokens.musicals = await secondPage(musical.listMusicals!({ pageSize: 1 }, tokens.alice), "musicals");
-    pageTokens.aliceReservations = await secondPage(reservation.listReservations!({ pageSize: 1 }, tokens.alice), "reservations");
-    pageTokens.alicePayments = await secondPage(payment.listPayments!({ pageSize: 1 }, tokens.alice), "payments");
-    pageTokens.aliceNotifications = await secondPage(notice.listNotifications!({ pageSize: 1 }, tokens.alice), "notifications");
-    pageTokens.aliceMyPage = await secondPage(customercenter.getMyPage!({ pageSize: 1 }, tokens.alice), "MyPage");
+    pageTokens.musicals = await secondPage(musical.listMusicals({ pageSize: 1 }, tokens.alice), "musicals");
+    pageTokens.aliceReservations = await secondPage(reservation.listReservations({ pageSize: 1 }, tokens.alice), "reservations");
+    pageTokens.alicePayments = await secondPage(payment.listPayments({ pageSize: 1 }, tokens.alice), "payments");
+    pageTokens.aliceNotifications = await secondPage(notice.listNotifications({ pageSize: 1 }, tokens.alice), "notifications");
+    pageTokens.aliceMyPage = await secondPage(customercenter.getMyPage({ pageSize: 1 }, tokens.alice), "MyPage");
   });
 
   afterAll(async () => {
@@ -406,7 +412,7 @@ describe("bad input is refused and changes nothing", () => {
 
   async function send(c: BadInput): Promise<void> {
     const request = typeof c.request === "function" ? c.request(pageTokens) : c.request;
-    const call = clients[c.service][c.method];
+    const call = untypedMethod(clients[c.service], c.method);
     if (!call) throw new Error(`${c.service} has no method ${c.method}`);
     const error = await expectStatus(call(request, tokens[c.caller]), c.expected.code);
     const message = statusMessage(error.details);

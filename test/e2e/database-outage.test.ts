@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { provideInfrastructure, type Infrastructure } from "../../tools/infra.js";
 import { checkConvergence, type ConvergenceReport } from "../support/convergence.js";
-import { grpc } from "../support/grpc-clients.js";
+import { grpc, type RequestOf, type ResponseOf, type UnaryMethod, type UnaryMethods } from "../support/grpc-clients.js";
 import { TestSystem } from "../support/system.js";
 
 const OUTAGE_MS = 20_000;
@@ -39,7 +39,7 @@ describe("a service's database outage while events for it keep arriving", () => 
 
     const manager = await system.token("manager", "manager");
     const musical = system.client("musical");
-    await musical.registerMusical!({ musicalId: "outage", name: "Outage", totalSeats: 1000, seatPrice: "10000" }, manager);
+    await musical.registerMusical({ musicalId: "outage", name: "Outage", totalSeats: 1000, seatPrice: "10000" }, manager);
     musical.close();
 
     const reservation = system.client("reservation");
@@ -50,10 +50,11 @@ describe("a service's database outage while events for it keep arriving", () => 
     const total = { placed: 0, cancelled: 0 };
 
     /** Retries transient failures with the same request (and idempotency key), as the chaos test's customers do. */
-    async function call<T>(method: string, request: object, token: string): Promise<T | "refused"> {
+    async function call<M extends UnaryMethod<"reservation">>(method: M, request: RequestOf<"reservation", M>, token: string): Promise<ResponseOf<"reservation", M> | "refused"> {
       for (let attempt = 0; ; attempt++) {
         try {
-          return await reservation[method]!(request, token, 5_000);
+          const rpcs: UnaryMethods<"reservation"> = reservation; // indexed by a generic method name, unlike the client's intersection type
+          return await rpcs[method](request, token, 5_000);
         } catch (error) {
           if ((error as { code: grpc.status }).code === grpc.status.FAILED_PRECONDITION) return "refused";
           if (attempt >= 20) throw error;
@@ -72,7 +73,7 @@ describe("a service's database outage while events for it keep arriving", () => 
           if (victimDown) duringOutage.cancelled++;
         } else {
           const seats = 1 + Math.floor(Math.random() * 2);
-          const placed = await call<{ reservation: { reservationId: string } }>("placeReservation", { musicalId: "outage", seats, idempotencyKey: `o${n}-${op}` }, token);
+          const placed = await call("placeReservation", { musicalId: "outage", seats, idempotencyKey: `o${n}-${op}` }, token);
           if (placed === "refused") continue;
           mine.push(placed.reservation.reservationId);
           total.placed++;

@@ -57,9 +57,9 @@ describe("dead letters", () => {
     const gina = await system.token("gina");
     const musical = system.client("musical");
     const reservation = system.client("reservation");
-    await musical.registerMusical!({ musicalId: "annie", name: "Annie", totalSeats: 5, seatPrice: "30000" }, manager);
-    const placed = (await reservation.placeReservation!({ musicalId: "annie", seats: 1, idempotencyKey: "g1" }, gina)).reservation;
-    await waitFor(async () => (await reservation.getReservation!({ reservationId: placed.reservationId }, gina)).reservation.status === "RESERVATION_STATUS_PAID", 30_000, "paid despite poison");
+    await musical.registerMusical({ musicalId: "annie", name: "Annie", totalSeats: 5, seatPrice: "30000" }, manager);
+    const placed = (await reservation.placeReservation({ musicalId: "annie", seats: 1, idempotencyKey: "g1" }, gina)).reservation;
+    await waitFor(async () => (await reservation.getReservation({ reservationId: placed.reservationId }, gina)).reservation.status === "RESERVATION_STATUS_PAID", 30_000, "paid despite poison");
 
     await waitFor(async () => (await cli("list")).trim().split("\n").filter(Boolean).length === 3, 40_000, "three dead letters", 500);
     const entries = (await cli("list")).trim().split("\n").map((line) => JSON.parse(line));

@@ -22,9 +22,9 @@ describe("the same event delivered twice has one effect", () => {
     const dana = await system.token("dana");
     const musical = system.client("musical");
     const reservation = system.client("reservation");
-    await musical.registerMusical!({ musicalId: "rent", name: "Rent", totalSeats: 10, seatPrice: "70000" }, manager);
-    const placed = (await reservation.placeReservation!({ musicalId: "rent", seats: 3, idempotencyKey: "d1" }, dana)).reservation;
-    await waitFor(async () => (await reservation.getReservation!({ reservationId: placed.reservationId }, dana)).reservation.status === "RESERVATION_STATUS_PAID", 20_000, "paid");
+    await musical.registerMusical({ musicalId: "rent", name: "Rent", totalSeats: 10, seatPrice: "70000" }, manager);
+    const placed = (await reservation.placeReservation({ musicalId: "rent", seats: 3, idempotencyKey: "d1" }, dana)).reservation;
+    await waitFor(async () => (await reservation.getReservation({ reservationId: placed.reservationId }, dana)).reservation.status === "RESERVATION_STATUS_PAID", 20_000, "paid");
 
     const event = newEvent(ReservationCancelledSchema, { reservationId: placed.reservationId, customerId: "dana", musicalId: "rent", seats: 3 });
     const nc = await connect({ servers: system.infra.natsUrl });
@@ -41,7 +41,7 @@ describe("the same event delivered twice has one effect", () => {
     }
     await nc.close();
 
-    await waitFor(async () => (await musical.getMusical!({ musicalId: "rent" }, manager)).musical.reservableSeats === 10, 20_000, "seats back");
+    await waitFor(async () => (await musical.getMusical({ musicalId: "rent" }, manager)).musical.reservableSeats === 10, 20_000, "seats back");
     await waitFor(async () => (await system.sql("payment", "select 1 from payments where status = 'CANCELLED' and refunded")).length === 1, 20_000, "refund");
     await waitFor(async () => (await system.sql("notice", "select 1 from notifications where kind = 'RESERVATION_CANCELLED' and sent_at is not null")).length === 1, 20_000, "notice");
     await waitFor(
@@ -51,7 +51,7 @@ describe("the same event delivered twice has one effect", () => {
     );
     await new Promise((resolve) => setTimeout(resolve, 1_500)); // give a second effect every chance to appear
 
-    expect((await musical.getMusical!({ musicalId: "rent" }, manager)).musical.reservableSeats).toBe(10);
+    expect((await musical.getMusical({ musicalId: "rent" }, manager)).musical.reservableSeats).toBe(10);
     const [released] = await system.sql<{ n: number }>("musical", "select count(*)::int as n from seat_holds where status = 'RELEASED'");
     expect(released!.n).toBe(1);
     const inbox = await system.sql<{ consumer: string; n: number }>(

@@ -17,17 +17,17 @@ describe("graceful shutdown", () => {
   it("in-flight reservations finish or are refused cleanly, their events are published, and every service exits 0 quickly", async () => {
     const manager = await system.token("manager", "manager");
     const musical = system.client("musical");
-    await musical.registerMusical!({ musicalId: "chicago", name: "Chicago", totalSeats: 500, seatPrice: "10000" }, manager);
+    await musical.registerMusical({ musicalId: "chicago", name: "Chicago", totalSeats: 500, seatPrice: "10000" }, manager);
     musical.close();
     const hank = await system.token("hank");
     const watch = openStream(system.client("customercenter").raw, "watchMyPage", {}, hank);
 
     const reservation = system.client("reservation");
     // One reservation before the burst, so the MyPage stream is known to be live before anything stops.
-    await reservation.placeReservation!({ musicalId: "chicago", seats: 1, idempotencyKey: "h-first" }, hank);
+    await reservation.placeReservation({ musicalId: "chicago", seats: 1, idempotencyKey: "h-first" }, hank);
     await waitFor(() => watch.messages.length > 0, 20_000, "the MyPage stream to show the first reservation");
     const calls = Array.from({ length: 40 }, (_, i) =>
-      reservation.placeReservation!({ musicalId: "chicago", seats: 1, idempotencyKey: `h-${i}` }, hank).then(
+      reservation.placeReservation({ musicalId: "chicago", seats: 1, idempotencyKey: `h-${i}` }, hank).then(
         (r) => ({ ok: true as const, id: r.reservation.reservationId as string }),
         (e) => ({ ok: false as const, code: e.code as grpc.status }),
       ),

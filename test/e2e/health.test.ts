@@ -17,7 +17,7 @@ describe("health reflects the dependencies", () => {
   const statusOf = (system: TestSystem) => {
     const health = unaryClient("health", system.address("musical"));
     cleanups.push(async () => health.close());
-    return async (service: string) => (await health.check!({ service }, undefined, 2_000)).status as string;
+    return async (service: string) => (await health.check({ service }, undefined, 2_000)).status as string;
   };
 
   it("NATS down → NOT_SERVING (liveness stays SERVING); NATS back → SERVING", async () => {

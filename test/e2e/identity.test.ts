@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicKey, generateKeyPairSync, type JsonWebKey } from "node:crypto";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { TestSystem, waitFor } from "../support/system.js";
-import { expectStatus, grpc } from "../support/grpc-clients.js";
+import { expectStatus, grpc, type ServiceClient } from "../support/grpc-clients.js";
 
 describe("who is calling", () => {
   let system: TestSystem;
@@ -10,8 +10,8 @@ describe("who is calling", () => {
   let alice: string;
   let mallory: string;
   let reservationId: string;
-  let musical: ReturnType<TestSystem["client"]>;
-  let reservation: ReturnType<TestSystem["client"]>;
+  let musical: ServiceClient<"musical">;
+  let reservation: ServiceClient<"reservation">;
 
   beforeAll(async () => {
     system = await TestSystem.start();
@@ -20,8 +20,8 @@ describe("who is calling", () => {
     mallory = await system.token("mallory");
     musical = system.client("musical");
     reservation = system.client("reservation");
-    await musical.registerMusical!({ musicalId: "cats", name: "Cats", totalSeats: 10, seatPrice: "50000" }, manager);
-    reservationId = (await reservation.placeReservation!({ musicalId: "cats", seats: 2, idempotencyKey: "a1" }, alice)).reservation.reservationId;
+    await musical.registerMusical({ musicalId: "cats", name: "Cats", totalSeats: 10, seatPrice: "50000" }, manager);
+    reservationId = (await reservation.placeReservation({ musicalId: "cats", seats: 2, idempotencyKey: "a1" }, alice)).reservation.reservationId;
   });
   afterAll(async () => {
     musical?.close();
@@ -39,18 +39,18 @@ describe("who is calling", () => {
       .sign(new TextEncoder().encode("an-attacker-guessed-this-secret-wrongly!"));
     const expired = await system.token("alice", "customer", -60);
     const spec = { musicalId: "forged", name: "Forged", totalSeats: 1, seatPrice: "1" };
-    await expectStatus(musical.registerMusical!(spec), grpc.status.UNAUTHENTICATED);
-    await expectStatus(musical.registerMusical!(spec, forged), grpc.status.UNAUTHENTICATED);
-    await expectStatus(musical.registerMusical!(spec, "not.a.jwt"), grpc.status.UNAUTHENTICATED);
-    const error = await expectStatus(reservation.getReservation!({ reservationId }, expired), grpc.status.UNAUTHENTICATED);
+    await expectStatus(musical.registerMusical(spec), grpc.status.UNAUTHENTICATED);
+    await expectStatus(musical.registerMusical(spec, forged), grpc.status.UNAUTHENTICATED);
+    await expectStatus(musical.registerMusical(spec, "not.a.jwt"), grpc.status.UNAUTHENTICATED);
+    const error = await expectStatus(reservation.getReservation({ reservationId }, expired), grpc.status.UNAUTHENTICATED);
     expect(error.details).toMatch(/expired/);
-    await expectStatus(musical.getMusical!({ musicalId: "forged" }, manager), grpc.status.NOT_FOUND);
+    await expectStatus(musical.getMusical({ musicalId: "forged" }, manager), grpc.status.NOT_FOUND);
   });
 
   it("a customer cannot register a musical or take seats directly", async () => {
-    await expectStatus(musical.registerMusical!({ name: "Mine", totalSeats: 1, seatPrice: "1" }, alice), grpc.status.PERMISSION_DENIED);
+    await expectStatus(musical.registerMusical({ name: "Mine", totalSeats: 1, seatPrice: "1" }, alice), grpc.status.PERMISSION_DENIED);
     await expectStatus(
-      musical.reserveSeats!({ reservationId: "11111111-1111-4111-8111-111111111111", musicalId: "cats", seats: 1, customerId: "alice" }, alice),
+      musical.reserveSeats({ reservationId: "11111111-1111-4111-8111-111111111111", musicalId: "cats", seats: 1, customerId: "alice" }, alice),
       grpc.status.PERMISSION_DENIED,
     );
     const [catalog] = await system.sql<{ n: number }>("musical", "select count(*)::int as n from musicals");
@@ -67,7 +67,7 @@ describe("who is calling", () => {
       .setAudience("outerpark")
       .setIssuedAt()
       .sign(system.signingKey("issuer").key);
-    const error = await expectStatus(musical.getMusical!({ musicalId: "cats" }, forever), grpc.status.UNAUTHENTICATED);
+    const error = await expectStatus(musical.getMusical({ musicalId: "cats" }, forever), grpc.status.UNAUTHENTICATED);
     expect(error.details).toMatch(/exp/);
   });
 
@@ -81,8 +81,8 @@ describe("who is calling", () => {
     const before = await seatState();
     const payment = await system.token("payment", "service");
     for (const caller of [alice, manager, payment]) {
-      await expectStatus(musical.reserveSeats!(takeOne, caller), grpc.status.PERMISSION_DENIED);
-      await expectStatus(musical.releaseSeats!({ reservationId }, caller), grpc.status.PERMISSION_DENIED);
+      await expectStatus(musical.reserveSeats(takeOne, caller), grpc.status.PERMISSION_DENIED);
+      await expectStatus(musical.releaseSeats({ reservationId }, caller), grpc.status.PERMISSION_DENIED);
     }
     expect(await seatState()).toEqual(before);
   });
@@ -98,15 +98,15 @@ describe("who is calling", () => {
         .setExpirationTime("1h")
         .sign(system.signingKey(owner).key);
     const paymentAsReservation = await sign("payment", "reservation", "service");
-    await expectStatus(musical.reserveSeats!(takeOne, paymentAsReservation), grpc.status.UNAUTHENTICATED);
-    await expectStatus(musical.releaseSeats!({ reservationId }, paymentAsReservation), grpc.status.UNAUTHENTICATED);
+    await expectStatus(musical.reserveSeats(takeOne, paymentAsReservation), grpc.status.UNAUTHENTICATED);
+    await expectStatus(musical.releaseSeats({ reservationId }, paymentAsReservation), grpc.status.UNAUTHENTICATED);
     // The pod that holds reservation's key still cannot become a customer or a manager.
     const customerByService = await sign("reservation", "alice", "customer");
-    await expectStatus(reservation.getReservation!({ reservationId }, customerByService), grpc.status.UNAUTHENTICATED);
+    await expectStatus(reservation.getReservation({ reservationId }, customerByService), grpc.status.UNAUTHENTICATED);
     const managerByService = await sign("reservation", "boss", "manager");
-    await expectStatus(musical.registerMusical!({ musicalId: "evil", name: "Evil", totalSeats: 1, seatPrice: "1" }, managerByService), grpc.status.UNAUTHENTICATED);
+    await expectStatus(musical.registerMusical({ musicalId: "evil", name: "Evil", totalSeats: 1, seatPrice: "1" }, managerByService), grpc.status.UNAUTHENTICATED);
     // Nor can the issuer's key stand in for a service.
-    await expectStatus(musical.reserveSeats!(takeOne, await sign("issuer", "reservation", "service")), grpc.status.UNAUTHENTICATED);
+    await expectStatus(musical.reserveSeats(takeOne, await sign("issuer", "reservation", "service")), grpc.status.UNAUTHENTICATED);
     expect(await seatState()).toEqual(before);
   });
 
@@ -125,36 +125,36 @@ describe("who is calling", () => {
     for (const form of publicForms) {
       const secret = typeof form === "string" ? new TextEncoder().encode(form) : new Uint8Array(form);
       const confused = await claims(new SignJWT({ role: "manager" }).setProtectedHeader({ alg: "HS256", kid: issuer.kid })).sign(secret);
-      await expectStatus(musical.registerMusical!(spec, confused), grpc.status.UNAUTHENTICATED);
+      await expectStatus(musical.registerMusical(spec, confused), grpc.status.UNAUTHENTICATED);
     }
     const unsigned = new UnsecuredJWT({ role: "manager" }).setSubject("boss").setIssuer("outerpark").setAudience("outerpark").setExpirationTime("1h").encode();
-    await expectStatus(musical.registerMusical!(spec, unsigned), grpc.status.UNAUTHENTICATED);
+    await expectStatus(musical.registerMusical(spec, unsigned), grpc.status.UNAUTHENTICATED);
     const stranger = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
     const impostor = await claims(new SignJWT({ role: "manager" }).setProtectedHeader({ alg: "ES256", kid: issuer.kid })).sign(stranger);
-    await expectStatus(musical.registerMusical!(spec, impostor), grpc.status.UNAUTHENTICATED);
-    await expectStatus(musical.getMusical!({ musicalId: "confused" }, manager), grpc.status.NOT_FOUND);
+    await expectStatus(musical.registerMusical(spec, impostor), grpc.status.UNAUTHENTICATED);
+    await expectStatus(musical.getMusical({ musicalId: "confused" }, manager), grpc.status.NOT_FOUND);
   });
 
   it("a customer can neither read nor cancel another customer's reservation, payment or notifications", async () => {
-    await expectStatus(reservation.getReservation!({ reservationId }, mallory), grpc.status.PERMISSION_DENIED);
-    await expectStatus(reservation.cancelReservation!({ reservationId }, mallory), grpc.status.PERMISSION_DENIED);
+    await expectStatus(reservation.getReservation({ reservationId }, mallory), grpc.status.PERMISSION_DENIED);
+    await expectStatus(reservation.cancelReservation({ reservationId }, mallory), grpc.status.PERMISSION_DENIED);
     const payment = system.client("payment");
     await waitFor(async () => (await system.sql("payment", "select 1 from payments")).length === 1, 20_000, "payment");
-    await expectStatus(payment.getPayment!({ reservationId }, mallory), grpc.status.PERMISSION_DENIED);
+    await expectStatus(payment.getPayment({ reservationId }, mallory), grpc.status.PERMISSION_DENIED);
     payment.close();
-    expect((await reservation.listReservations!({}, mallory)).reservations).toHaveLength(0);
+    expect((await reservation.listReservations({}, mallory)).reservations).toHaveLength(0);
     const customercenter = system.client("customercenter");
-    expect((await customercenter.getMyPage!({}, mallory)).reservations).toHaveLength(0);
+    expect((await customercenter.getMyPage({}, mallory)).reservations).toHaveLength(0);
     customercenter.close();
     // Nothing changed: still alice's, still not cancelled, no cancellation event.
     const [row] = await system.sql<{ status: string }>("reservation", "select status from reservations where reservation_id = $1", [reservationId]);
     expect(row!.status).not.toBe("CANCELLED");
     const [events] = await system.sql<{ n: number }>("reservation", "select count(*)::int as n from outbox where event_type like '%ReservationCancelled'");
     expect(events!.n).toBe(0);
-    expect((await reservation.getReservation!({ reservationId }, alice)).reservation.customerId).toBe("alice");
+    expect((await reservation.getReservation({ reservationId }, alice)).reservation.customerId).toBe("alice");
   });
 
   it("a manager cannot place reservations for themselves (customers only)", async () => {
-    await expectStatus(reservation.placeReservation!({ musicalId: "cats", seats: 1, idempotencyKey: "m1" }, manager), grpc.status.PERMISSION_DENIED);
+    await expectStatus(reservation.placeReservation({ musicalId: "cats", seats: 1, idempotencyKey: "m1" }, manager), grpc.status.PERMISSION_DENIED);
   });
 });

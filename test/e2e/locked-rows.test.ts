@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestSystem, waitFor } from "../support/system.js";
-import { grpc, type GrpcError } from "../support/grpc-clients.js";
+import { grpc, type GrpcError, type ResponseOf, type ServiceClient } from "../support/grpc-clients.js";
 import { holdRowLock } from "../support/row-locks.js";
 
 /**
@@ -12,7 +12,7 @@ describe("a row locked elsewhere is waited for, not skipped", () => {
   const HOLD_MS = 3_000;
   let system: TestSystem;
   let erin: string;
-  let reservation: ReturnType<TestSystem["client"]>;
+  let reservation: ServiceClient<"reservation">;
 
   beforeAll(async () => {
     system = await TestSystem.start({
@@ -24,7 +24,7 @@ describe("a row locked elsewhere is waited for, not skipped", () => {
     erin = await system.token("erin");
     reservation = system.client("reservation");
     const musical = system.client("musical");
-    await musical.registerMusical!({ musicalId: "locks", name: "Locks", totalSeats: 50, seatPrice: "30000" }, manager);
+    await musical.registerMusical({ musicalId: "locks", name: "Locks", totalSeats: 50, seatPrice: "30000" }, manager);
     musical.close();
   });
   afterAll(async () => {
@@ -35,11 +35,11 @@ describe("a row locked elsewhere is waited for, not skipped", () => {
   const lockReservation = (reservationId: string) =>
     holdRowLock(system.databaseUrl("reservation"), "select 1 from reservations where reservation_id = $1 for update", [reservationId]);
   const statusOf = async (reservationId: string): Promise<string> =>
-    (await reservation.getReservation!({ reservationId }, erin)).reservation.status;
+    (await reservation.getReservation({ reservationId }, erin)).reservation.status;
   const deadLetters = () => system.streamMessageCount("deadletter");
 
   async function placeAndPay(idempotencyKey: string): Promise<string> {
-    const placed = (await reservation.placeReservation!({ musicalId: "locks", seats: 1, idempotencyKey }, erin)).reservation;
+    const placed = (await reservation.placeReservation({ musicalId: "locks", seats: 1, idempotencyKey }, erin)).reservation;
     await waitFor(async () => (await statusOf(placed.reservationId)) === "RESERVATION_STATUS_PAID", 30_000, "paid");
     return placed.reservationId;
   }
@@ -48,9 +48,9 @@ describe("a row locked elsewhere is waited for, not skipped", () => {
     const reservationId = await placeAndPay("cancel-locked");
     const lock = await lockReservation(reservationId);
     const started = Date.now();
-    let cancel: Promise<{ value: any } | { error: GrpcError }>;
+    let cancel: Promise<{ value: ResponseOf<"reservation", "cancelReservation"> } | { error: GrpcError }>;
     try {
-      cancel = reservation.cancelReservation!({ reservationId }, erin, 30_000).then(
+      cancel = reservation.cancelReservation({ reservationId }, erin, 30_000).then(
         (value) => ({ value }),
         (error: GrpcError) => ({ error }),
       );
@@ -69,7 +69,7 @@ describe("a row locked elsewhere is waited for, not skipped", () => {
   it("PaymentApproved for a reservation whose row is locked waits for the lock, then marks it PAID; nothing dead-lettered", async () => {
     await system.setGateway({ latencyMs: 1_000 }); // time to lock the row before the payment is approved
     try {
-      const placed = (await reservation.placeReservation!({ musicalId: "locks", seats: 1, idempotencyKey: "approve-locked" }, erin)).reservation;
+      const placed = (await reservation.placeReservation({ musicalId: "locks", seats: 1, idempotencyKey: "approve-locked" }, erin)).reservation;
       const lock = await lockReservation(placed.reservationId);
       try {
         expect(await statusOf(placed.reservationId)).toBe("RESERVATION_STATUS_RESERVED");
@@ -93,7 +93,7 @@ describe("a row locked elsewhere is waited for, not skipped", () => {
     await system.setGateway({ latencyMs: 1_000 });
     try {
       const before = (await system.gatewayStats()).chargeRequests;
-      const placed = (await reservation.placeReservation!({ musicalId: "locks", seats: 1, idempotencyKey: "charge-locked" }, erin)).reservation;
+      const placed = (await reservation.placeReservation({ musicalId: "locks", seats: 1, idempotencyKey: "charge-locked" }, erin)).reservation;
       await waitFor(
         async () => (await system.sql("payment", "select 1 from payments where reservation_id = $1 and charge_attempted", [placed.reservationId])).length === 1,
         20_000,

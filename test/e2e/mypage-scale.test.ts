@@ -23,7 +23,7 @@ describe("MyPage at scale", () => {
     system = await TestSystem.start();
     manager = await system.token("manager", "manager");
     const musical = system.client("musical");
-    await musical.registerMusical!({ musicalId: "crowd", name: "The Crowd", totalSeats: 1_000, seatPrice: "1000" }, manager);
+    await musical.registerMusical({ musicalId: "crowd", name: "The Crowd", totalSeats: 1_000, seatPrice: "1000" }, manager);
     musical.close();
   }, 120_000);
   afterAll(async () => system?.stop());
@@ -84,7 +84,7 @@ describe("MyPage at scale", () => {
     const unwatchedStart = await databaseCounters();
     await Promise.all(
       customers.map(async (c) => {
-        const r = await reservation.placeReservation!({ musicalId: "crowd", seats: 1, idempotencyKey: `${c}-first` }, tokens.get(c));
+        const r = await reservation.placeReservation({ musicalId: "crowd", seats: 1, idempotencyKey: `${c}-first` }, tokens.get(c));
         firstIds.set(c, r.reservation.reservationId);
       }),
     );
@@ -133,8 +133,8 @@ describe("MyPage at scale", () => {
     const before = await databaseCounters();
     await Promise.all(
       customers.map(async (c) => {
-        await reservation.placeReservation!({ musicalId: "crowd", seats: 2, idempotencyKey: `${c}-second` }, tokens.get(c));
-        await reservation.cancelReservation!({ reservationId: firstIds.get(c) }, tokens.get(c));
+        await reservation.placeReservation({ musicalId: "crowd", seats: 2, idempotencyKey: `${c}-second` }, tokens.get(c));
+        await reservation.cancelReservation({ reservationId: firstIds.get(c) }, tokens.get(c));
       }),
     );
     const expected = await settledStates(2 * CUSTOMERS);
@@ -200,7 +200,7 @@ describe("MyPage at scale", () => {
     const customercenter = system.client("customercenter");
     const placed: string[] = [];
     for (let i = 0; i < 25; i++) {
-      placed.push((await reservation.placeReservation!({ musicalId: "crowd", seats: 1, idempotencyKey: `pager-${i}` }, pager)).reservation.reservationId);
+      placed.push((await reservation.placeReservation({ musicalId: "crowd", seats: 1, idempotencyKey: `pager-${i}` }, pager)).reservation.reservationId);
     }
     await waitFor(
       async () => (await system.sql<{ n: number }>("customercenter", "select count(*)::int as n from mypage_reservations where customer_id = 'pager' and musical_id <> ''"))[0]!.n === 25,
@@ -209,10 +209,10 @@ describe("MyPage at scale", () => {
     );
 
     // The default page is 20.
-    const first = await customercenter.getMyPage!({}, pager);
+    const first = await customercenter.getMyPage({}, pager);
     expect(first.reservations).toHaveLength(20);
     expect(first.nextPageToken).not.toBe("");
-    const rest = await customercenter.getMyPage!({ pageToken: first.nextPageToken }, pager);
+    const rest = await customercenter.getMyPage({ pageToken: first.nextPageToken }, pager);
     expect(rest.reservations).toHaveLength(5);
     expect(rest.nextPageToken).toBe("");
 
@@ -221,15 +221,15 @@ describe("MyPage at scale", () => {
     const sizes: number[] = [];
     let pageToken = "";
     do {
-      const page = await customercenter.getMyPage!({ pageSize: 7, pageToken }, pager);
+      const page = await customercenter.getMyPage({ pageSize: 7, pageToken }, pager);
       sizes.push(page.reservations.length);
-      seen.push(...page.reservations.map((r: any) => r.reservationId));
+      seen.push(...page.reservations.map((r) => r.reservationId));
       pageToken = page.nextPageToken;
     } while (pageToken !== "");
     expect(sizes).toEqual([7, 7, 7, 4]);
     expect(new Set(seen).size).toBe(25);
     expect([...seen].sort()).toEqual([...placed].sort());
-    expect(seen).toEqual([...first.reservations, ...rest.reservations].map((r: any) => r.reservationId));
+    expect(seen).toEqual([...first.reservations, ...rest.reservations].map((r) => r.reservationId));
 
     // The stream: the first page of 5 (the token on its last message leads to the older ones), then changes.
     const watch = openStream(customercenter.raw, "watchMyPage", { pageSize: 5 }, pager);
@@ -238,11 +238,11 @@ describe("MyPage at scale", () => {
     expect(watch.error).toBeUndefined();
     expect(watch.messages.map((m) => m.reservation.reservationId)).toEqual(seen.slice(0, 5));
     expect(watch.messages.slice(0, 4).every((m) => m.nextPageToken === "")).toBe(true);
-    const older = await customercenter.getMyPage!({ pageToken: watch.messages[4].nextPageToken }, pager);
-    expect(older.reservations.map((r: any) => r.reservationId)).toEqual(seen.slice(5));
+    const older = await customercenter.getMyPage({ pageToken: watch.messages[4]!.nextPageToken }, pager);
+    expect(older.reservations.map((r) => r.reservationId)).toEqual(seen.slice(5));
     // A change to a reservation beyond the first page still reaches the stream.
     const oldest = seen.at(-1)!;
-    await reservation.cancelReservation!({ reservationId: oldest }, pager);
+    await reservation.cancelReservation({ reservationId: oldest }, pager);
     await waitFor(
       () => watch.messages.some((m) => m.reservation.reservationId === oldest && m.reservation.paymentState === "PAYMENT_STATE_CANCELLED"),
       30_000,
@@ -282,7 +282,7 @@ describe("MyPage at scale", () => {
       expect(bad.error?.code).toBe(grpc.status.INVALID_ARGUMENT);
       expect(decodeURIComponent(bad.error!.details)).toMatch(/^page_size: /);
     }
-    await expectStatus(customercenter.getMyPage!({ pageSize: 101 }, pager), grpc.status.INVALID_ARGUMENT);
+    await expectStatus(customercenter.getMyPage({ pageSize: 101 }, pager), grpc.status.INVALID_ARGUMENT);
     reservation.close();
     customercenter.close();
   }, 120_000);

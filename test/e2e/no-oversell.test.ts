@@ -16,12 +16,12 @@ describe("no oversell under concurrency", () => {
     const musical = system.client("musical");
     const reservation = system.client("reservation");
     const manager = await system.token("manager", "manager");
-    await musical.registerMusical!({ musicalId: "les-mis", name: "Les Misérables", totalSeats: 100, seatPrice: "80000" }, manager);
+    await musical.registerMusical({ musicalId: "les-mis", name: "Les Misérables", totalSeats: 100, seatPrice: "80000" }, manager);
 
     const attempts = 300;
     const tokens = await Promise.all(Array.from({ length: attempts }, (_, i) => system.token(`fan-${i}`)));
     const results = await Promise.allSettled(
-      tokens.map((token, i) => reservation.placeReservation!({ musicalId: "les-mis", seats: 1, idempotencyKey: `fan-${i}` }, token, 30_000)),
+      tokens.map((token, i) => reservation.placeReservation({ musicalId: "les-mis", seats: 1, idempotencyKey: `fan-${i}` }, token, 30_000)),
     );
     const succeeded = results.filter((r) => r.status === "fulfilled").length;
     const refusals = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason.code as grpc.status);
@@ -29,7 +29,7 @@ describe("no oversell under concurrency", () => {
 
     expect(succeeded).toBe(100);
     expect(refusals.every((code) => code === grpc.status.FAILED_PRECONDITION)).toBe(true);
-    expect((await musical.getMusical!({ musicalId: "les-mis" }, manager)).musical.reservableSeats).toBe(0);
+    expect((await musical.getMusical({ musicalId: "les-mis" }, manager)).musical.reservableSeats).toBe(0);
     const [holds] = await system.sql<{ seats: number; n: number }>(
       "musical",
       "select coalesce(sum(seats), 0)::int as seats, count(*)::int as n from seat_holds where musical_id = 'les-mis' and status = 'HELD'",

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromBinary } from "@bufbuild/protobuf";
 import { ReservationPlacedSchema } from "../../gen/outerpark/reservation/v1/events_pb.js";
 import { TestSystem, waitFor } from "../support/system.js";
-import { grpc, type GrpcError } from "../support/grpc-clients.js";
+import { grpc, type GrpcError, type ResponseOf, type ServiceClient } from "../support/grpc-clients.js";
 import { holdRowLock, lockWaiters, type RowLock } from "../support/row-locks.js";
 
 /**
@@ -19,8 +19,8 @@ describe("an abort racing a completing placement", () => {
   const TOTAL_SEATS = 30;
   let system: TestSystem;
   let carol: string;
-  let reservation: ReturnType<TestSystem["client"]>;
-  let musical: ReturnType<TestSystem["client"]>;
+  let reservation: ServiceClient<"reservation">;
+  let musical: ServiceClient<"musical">;
 
   beforeAll(async () => {
     system = await TestSystem.start({
@@ -36,7 +36,7 @@ describe("an abort racing a completing placement", () => {
     carol = await system.token("carol");
     reservation = system.client("reservation");
     musical = system.client("musical");
-    await musical.registerMusical!({ musicalId: "race", name: "Race", totalSeats: TOTAL_SEATS, seatPrice: "50000" }, manager);
+    await musical.registerMusical({ musicalId: "race", name: "Race", totalSeats: TOTAL_SEATS, seatPrice: "50000" }, manager);
   });
   afterAll(async () => {
     reservation?.close();
@@ -45,7 +45,7 @@ describe("an abort racing a completing placement", () => {
   });
 
   const place = (idempotencyKey: string, seats: number) =>
-    settle(reservation.placeReservation!({ musicalId: "race", seats, idempotencyKey }, carol, 60_000));
+    settle(reservation.placeReservation({ musicalId: "race", seats, idempotencyKey }, carol, 60_000));
 
   /** Locks the musical's row, so a seat call waits inside musical until released. */
   const holdSeatCalls = () => holdRowLock(system.databaseUrl("musical"), "select 1 from musicals where musical_id = 'race' for update");
@@ -214,7 +214,7 @@ describe("an abort racing a completing placement", () => {
   async function abortingLeftBehind(idempotencyKey: string, seats: number, age: string): Promise<string> {
     const reservationId = randomUUID();
     const service = await system.token("reservation", "service");
-    await musical.reserveSeats!({ reservationId, musicalId: "race", seats, customerId: "carol" }, service);
+    await musical.reserveSeats({ reservationId, musicalId: "race", seats, customerId: "carol" }, service);
     await system.sql(
       "reservation",
       `insert into reservations (reservation_id, customer_id, idempotency_key, musical_id, seats, status, payment_state, placed_at, updated_at)
@@ -225,16 +225,16 @@ describe("an abort racing a completing placement", () => {
   }
 });
 
-type Outcome = { value: any } | { error: GrpcError };
+type Outcome = { value: ResponseOf<"reservation", "placeReservation"> } | { error: GrpcError };
 
-function settle(call: Promise<unknown>): Promise<Outcome> {
+function settle(call: Promise<ResponseOf<"reservation", "placeReservation">>): Promise<Outcome> {
   return call.then(
     (value) => ({ value }),
     (error: GrpcError) => ({ error }),
   );
 }
 
-function unwrap(outcome: Outcome): any {
+function unwrap(outcome: Outcome): ResponseOf<"reservation", "placeReservation"> {
   if ("error" in outcome) throw outcome.error;
   return outcome.value;
 }

@@ -20,7 +20,7 @@ describe("several replicas at once", () => {
     const manager = await system.token("manager", "manager");
     const ivy = await system.token("ivy");
     const musical = system.client("musical", 1);
-    await musical.registerMusical!({ musicalId: "evita", name: "Evita", totalSeats: 50, seatPrice: "25000" }, manager);
+    await musical.registerMusical({ musicalId: "evita", name: "Evita", totalSeats: 50, seatPrice: "25000" }, manager);
     musical.close();
 
     const streams = [0, 1].map((i) => openStream(system.client("customercenter", i).raw, "watchMyPage", {}, ivy));
@@ -28,10 +28,10 @@ describe("several replicas at once", () => {
     const reservations = [system.client("reservation", 0), system.client("reservation", 1)];
     const placed: string[] = [];
     for (let i = 0; i < 6; i++) {
-      const r = await reservations[i % 2]!.placeReservation!({ musicalId: "evita", seats: 1 + (i % 3), idempotencyKey: `ivy-${i}` }, ivy);
+      const r = await reservations[i % 2]!.placeReservation({ musicalId: "evita", seats: 1 + (i % 3), idempotencyKey: `ivy-${i}` }, ivy);
       placed.push(r.reservation.reservationId);
     }
-    for (const id of placed.slice(0, 2)) await reservations[1]!.cancelReservation!({ reservationId: id }, ivy);
+    for (const id of placed.slice(0, 2)) await reservations[1]!.cancelReservation({ reservationId: id }, ivy);
 
     const expected = new Map<string, string>();
     await waitFor(

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestSystem, waitFor } from "../support/system.js";
-import { expectStatus, grpc, openStream } from "../support/grpc-clients.js";
+import { expectStatus, grpc, openStream, type ServiceClient } from "../support/grpc-clients.js";
 
 /**
  * The six user stories end to end: five service processes, real PostgreSQL,
@@ -10,11 +10,11 @@ describe("reservation saga, end to end", () => {
   let system: TestSystem;
   let manager: string;
   let alice: string;
-  let musical: ReturnType<TestSystem["client"]>;
-  let reservation: ReturnType<TestSystem["client"]>;
-  let payment: ReturnType<TestSystem["client"]>;
-  let notice: ReturnType<TestSystem["client"]>;
-  let customercenter: ReturnType<TestSystem["client"]>;
+  let musical: ServiceClient<"musical">;
+  let reservation: ServiceClient<"reservation">;
+  let payment: ServiceClient<"payment">;
+  let notice: ServiceClient<"notice">;
+  let customercenter: ServiceClient<"customercenter">;
 
   beforeAll(async () => {
     system = await TestSystem.start();
@@ -34,25 +34,25 @@ describe("reservation saga, end to end", () => {
 
   it("1. a manager registers musicals; re-registering is a no-op, different data is ALREADY_EXISTS; get and list page", async () => {
     const spec = { musicalId: "phantom-2026", name: "The Phantom of the Opera", totalSeats: 10, seatPrice: "120000" };
-    const first = await musical.registerMusical!(spec, manager);
+    const first = await musical.registerMusical(spec, manager);
     expect(first.created).toBe(true);
     expect(first.musical).toMatchObject({ musicalId: "phantom-2026", totalSeats: 10, reservableSeats: 10, seatPrice: "120000" });
 
-    const again = await musical.registerMusical!(spec, manager);
+    const again = await musical.registerMusical(spec, manager);
     expect(again.created).toBe(false);
-    await expectStatus(musical.registerMusical!({ ...spec, totalSeats: 11 }, manager), grpc.status.ALREADY_EXISTS);
+    await expectStatus(musical.registerMusical({ ...spec, totalSeats: 11 }, manager), grpc.status.ALREADY_EXISTS);
 
-    const generated = await musical.registerMusical!({ name: "Wicked", totalSeats: 5, seatPrice: "90000" }, manager);
+    const generated = await musical.registerMusical({ name: "Wicked", totalSeats: 5, seatPrice: "90000" }, manager);
     expect(generated.musical.musicalId).toMatch(/^[0-9a-f-]{36}$/);
-    await musical.registerMusical!({ name: "Hamilton", totalSeats: 5, seatPrice: "150000" }, manager);
+    await musical.registerMusical({ name: "Hamilton", totalSeats: 5, seatPrice: "150000" }, manager);
 
-    expect((await musical.getMusical!({ musicalId: "phantom-2026" }, alice)).musical.name).toBe("The Phantom of the Opera");
-    await expectStatus(musical.getMusical!({ musicalId: "no-such-show" }, alice), grpc.status.NOT_FOUND);
+    expect((await musical.getMusical({ musicalId: "phantom-2026" }, alice)).musical.name).toBe("The Phantom of the Opera");
+    await expectStatus(musical.getMusical({ musicalId: "no-such-show" }, alice), grpc.status.NOT_FOUND);
 
-    const page1 = await musical.listMusicals!({ pageSize: 2 }, alice);
+    const page1 = await musical.listMusicals({ pageSize: 2 }, alice);
     expect(page1.musicals).toHaveLength(2);
     expect(page1.nextPageToken).not.toBe("");
-    const page2 = await musical.listMusicals!({ pageSize: 2, pageToken: page1.nextPageToken }, alice);
+    const page2 = await musical.listMusicals({ pageSize: 2, pageToken: page1.nextPageToken }, alice);
     expect(page2.musicals).toHaveLength(1);
     expect(page2.nextPageToken).toBe("");
     const names = [...page1.musicals, ...page2.musicals].map((m: { name: string }) => m.name);
@@ -63,41 +63,41 @@ describe("reservation saga, end to end", () => {
     const watch = openStream(customercenter.raw, "watchMyPage", {}, alice);
 
     // 2. Reserve: returns at once with the amount and payment pending.
-    const placed = (await reservation.placeReservation!({ musicalId: "phantom-2026", seats: 2, idempotencyKey: "alice-1" }, alice)).reservation;
+    const placed = (await reservation.placeReservation({ musicalId: "phantom-2026", seats: 2, idempotencyKey: "alice-1" }, alice)).reservation;
     expect(placed).toMatchObject({ musicalId: "phantom-2026", musicalName: "The Phantom of the Opera", seats: 2, amount: "240000" });
     expect(placed.status).toBe("RESERVATION_STATUS_RESERVED");
     expect(placed.paymentState).toBe("PAYMENT_STATE_PENDING");
     const id = placed.reservationId;
-    expect((await musical.getMusical!({ musicalId: "phantom-2026" }, alice)).musical.reservableSeats).toBe(8);
+    expect((await musical.getMusical({ musicalId: "phantom-2026" }, alice)).musical.reservableSeats).toBe(8);
 
     // 3. Payment approves asynchronously; reservation records it as paid.
-    await waitFor(async () => (await reservation.getReservation!({ reservationId: id }, alice)).reservation.status === "RESERVATION_STATUS_PAID", 20_000, "paid");
-    const paid = await payment.getPayment!({ reservationId: id }, alice);
+    await waitFor(async () => (await reservation.getReservation({ reservationId: id }, alice)).reservation.status === "RESERVATION_STATUS_PAID", 20_000, "paid");
+    const paid = await payment.getPayment({ reservationId: id }, alice);
     expect(paid.payment).toMatchObject({ status: "PAYMENT_STATUS_APPROVED", amount: "240000", refunded: false });
 
     // 4. A notification goes out on approval.
-    await waitFor(async () => (await notice.listNotifications!({}, alice)).notifications.length === 1, 20_000, "approval notification");
-    const [approvalNotice] = (await notice.listNotifications!({}, alice)).notifications;
+    await waitFor(async () => (await notice.listNotifications({}, alice)).notifications.length === 1, 20_000, "approval notification");
+    const [approvalNotice] = (await notice.listNotifications({}, alice)).notifications;
     expect(approvalNotice).toMatchObject({ reservationId: id, kind: "NOTIFICATION_KIND_PAYMENT_APPROVED", channel: "log" });
 
     // 5. Cancel: refund, seats back, cancellation notice; twice is harmless; nothing is deleted.
-    const cancelled = (await reservation.cancelReservation!({ reservationId: id }, alice)).reservation;
+    const cancelled = (await reservation.cancelReservation({ reservationId: id }, alice)).reservation;
     expect(cancelled.status).toBe("RESERVATION_STATUS_CANCELLED");
-    const again = (await reservation.cancelReservation!({ reservationId: id }, alice)).reservation;
+    const again = (await reservation.cancelReservation({ reservationId: id }, alice)).reservation;
     expect(again.status).toBe("RESERVATION_STATUS_CANCELLED");
 
-    await waitFor(async () => (await payment.getPayment!({ reservationId: id }, alice)).payment.status === "PAYMENT_STATUS_CANCELLED", 20_000, "refund");
-    expect((await payment.getPayment!({ reservationId: id }, alice)).payment.refunded).toBe(true);
-    await waitFor(async () => (await musical.getMusical!({ musicalId: "phantom-2026" }, alice)).musical.reservableSeats === 10, 20_000, "seats back");
-    await waitFor(async () => (await notice.listNotifications!({}, alice)).notifications.length === 3, 20_000, "cancellation and refund notifications");
-    const kinds = (await notice.listNotifications!({}, alice)).notifications.map((n: { kind: string }) => n.kind);
+    await waitFor(async () => (await payment.getPayment({ reservationId: id }, alice)).payment.status === "PAYMENT_STATUS_CANCELLED", 20_000, "refund");
+    expect((await payment.getPayment({ reservationId: id }, alice)).payment.refunded).toBe(true);
+    await waitFor(async () => (await musical.getMusical({ musicalId: "phantom-2026" }, alice)).musical.reservableSeats === 10, 20_000, "seats back");
+    await waitFor(async () => (await notice.listNotifications({}, alice)).notifications.length === 3, 20_000, "cancellation and refund notifications");
+    const kinds = (await notice.listNotifications({}, alice)).notifications.map((n: { kind: string }) => n.kind);
     expect(kinds.sort()).toEqual(["NOTIFICATION_KIND_PAYMENT_APPROVED", "NOTIFICATION_KIND_PAYMENT_REFUNDED", "NOTIFICATION_KIND_RESERVATION_CANCELLED"]);
     await waitFor(
-      async () => (await reservation.getReservation!({ reservationId: id }, alice)).reservation.paymentState === "PAYMENT_STATE_CANCELLED",
+      async () => (await reservation.getReservation({ reservationId: id }, alice)).reservation.paymentState === "PAYMENT_STATE_CANCELLED",
       20_000,
       "reservation sees the refund",
     );
-    const history = await reservation.listReservations!({}, alice);
+    const history = await reservation.listReservations({}, alice);
     expect(history.reservations.map((r: { reservationId: string }) => r.reservationId)).toEqual([id]);
     const gateway = await system.gatewayStats();
     expect(gateway.approvedCharges).toBe(1);
@@ -105,14 +105,14 @@ describe("reservation saga, end to end", () => {
 
     // 6. MyPage: everything about the reservation, from events only.
     await waitFor(async () => {
-      const page = await customercenter.getMyPage!({}, alice);
+      const page = await customercenter.getMyPage({}, alice);
       const mine = page.reservations[0];
       return mine?.paymentState === "PAYMENT_STATE_CANCELLED" && mine.notifications.length === 3;
     }, 20_000, "MyPage to converge");
-    const page = await customercenter.getMyPage!({}, alice);
+    const page = await customercenter.getMyPage({}, alice);
     expect(page.customerId).toBe("alice");
     expect(page.reservations).toHaveLength(1);
-    const mine = page.reservations[0];
+    const mine = page.reservations[0]!;
     expect(mine).toMatchObject({
       reservationId: id,
       musicalId: "phantom-2026",
@@ -152,26 +152,26 @@ describe("reservation saga, end to end", () => {
     const before = await snapshot(system);
     const bob = await system.token("bob");
     const error = await expectStatus(
-      reservation.placeReservation!({ musicalId: "phantom-2026", seats: 11, idempotencyKey: "bob-too-many" }, bob),
+      reservation.placeReservation({ musicalId: "phantom-2026", seats: 11, idempotencyKey: "bob-too-many" }, bob),
       grpc.status.FAILED_PRECONDITION,
     );
     expect(error.details).toMatch(/only 10 of 10 seats left/);
     await new Promise((resolve) => setTimeout(resolve, 1_000)); // let anything that would leak show up
     expect(await snapshot(system)).toEqual(before);
     // The refused key is free again: the same request later, once seats exist, is a fresh reservation.
-    await expectStatus(reservation.getReservation!({ reservationId: "00000000-0000-4000-8000-000000000000" }, bob), grpc.status.NOT_FOUND);
+    await expectStatus(reservation.getReservation({ reservationId: "00000000-0000-4000-8000-000000000000" }, bob), grpc.status.NOT_FOUND);
   });
 
   it("the same idempotency key twice gives one reservation; reused for another request it is ALREADY_EXISTS", async () => {
     const carol = await system.token("carol");
     const request = { musicalId: "phantom-2026", seats: 1, idempotencyKey: "carol-k" };
-    const [a, b] = await Promise.all([reservation.placeReservation!(request, carol), reservation.placeReservation!(request, carol)].map((p) => p.catch((e) => e)));
+    const [a, b] = await Promise.all([reservation.placeReservation(request, carol), reservation.placeReservation(request, carol)].map((p) => p.catch((e) => e)));
     const ok = [a, b].filter((r) => r.reservation);
     // Concurrent twins: one places, the other either returns it or is told to retry (never a second reservation).
     expect(ok.length).toBeGreaterThanOrEqual(1);
-    const third = await reservation.placeReservation!(request, carol);
+    const third = await reservation.placeReservation(request, carol);
     for (const r of ok) expect(r.reservation.reservationId).toBe(third.reservation.reservationId);
-    await expectStatus(reservation.placeReservation!({ ...request, seats: 2 }, carol), grpc.status.ALREADY_EXISTS);
+    await expectStatus(reservation.placeReservation({ ...request, seats: 2 }, carol), grpc.status.ALREADY_EXISTS);
     const rows = await system.sql("reservation", "select count(*)::int as n from reservations where customer_id = 'carol'");
     expect(rows[0]!.n).toBe(1);
     const holds = await system.sql("musical", "select count(*)::int as n from seat_holds where status = 'HELD' and customer_id = 'carol'");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestSystem, waitFor } from "../support/system.js";
-import { expectStatus, grpc } from "../support/grpc-clients.js";
+import { expectStatus, grpc, type ServiceClient } from "../support/grpc-clients.js";
 
 /**
  * Reservation's synchronous call to musical has a deadline and a breaker: with
@@ -12,7 +12,7 @@ describe("the synchronous seat call", () => {
   let system: TestSystem;
   let manager: string;
   let frank: string;
-  let reservation: ReturnType<TestSystem["client"]>;
+  let reservation: ServiceClient<"reservation">;
 
   beforeAll(async () => {
     system = await TestSystem.start({ services: ["musical", "reservation"], gateway: false, env: { MUSICAL_TIMEOUT_MS: "1000" } });
@@ -20,7 +20,7 @@ describe("the synchronous seat call", () => {
     frank = await system.token("frank");
     reservation = system.client("reservation");
     const musical = system.client("musical");
-    await musical.registerMusical!({ musicalId: "company", name: "Company", totalSeats: 20, seatPrice: "40000" }, manager);
+    await musical.registerMusical({ musicalId: "company", name: "Company", totalSeats: 20, seatPrice: "40000" }, manager);
     musical.close();
   });
   afterAll(async () => {
@@ -39,7 +39,7 @@ describe("the synchronous seat call", () => {
     try {
       const started = Date.now();
       const error = await expectStatus(
-        reservation.placeReservation!({ musicalId: "company", seats: 2, idempotencyKey: "hang-1" }, frank, 15_000),
+        reservation.placeReservation({ musicalId: "company", seats: 2, idempotencyKey: "hang-1" }, frank, 15_000),
         grpc.status.UNAVAILABLE,
       );
       const elapsed = Date.now() - started;
@@ -59,7 +59,7 @@ describe("the synchronous seat call", () => {
     const timings: number[] = [];
     for (let i = 0; i < 8; i++) {
       const started = Date.now();
-      await expectStatus(reservation.placeReservation!({ musicalId: "company", seats: 1, idempotencyKey: `down-${i}` }, frank), grpc.status.UNAVAILABLE);
+      await expectStatus(reservation.placeReservation({ musicalId: "company", seats: 1, idempotencyKey: `down-${i}` }, frank), grpc.status.UNAVAILABLE);
       timings.push(Date.now() - started);
     }
     console.log(`seat call: musical down → UNAVAILABLE in ${timings.join(", ")} ms`);
@@ -69,8 +69,8 @@ describe("the synchronous seat call", () => {
 
     await system.startReplica("musical", 0);
     const request = { musicalId: "company", seats: 1, idempotencyKey: "down-0" };
-    const placed = await waitForValue(() => reservation.placeReservation!(request, frank), 30_000);
-    const again = await reservation.placeReservation!(request, frank);
+    const placed = await waitForValue(() => reservation.placeReservation(request, frank), 30_000);
+    const again = await reservation.placeReservation(request, frank);
     expect(again.reservation.reservationId).toBe(placed.reservation.reservationId);
     await waitFor(async () => (await system.sql("reservation", "select 1 from reservations where status in ('PLACING', 'ABORTING')")).length === 0, 30_000, "aborted placements swept");
     const [rows] = await system.sql<{ n: number }>("reservation", "select count(*)::int as n from reservations");

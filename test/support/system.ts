@@ -106,7 +106,7 @@ export class TestSystem {
     return `127.0.0.1:${replica.port}`;
   }
 
-  client(service: ServiceName, index = 0) {
+  client<S extends ServiceName>(service: S, index = 0) {
     return unaryClient(service, this.address(service, index));
   }
 
@@ -179,7 +179,7 @@ export class TestSystem {
     const health = unaryClient("health", this.address(service, index));
     try {
       await waitFor(
-        async () => (await health.check!({ service: "" }, undefined, 1_000)).status === "SERVING",
+        async () => (await health.check({ service: "" }, undefined, 1_000)).status === "SERVING",
         timeoutMs,
         `${service}#${index} to serve`,
       );

@@ -1,0 +1,11 @@
+// Original file: proto/outerpark/payment/v1/payment.proto
+
+import type { Payment as _outerpark_payment_v1_Payment, Payment__Output as _outerpark_payment_v1_Payment__Output } from '../../../outerpark/payment/v1/Payment.js';
+
+export interface GetPaymentResponse {
+  'payment'?: (_outerpark_payment_v1_Payment | null);
+}
+
+export interface GetPaymentResponse__Output {
+  'payment': (_outerpark_payment_v1_Payment__Output | null);
+}
