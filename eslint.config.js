@@ -11,6 +11,22 @@ export default tseslint.config(
       "@typescript-eslint/no-explicit-any": "off",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/no-unsafe-function-type": "off",
+      // The kit and the generated code are reached by name (package.json "imports"), never by climbing folders.
+      "no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            { group: ["../../../*"], message: "Import across top-level folders by name (#kit/…, #gen/…), not by climbing more than two levels." },
+            { group: ["**/kit/src/*", "!./*"], message: "Import the kit as #kit/…" },
+            { group: ["**/gen/*"], message: "Import generated code as #gen/…" },
+          ],
+        },
+      ],
     },
+  },
+  {
+    // Run by node directly (type stripping), which neither maps .js to .ts nor applies the "outerpark-source" condition.
+    files: ["envoy/generate.ts"],
+    rules: { "no-restricted-imports": "off" },
   },
 );

@@ -1,6 +1,12 @@
+import { defaultServerConditions } from "vite";
 import { defineConfig } from "vitest/config";
 
+// `#kit/*` and `#gen/*` (package.json "imports") resolve to the TypeScript sources here, to dist/ at run time.
+const conditions = ["outerpark-source", ...defaultServerConditions];
+export const resolveSources = { resolve: { conditions }, ssr: { resolve: { conditions } } };
+
 export default defineConfig({
+  ...resolveSources,
   test: {
     include: ["kit/**/*.test.ts", "services/**/*.test.ts", "tools/**/*.test.ts", "test/**/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],

@@ -18,7 +18,7 @@ import {
   type Infrastructure,
 } from './infra.js';
 import { freePort, portOpen } from '../test/support/ports.js';
-import { createDatabaseIfMissing } from '../kit/src/database.js';
+import { createDatabaseIfMissing } from '#kit/database.js';
 
 interface PgClient {
   connect(): Promise<void>;

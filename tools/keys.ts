@@ -9,7 +9,7 @@ import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { JSONWebKeySet, JWK } from "jose";
-import { ALGORITHM, ISSUER_KEY_OWNER, keyOwnerOf, signingKeyOf, type SigningKey } from "../kit/src/auth.js";
+import { ALGORITHM, ISSUER_KEY_OWNER, keyOwnerOf, signingKeyOf, type SigningKey } from "#kit/auth.js";
 
 /** The issuer and every service that calls another (reservation calls musical). */
 export const KEY_OWNERS: readonly string[] = [ISSUER_KEY_OWNER, "reservation"];

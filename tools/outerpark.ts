@@ -11,8 +11,8 @@
 import { randomBytes } from "node:crypto";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { SERVICE_NAMES, readServiceConfig, type ServiceName } from "../kit/src/config.js";
-import type { ServiceModule } from "../kit/src/server.js";
+import { SERVICE_NAMES, readServiceConfig, type ServiceName } from "#kit/config.js";
+import type { ServiceModule } from "#kit/server.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 
@@ -37,12 +37,12 @@ async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case "serve": {
-      const { runServiceProcess } = await import("../kit/src/server.js");
+      const { runServiceProcess } = await import("#kit/server.js");
       await runServiceProcess(await loadModule(rest[0] ?? ""));
       return;
     }
     case "migrate": {
-      const { migrateOnly } = await import("../kit/src/server.js");
+      const { migrateOnly } = await import("#kit/server.js");
       const names = rest[0] === "all" ? [...SERVICE_NAMES] : [rest[0] ?? ""];
       for (const name of names) {
         const module = await loadModule(name);
@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<void> {
           key: { type: "string" },
         },
       });
-      const { mintToken, ROLES, ISSUER_KEY_OWNER } = await import("../kit/src/auth.js");
+      const { mintToken, ROLES, ISSUER_KEY_OWNER } = await import("#kit/auth.js");
       const { LOCAL_KEY_DIR, privateKeyFileIn, readSigningKey } = await import("./keys.js");
       if (!values.sub) throw new Error("--sub is required");
       if (!(ROLES as readonly string[]).includes(values.role)) throw new Error(`--role must be one of ${ROLES.join(", ")}`);
@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     case "deadletters": {
-      const { runDeadLetterCommand } = await import("../kit/src/dead-letters.js");
+      const { runDeadLetterCommand } = await import("#kit/dead-letters.js");
       await runDeadLetterCommand(rest);
       return;
     }

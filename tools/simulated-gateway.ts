@@ -1,7 +1,7 @@
 import http from "node:http";
 import { randomUUID } from "node:crypto";
-import { DEFAULT_GATEWAY_PORT, readInt } from "../kit/src/config.js";
-import { createLogger } from "../kit/src/logger.js";
+import { DEFAULT_GATEWAY_PORT, readInt } from "#kit/config.js";
+import { createLogger } from "#kit/logger.js";
 
 /**
  * A stand-in for a card processor, run as its own small HTTP process so tests

@@ -10,7 +10,7 @@ import path from "node:path";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { DEFAULT_GATEWAY_PORT, DEFAULT_PORTS, SERVICE_NAMES } from "../kit/src/config.js";
+import { DEFAULT_GATEWAY_PORT, DEFAULT_PORTS, SERVICE_NAMES } from "#kit/config.js";
 import { unaryClient } from "../test/support/grpc-clients.js";
 import { portOpen } from "../test/support/ports.js";
 import { waitFor } from "../test/support/system.js";

@@ -7,9 +7,9 @@
  * stops everything.
  */
 import path from "node:path";
-import { DEFAULT_GATEWAY_PORT, DEFAULT_PORTS, SERVICE_NAMES } from "../kit/src/config.js";
-import { ISSUER_KEY_OWNER, mintToken } from "../kit/src/auth.js";
-import { createLogger } from "../kit/src/logger.js";
+import { DEFAULT_GATEWAY_PORT, DEFAULT_PORTS, SERVICE_NAMES } from "#kit/config.js";
+import { ISSUER_KEY_OWNER, mintToken } from "#kit/auth.js";
+import { createLogger } from "#kit/logger.js";
 import { provideInfrastructure } from "./infra.js";
 import { LOCAL_KEY_DIR, ensureLocalKeys, jwksFileIn, privateKeyFileIn, readSigningKey } from "./keys.js";
 import { Supervisor } from "./supervisor.js";

@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, inject, it } from 
 import { toBinary } from "@bufbuild/protobuf";
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import { pino } from "pino";
-import { PaymentApprovedSchema, type PaymentApproved } from "../../gen/outerpark/payment/v1/events_pb.js";
-import { ReservationPlacedSchema, type ReservationPlaced } from "../../gen/outerpark/reservation/v1/events_pb.js";
+import { PaymentApprovedSchema, type PaymentApproved } from "#gen/outerpark/payment/v1/events_pb.js";
+import { ReservationPlacedSchema, type ReservationPlaced } from "#gen/outerpark/reservation/v1/events_pb.js";
 import { dropDatabaseIfExists, withPgClient } from "../../tools/infra.js";
 import { connectEventBus, ensureStreams, type EventBus } from "./bus.js";
 import { EventConsumer, on } from "./consumer.js";

@@ -1,10 +1,10 @@
 import { create, createRegistry, type DescMessage, type Message, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
 import { timestampNow, type Timestamp } from "@bufbuild/protobuf/wkt";
 import { randomUUID } from "node:crypto";
-import { file_outerpark_musical_v1_events } from "../../gen/outerpark/musical/v1/events_pb.js";
-import { file_outerpark_notice_v1_events } from "../../gen/outerpark/notice/v1/events_pb.js";
-import { file_outerpark_payment_v1_events } from "../../gen/outerpark/payment/v1/events_pb.js";
-import { file_outerpark_reservation_v1_events } from "../../gen/outerpark/reservation/v1/events_pb.js";
+import { file_outerpark_musical_v1_events } from "#gen/outerpark/musical/v1/events_pb.js";
+import { file_outerpark_notice_v1_events } from "#gen/outerpark/notice/v1/events_pb.js";
+import { file_outerpark_payment_v1_events } from "#gen/outerpark/payment/v1/events_pb.js";
+import { file_outerpark_reservation_v1_events } from "#gen/outerpark/reservation/v1/events_pb.js";
 
 /** Domains that publish integration events; each owns one JetStream stream. */
 export const EVENT_DOMAINS = ["musical", "reservation", "payment", "notice"] as const;

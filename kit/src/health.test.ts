@@ -2,7 +2,7 @@ import { fileURLToPath } from "node:url";
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { MusicalService } from "../../gen/outerpark/musical/v1/musical_pb.js";
+import { MusicalService } from "#gen/outerpark/musical/v1/musical_pb.js";
 import { HealthMonitor, registerHealth } from "./health.js";
 import { startConnectServer as startServer } from "../../test/support/connect-server.js";
 

@@ -5,7 +5,7 @@ import {
   HealthCheckResponseSchema,
   HealthCheckResponse_ServingStatus as ServingStatus,
   type HealthCheckResponse,
-} from "../../gen/grpc/health/v1/health_pb.js";
+} from "#gen/grpc/health/v1/health_pb.js";
 
 /** Resolves when the dependency answers; throws (or rejects) when it is unreachable. */
 export type HealthProbe = () => Promise<void>;

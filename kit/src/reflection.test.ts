@@ -7,8 +7,8 @@ import { FileDescriptorProtoSchema, FileDescriptorSetSchema, type FileDescriptor
 import * as grpc from "@grpc/grpc-js";
 import * as protoLoader from "@grpc/proto-loader";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CustomerCenterService } from "../../gen/outerpark/customercenter/v1/customercenter_pb.js";
-import { MusicalService } from "../../gen/outerpark/musical/v1/musical_pb.js";
+import { CustomerCenterService } from "#gen/outerpark/customercenter/v1/customercenter_pb.js";
+import { MusicalService } from "#gen/outerpark/musical/v1/musical_pb.js";
 import { HealthMonitor, registerHealth } from "./health.js";
 import { registerReflection } from "./reflection.js";
 import { startConnectServer as startServer } from "../../test/support/connect-server.js";

@@ -6,9 +6,9 @@ import {
   type FieldDescriptorProto,
 } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
-import { Health } from "../../gen/grpc/health/v1/health_pb.js";
-import * as v1 from "../../gen/grpc/reflection/v1/reflection_pb.js";
-import * as v1alpha from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
+import { Health } from "#gen/grpc/health/v1/health_pb.js";
+import * as v1 from "#gen/grpc/reflection/v1/reflection_pb.js";
+import * as v1alpha from "#gen/grpc/reflection/v1alpha/reflection_pb.js";
 
 /** The request as both protocol versions shape it (they differ only in package name). */
 interface ReflectionRequest {

@@ -22,9 +22,9 @@ import { PageTokens } from "./paging.js";
 import { registerReflection } from "./reflection.js";
 import { closeUnreadUploads, decodedRequests, gateRequests, REQUEST_LIMITS } from "./request-limits.js";
 import { validationInterceptor, type MessageRules } from "./validation.js";
-import { Health } from "../../gen/grpc/health/v1/health_pb.js";
-import { ServerReflection } from "../../gen/grpc/reflection/v1/reflection_pb.js";
-import { ServerReflection as ServerReflectionV1Alpha } from "../../gen/grpc/reflection/v1alpha/reflection_pb.js";
+import { Health } from "#gen/grpc/health/v1/health_pb.js";
+import { ServerReflection } from "#gen/grpc/reflection/v1/reflection_pb.js";
+import { ServerReflection as ServerReflectionV1Alpha } from "#gen/grpc/reflection/v1alpha/reflection_pb.js";
 
 /** Something that runs beside the RPC server: a consumer, a relay, a sweeper. */
 export interface Worker {

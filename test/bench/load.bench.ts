@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_NAMES } from "../../kit/src/config.js";
+import { SERVICE_NAMES } from "#kit/config.js";
 import { TestSystem, waitFor } from "../support/system.js";
 
 const root = path.resolve(import.meta.dirname, "../..");

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_NAMES } from "../../kit/src/config.js";
+import { SERVICE_NAMES } from "#kit/config.js";
 import { RestartableNats } from "../support/nats.js";
 import { checkConvergence, type ConvergenceReport } from "../support/convergence.js";
 import { TestSystem, waitFor } from "../support/system.js";

@@ -4,13 +4,13 @@ import type { DescService } from "@bufbuild/protobuf";
 import { TestSystem, waitFor } from "../support/system.js";
 import { expectStatus, grpc, untypedMethod, type ServiceClient } from "../support/grpc-clients.js";
 import { envelope, rawConnect, rawGrpc, wire, type RawAnswer } from "../support/raw-rpc.js";
-import { EVENT_DOMAINS } from "../../kit/src/events.js";
-import { SERVICE_NAMES, type ServiceName } from "../../kit/src/config.js";
-import { MusicalService } from "../../gen/outerpark/musical/v1/musical_pb.js";
-import { ReservationService } from "../../gen/outerpark/reservation/v1/reservation_pb.js";
-import { PaymentService } from "../../gen/outerpark/payment/v1/payment_pb.js";
-import { NoticeService } from "../../gen/outerpark/notice/v1/notice_pb.js";
-import { CustomerCenterService } from "../../gen/outerpark/customercenter/v1/customercenter_pb.js";
+import { EVENT_DOMAINS } from "#kit/events.js";
+import { SERVICE_NAMES, type ServiceName } from "#kit/config.js";
+import { MusicalService } from "#gen/outerpark/musical/v1/musical_pb.js";
+import { ReservationService } from "#gen/outerpark/reservation/v1/reservation_pb.js";
+import { PaymentService } from "#gen/outerpark/payment/v1/payment_pb.js";
+import { NoticeService } from "#gen/outerpark/notice/v1/notice_pb.js";
+import { CustomerCenterService } from "#gen/outerpark/customercenter/v1/customercenter_pb.js";
 
 /**
  * Every kind of bad input, sent over gRPC to the five running services. Each

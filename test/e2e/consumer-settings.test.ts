@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { streamName } from "../../kit/src/events.js";
+import { streamName } from "#kit/events.js";
 import { RestartableNats } from "../support/nats.js";
 import { TestSystem } from "../support/system.js";
 

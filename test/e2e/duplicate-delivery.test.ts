@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { toBinary } from "@bufbuild/protobuf";
 import { connect, headers } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
-import { newEvent } from "../../kit/src/events.js";
-import { ReservationCancelledSchema } from "../../gen/outerpark/reservation/v1/events_pb.js";
+import { newEvent } from "#kit/events.js";
+import { ReservationCancelledSchema } from "#gen/outerpark/reservation/v1/events_pb.js";
 import { TestSystem, waitFor } from "../support/system.js";
 
 /**

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestSystem, waitFor } from "../support/system.js";
 import { grpc, openStream } from "../support/grpc-clients.js";
-import { SERVICE_NAMES } from "../../kit/src/config.js";
+import { SERVICE_NAMES } from "#kit/config.js";
 
 /**
  * SIGTERM: stop taking requests, finish in-flight ones, stop consumers, flush

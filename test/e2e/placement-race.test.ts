@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fromBinary } from "@bufbuild/protobuf";
-import { ReservationPlacedSchema } from "../../gen/outerpark/reservation/v1/events_pb.js";
+import { ReservationPlacedSchema } from "#gen/outerpark/reservation/v1/events_pb.js";
 import { TestSystem, waitFor } from "../support/system.js";
 import { grpc, type GrpcError, type ResponseOf, type ServiceClient } from "../support/grpc-clients.js";
 import { holdRowLock, lockWaiters, type RowLock } from "../support/row-locks.js";

@@ -12,7 +12,7 @@ import {
   services as edgeServices,
 } from "../../envoy/generate.js";
 import { join } from "node:path";
-import { DEFAULT_PORTS } from "../../kit/src/config.js";
+import { DEFAULT_PORTS } from "#kit/config.js";
 import { LOCAL_KEY_DIR, edgeJwksFileIn } from "../../tools/keys.js";
 import { loadEnvoyApi, validateEnvoy } from "./envoy-proto.js";
 import { checkEdgeSemantics, expectationsFromProtos, httpConnectionManager, protoServices } from "./envoy-semantics.js";

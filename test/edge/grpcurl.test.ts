@@ -8,12 +8,12 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DescService } from "@bufbuild/protobuf";
-import { SERVICE_NAMES, type ServiceName } from "../../kit/src/config.js";
-import { MusicalService } from "../../gen/outerpark/musical/v1/musical_pb.js";
-import { ReservationService } from "../../gen/outerpark/reservation/v1/reservation_pb.js";
-import { PaymentService } from "../../gen/outerpark/payment/v1/payment_pb.js";
-import { NoticeService } from "../../gen/outerpark/notice/v1/notice_pb.js";
-import { CustomerCenterService } from "../../gen/outerpark/customercenter/v1/customercenter_pb.js";
+import { SERVICE_NAMES, type ServiceName } from "#kit/config.js";
+import { MusicalService } from "#gen/outerpark/musical/v1/musical_pb.js";
+import { ReservationService } from "#gen/outerpark/reservation/v1/reservation_pb.js";
+import { PaymentService } from "#gen/outerpark/payment/v1/payment_pb.js";
+import { NoticeService } from "#gen/outerpark/notice/v1/notice_pb.js";
+import { CustomerCenterService } from "#gen/outerpark/customercenter/v1/customercenter_pb.js";
 import { TestSystem } from "../support/system.js";
 
 const run = promisify(execFile);

@@ -5,7 +5,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { describe, expect, test } from "vitest";
-import { DEFAULT_GATEWAY_PORT, DEFAULT_PORTS, SERVICE_NAMES } from "../../kit/src/config.js";
+import { DEFAULT_GATEWAY_PORT, DEFAULT_PORTS, SERVICE_NAMES } from "#kit/config.js";
 import { repoRoot } from "./helm-check.js";
 
 const read = (file: string) => readFileSync(join(repoRoot, file), "utf8");

@@ -1,6 +1,6 @@
-import { readInt } from "../../../kit/src/config.js";
-import type { ServiceModule } from "../../../kit/src/server.js";
-import { CustomerCenterService } from "../../../gen/outerpark/customercenter/v1/customercenter_pb.js";
+import { readInt } from "#kit/config.js";
+import type { ServiceModule } from "#kit/server.js";
+import { CustomerCenterService } from "#gen/outerpark/customercenter/v1/customercenter_pb.js";
 import { entities } from "./adapters/schema.js";
 import { migrations } from "./adapters/migrations.js";
 import { ChangeFeed } from "./adapters/change-feed.js";

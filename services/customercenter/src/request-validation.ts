@@ -1,5 +1,5 @@
-import { defineRules, rule } from "../../../kit/src/validation.js";
-import { GetMyPageRequestSchema, WatchMyPageRequestSchema } from "../../../gen/outerpark/customercenter/v1/customercenter_pb.js";
+import { defineRules, rule } from "#kit/validation.js";
+import { GetMyPageRequestSchema, WatchMyPageRequestSchema } from "#gen/outerpark/customercenter/v1/customercenter_pb.js";
 
 /** WatchMyPage is a stream, which the kit's validation interceptor does not look into: its handler checks this itself. */
 export const watchMyPageRules = defineRules(WatchMyPageRequestSchema, { pageSize: rule.pageSize() });

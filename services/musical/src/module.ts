@@ -1,5 +1,5 @@
-import type { ServiceModule } from "../../../kit/src/server.js";
-import { MusicalService } from "../../../gen/outerpark/musical/v1/musical_pb.js";
+import type { ServiceModule } from "#kit/server.js";
+import { MusicalService } from "#gen/outerpark/musical/v1/musical_pb.js";
 import { entities } from "./adapters/schema.js";
 import { migrations } from "./adapters/migrations.js";
 import { Inventory } from "./app/inventory.js";

@@ -1,11 +1,11 @@
-import { defineRules, rule } from "../../../kit/src/validation.js";
+import { defineRules, rule } from "#kit/validation.js";
 import {
   GetMusicalRequestSchema,
   ListMusicalsRequestSchema,
   RegisterMusicalRequestSchema,
   ReleaseSeatsRequestSchema,
   ReserveSeatsRequestSchema,
-} from "../../../gen/outerpark/musical/v1/musical_pb.js";
+} from "#gen/outerpark/musical/v1/musical_pb.js";
 import { MUSICAL_ID_PATTERN } from "./domain/musical.js";
 
 const musicalId = (required: boolean) =>

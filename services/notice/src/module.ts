@@ -1,5 +1,5 @@
-import type { ServiceModule } from "../../../kit/src/server.js";
-import { NoticeService } from "../../../gen/outerpark/notice/v1/notice_pb.js";
+import type { ServiceModule } from "#kit/server.js";
+import { NoticeService } from "#gen/outerpark/notice/v1/notice_pb.js";
 import { entities } from "./adapters/schema.js";
 import { migrations } from "./adapters/migrations.js";
 import { LogChannel } from "./adapters/channels.js";

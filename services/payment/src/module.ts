@@ -1,6 +1,6 @@
-import { DEFAULT_GATEWAY_PORT, readInt, readString } from "../../../kit/src/config.js";
-import type { ServiceModule } from "../../../kit/src/server.js";
-import { PaymentService } from "../../../gen/outerpark/payment/v1/payment_pb.js";
+import { DEFAULT_GATEWAY_PORT, readInt, readString } from "#kit/config.js";
+import type { ServiceModule } from "#kit/server.js";
+import { PaymentService } from "#gen/outerpark/payment/v1/payment_pb.js";
 import { entities } from "./adapters/schema.js";
 import { migrations } from "./adapters/migrations.js";
 import { PaymentGateway } from "./adapters/payment-gateway.js";

@@ -1,5 +1,5 @@
-import { defineRules, rule } from "../../../kit/src/validation.js";
-import { GetPaymentRequestSchema, ListPaymentsRequestSchema } from "../../../gen/outerpark/payment/v1/payment_pb.js";
+import { defineRules, rule } from "#kit/validation.js";
+import { GetPaymentRequestSchema, ListPaymentsRequestSchema } from "#gen/outerpark/payment/v1/payment_pb.js";
 
 export const paymentRules = [
   defineRules(GetPaymentRequestSchema, { reservationId: rule.uuid() }),

@@ -1,7 +1,7 @@
-import { DEFAULT_PORTS, readInt, readString } from "../../../kit/src/config.js";
-import { serviceTokenSource } from "../../../kit/src/auth.js";
-import type { ServiceModule } from "../../../kit/src/server.js";
-import { ReservationService } from "../../../gen/outerpark/reservation/v1/reservation_pb.js";
+import { DEFAULT_PORTS, readInt, readString } from "#kit/config.js";
+import { serviceTokenSource } from "#kit/auth.js";
+import type { ServiceModule } from "#kit/server.js";
+import { ReservationService } from "#gen/outerpark/reservation/v1/reservation_pb.js";
 import { entities } from "./adapters/schema.js";
 import { migrations } from "./adapters/migrations.js";
 import { SeatInventory } from "./adapters/seat-inventory.js";

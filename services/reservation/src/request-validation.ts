@@ -1,10 +1,10 @@
-import { defineRules, rule } from "../../../kit/src/validation.js";
+import { defineRules, rule } from "#kit/validation.js";
 import {
   CancelReservationRequestSchema,
   GetReservationRequestSchema,
   ListReservationsRequestSchema,
   PlaceReservationRequestSchema,
-} from "../../../gen/outerpark/reservation/v1/reservation_pb.js";
+} from "#gen/outerpark/reservation/v1/reservation_pb.js";
 
 export const reservationRules = [
   defineRules(PlaceReservationRequestSchema, {

@@ -1,5 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import type { Keyset } from "../../../../kit/src/paging.js";
+import type { Keyset } from "#kit/paging.js";
 import type { Fact, HistoryItem, ReservationView } from "../domain/mypage.js";
 import { HistoryEntity } from "./schema.js";
 

@@ -1,8 +1,8 @@
-import type { Transactor, Tx } from "../../../../kit/src/outbox.js";
+import type { Transactor, Tx } from "#kit/outbox.js";
 import { foldReservation, summarize, type Fact } from "../domain/mypage.js";
 import * as store from "../adapters/mypage-store.js";
 import type { ChangeFeed } from "../adapters/change-feed.js";
-import type { Keyset } from "../../../../kit/src/paging.js";
+import type { Keyset } from "#kit/paging.js";
 
 export interface IncomingFact {
   eventId: string;

@@ -1,11 +1,11 @@
 import { timestampDate, type Timestamp } from "@bufbuild/protobuf/wkt";
-import { on, type EventHandler, type Subscription } from "../../../../kit/src/consumer.js";
-import type { DomainEvent } from "../../../../kit/src/events.js";
-import * as reservationEvents from "../../../../gen/outerpark/reservation/v1/events_pb.js";
-import * as paymentEvents from "../../../../gen/outerpark/payment/v1/events_pb.js";
-import * as musicalEvents from "../../../../gen/outerpark/musical/v1/events_pb.js";
-import * as noticeEvents from "../../../../gen/outerpark/notice/v1/events_pb.js";
-import { NotificationKind } from "../../../../gen/outerpark/notice/v1/notice_pb.js";
+import { on, type EventHandler, type Subscription } from "#kit/consumer.js";
+import type { DomainEvent } from "#kit/events.js";
+import * as reservationEvents from "#gen/outerpark/reservation/v1/events_pb.js";
+import * as paymentEvents from "#gen/outerpark/payment/v1/events_pb.js";
+import * as musicalEvents from "#gen/outerpark/musical/v1/events_pb.js";
+import * as noticeEvents from "#gen/outerpark/notice/v1/events_pb.js";
+import { NotificationKind } from "#gen/outerpark/notice/v1/notice_pb.js";
 import type { Fact } from "../domain/mypage.js";
 import type { MyPage } from "../app/mypage.js";
 

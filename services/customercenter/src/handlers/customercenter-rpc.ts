@@ -1,18 +1,18 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { requireRole } from "../../../../kit/src/auth.js";
-import { unavailable } from "../../../../kit/src/errors.js";
+import { requireRole } from "#kit/auth.js";
+import { unavailable } from "#kit/errors.js";
 import {
   CustomerCenterService,
   HistoryEntrySchema,
   MyNotificationSchema,
   MyReservationSchema,
   type MyReservation,
-} from "../../../../gen/outerpark/customercenter/v1/customercenter_pb.js";
-import { NotificationKind } from "../../../../gen/outerpark/notice/v1/notice_pb.js";
-import { PaymentState, ReservationStatus } from "../../../../gen/outerpark/reservation/v1/reservation_pb.js";
-import { PageTokens, paginate } from "../../../../kit/src/paging.js";
+} from "#gen/outerpark/customercenter/v1/customercenter_pb.js";
+import { NotificationKind } from "#gen/outerpark/notice/v1/notice_pb.js";
+import { PaymentState, ReservationStatus } from "#gen/outerpark/reservation/v1/reservation_pb.js";
+import { PageTokens, paginate } from "#kit/paging.js";
 import type { MyPage, MyReservationView } from "../app/mypage.js";
 import type { MyPageWatchers } from "../app/mypage-watchers.js";
 import { watchMyPageRules } from "../request-validation.js";

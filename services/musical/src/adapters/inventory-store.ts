@@ -1,6 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { HoldStatus, MusicalRecord, SeatHoldRecord } from "../domain/musical.js";
-import { keysetFilter, type Keyset } from "../../../../kit/src/paging.js";
+import { keysetFilter, type Keyset } from "#kit/paging.js";
 import { MusicalEntity } from "./schema.js";
 
 /** PostgreSQL access for the catalog and seat holds. Callers own the transaction. */

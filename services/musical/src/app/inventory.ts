@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
-import type { Transactor, Tx } from "../../../../kit/src/outbox.js";
-import type { Keyset } from "../../../../kit/src/paging.js";
-import { newEvent } from "../../../../kit/src/events.js";
-import { alreadyExists, failedPrecondition, isUniqueViolation, notFound } from "../../../../kit/src/errors.js";
-import { MusicalRegisteredSchema, SeatsReleasedSchema } from "../../../../gen/outerpark/musical/v1/events_pb.js";
+import type { Transactor, Tx } from "#kit/outbox.js";
+import type { Keyset } from "#kit/paging.js";
+import { newEvent } from "#kit/events.js";
+import { alreadyExists, failedPrecondition, isUniqueViolation, notFound } from "#kit/errors.js";
+import { MusicalRegisteredSchema, SeatsReleasedSchema } from "#gen/outerpark/musical/v1/events_pb.js";
 import {
   amountFor,
   judgeRepeatedReserve,

@@ -1,5 +1,5 @@
-import { on, type Subscription } from "../../../../kit/src/consumer.js";
-import { ReservationCancelledSchema, ReservationExpiredSchema, ReservationRejectedSchema } from "../../../../gen/outerpark/reservation/v1/events_pb.js";
+import { on, type Subscription } from "#kit/consumer.js";
+import { ReservationCancelledSchema, ReservationExpiredSchema, ReservationRejectedSchema } from "#gen/outerpark/reservation/v1/events_pb.js";
 import { release } from "../app/inventory.js";
 
 /** Seats go back when a reservation is cancelled, its payment was declined, or its payment deadline passed. */

@@ -1,8 +1,8 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { requireRole, requireService } from "../../../../kit/src/auth.js";
-import { PageTokens, paginate } from "../../../../kit/src/paging.js";
+import { requireRole, requireService } from "#kit/auth.js";
+import { PageTokens, paginate } from "#kit/paging.js";
 import {
   HoldStatus,
   MusicalSchema,
@@ -10,7 +10,7 @@ import {
   SeatHoldSchema,
   type Musical,
   type SeatHold,
-} from "../../../../gen/outerpark/musical/v1/musical_pb.js";
+} from "#gen/outerpark/musical/v1/musical_pb.js";
 import type { MusicalRecord, SeatHoldRecord } from "../domain/musical.js";
 import type { Inventory } from "../app/inventory.js";
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { InferEntity } from "@mikro-orm/core";
 import type { NotificationKind, NotificationRecord } from "../domain/notification.js";
-import { keysetFilter, type Keyset } from "../../../../kit/src/paging.js";
+import { keysetFilter, type Keyset } from "#kit/paging.js";
 import { NotificationEntity } from "./schema.js";
 
 type Row = InferEntity<typeof NotificationEntity>;

@@ -1,11 +1,11 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { newEvent } from "../../../../kit/src/events.js";
-import type { Transactor, Tx } from "../../../../kit/src/outbox.js";
-import type { Keyset } from "../../../../kit/src/paging.js";
-import { PollingWorker } from "../../../../kit/src/polling-worker.js";
-import { NotificationSentSchema } from "../../../../gen/outerpark/notice/v1/events_pb.js";
-import { NotificationKind as NotificationKindProto } from "../../../../gen/outerpark/notice/v1/notice_pb.js";
+import { newEvent } from "#kit/events.js";
+import type { Transactor, Tx } from "#kit/outbox.js";
+import type { Keyset } from "#kit/paging.js";
+import { PollingWorker } from "#kit/polling-worker.js";
+import { NotificationSentSchema } from "#gen/outerpark/notice/v1/events_pb.js";
+import { NotificationKind as NotificationKindProto } from "#gen/outerpark/notice/v1/notice_pb.js";
 import type { NotificationKind } from "../domain/notification.js";
 import type { NotificationChannel } from "../adapters/channels.js";
 import * as store from "../adapters/notification-store.js";

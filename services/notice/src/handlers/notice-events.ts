@@ -1,7 +1,7 @@
-import { on, type EventHandler, type Subscription } from "../../../../kit/src/consumer.js";
-import type { DomainEvent } from "../../../../kit/src/events.js";
-import { PaymentCancelledSchema, PaymentFailedSchema, type PaymentCancelled } from "../../../../gen/outerpark/payment/v1/events_pb.js";
-import { ReservationCancelledSchema, ReservationConfirmedSchema, ReservationExpiredSchema } from "../../../../gen/outerpark/reservation/v1/events_pb.js";
+import { on, type EventHandler, type Subscription } from "#kit/consumer.js";
+import type { DomainEvent } from "#kit/events.js";
+import { PaymentCancelledSchema, PaymentFailedSchema, type PaymentCancelled } from "#gen/outerpark/payment/v1/events_pb.js";
+import { ReservationCancelledSchema, ReservationConfirmedSchema, ReservationExpiredSchema } from "#gen/outerpark/reservation/v1/events_pb.js";
 import {
   isRefundNews,
   paymentApprovedMessage,

@@ -1,9 +1,9 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { requireRole } from "../../../../kit/src/auth.js";
-import { PageTokens, paginate } from "../../../../kit/src/paging.js";
-import { NotificationKind, NotificationSchema, NoticeService, type Notification } from "../../../../gen/outerpark/notice/v1/notice_pb.js";
+import { requireRole } from "#kit/auth.js";
+import { PageTokens, paginate } from "#kit/paging.js";
+import { NotificationKind, NotificationSchema, NoticeService, type Notification } from "#gen/outerpark/notice/v1/notice_pb.js";
 import type { NotificationRecord } from "../domain/notification.js";
 import type { Notifications } from "../app/notifications.js";
 

@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { BrokenCircuitError, TaskCancelledError, createBreaker, type Breaker } from "../../../../kit/src/breaker.js";
+import { BrokenCircuitError, TaskCancelledError, createBreaker, type Breaker } from "#kit/breaker.js";
 import { classifyChargeStatus, type ChargeOutcome, type VoidAnswer } from "../domain/payment.js";
 
 export type RefundOutcome = { kind: "refunded" } | { kind: "unavailable"; reason: string };

@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { LockMode, type InferEntity } from "@mikro-orm/core";
 import type { PaymentRecord, PaymentStatus } from "../domain/payment.js";
-import { keysetFilter, type Keyset } from "../../../../kit/src/paging.js";
+import { keysetFilter, type Keyset } from "#kit/paging.js";
 import { PaymentEntity } from "./schema.js";
 
 /** PostgreSQL access for payments. Callers own the transaction. */

@@ -1,18 +1,18 @@
 import { randomUUID } from "node:crypto";
 import { timestampFromMs } from "@bufbuild/protobuf/wkt";
 import type { Logger } from "pino";
-import { requireOwner, type Principal } from "../../../../kit/src/auth.js";
-import { notFound } from "../../../../kit/src/errors.js";
-import { newEvent } from "../../../../kit/src/events.js";
-import type { Transactor, Tx } from "../../../../kit/src/outbox.js";
-import type { Keyset } from "../../../../kit/src/paging.js";
+import { requireOwner, type Principal } from "#kit/auth.js";
+import { notFound } from "#kit/errors.js";
+import { newEvent } from "#kit/events.js";
+import type { Transactor, Tx } from "#kit/outbox.js";
+import type { Keyset } from "#kit/paging.js";
 import {
   PaymentApprovedSchema,
   PaymentCancelledSchema,
   PaymentDeferredSchema,
   PaymentExpiredSchema,
   PaymentFailedSchema,
-} from "../../../../gen/outerpark/payment/v1/events_pb.js";
+} from "#gen/outerpark/payment/v1/events_pb.js";
 import {
   expiryReason,
   isFinalWithoutCharge,

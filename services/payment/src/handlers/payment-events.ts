@@ -1,6 +1,6 @@
 import { timestampDate } from "@bufbuild/protobuf/wkt";
-import { on, type Subscription } from "../../../../kit/src/consumer.js";
-import { ReservationCancelledSchema, ReservationPlacedSchema } from "../../../../gen/outerpark/reservation/v1/events_pb.js";
+import { on, type Subscription } from "#kit/consumer.js";
+import { ReservationCancelledSchema, ReservationPlacedSchema } from "#gen/outerpark/reservation/v1/events_pb.js";
 import type { Payments } from "../app/payments.js";
 
 /** Reservation facts open and cancel payments; the processor does the gateway work. */

@@ -1,9 +1,9 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { requireRole } from "../../../../kit/src/auth.js";
-import { PageTokens, paginate } from "../../../../kit/src/paging.js";
-import { PaymentSchema, PaymentService, PaymentStatus, type Payment } from "../../../../gen/outerpark/payment/v1/payment_pb.js";
+import { requireRole } from "#kit/auth.js";
+import { PageTokens, paginate } from "#kit/paging.js";
+import { PaymentSchema, PaymentService, PaymentStatus, type Payment } from "#gen/outerpark/payment/v1/payment_pb.js";
 import type { PaymentRecord } from "../domain/payment.js";
 import type { Payments } from "../app/payments.js";
 

@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { LockMode, type InferEntity } from "@mikro-orm/core";
 import { UNFINISHED_PLACEMENT, type ReservationRecord } from "../domain/reservation.js";
-import { keysetFilter, type Keyset } from "../../../../kit/src/paging.js";
+import { keysetFilter, type Keyset } from "#kit/paging.js";
 import { ReservationEntity } from "./schema.js";
 
 /** PostgreSQL access for reservations. Callers own the transaction. */

@@ -1,9 +1,9 @@
 import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
-import { bearerInterceptor } from "../../../../kit/src/auth.js";
-import { BrokenCircuitError, TaskCancelledError, createBreaker, type Breaker } from "../../../../kit/src/breaker.js";
-import { MusicalService } from "../../../../gen/outerpark/musical/v1/musical_pb.js";
+import { bearerInterceptor } from "#kit/auth.js";
+import { BrokenCircuitError, TaskCancelledError, createBreaker, type Breaker } from "#kit/breaker.js";
+import { MusicalService } from "#gen/outerpark/musical/v1/musical_pb.js";
 
 export interface TakenSeats {
   musicalName: string;

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
-import type { Worker } from "../../../../kit/src/server.js";
-import type { Transactor } from "../../../../kit/src/outbox.js";
-import { PollingWorker } from "../../../../kit/src/polling-worker.js";
+import type { Worker } from "#kit/server.js";
+import type { Transactor } from "#kit/outbox.js";
+import { PollingWorker } from "#kit/polling-worker.js";
 import * as store from "../adapters/reservation-store.js";
 import type { Reservations } from "./reservations.js";
 

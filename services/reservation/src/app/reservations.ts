@@ -1,19 +1,19 @@
 import { randomUUID } from "node:crypto";
 import { ConnectError } from "@connectrpc/connect";
 import type { Logger } from "pino";
-import { requireOwner, type Principal } from "../../../../kit/src/auth.js";
-import { alreadyExists, failedPrecondition, notFound, unavailable } from "../../../../kit/src/errors.js";
-import { newEvent } from "../../../../kit/src/events.js";
-import type { EntityManager } from "../../../../kit/src/database.js";
-import type { Transactor, Tx } from "../../../../kit/src/outbox.js";
-import type { Keyset } from "../../../../kit/src/paging.js";
+import { requireOwner, type Principal } from "#kit/auth.js";
+import { alreadyExists, failedPrecondition, notFound, unavailable } from "#kit/errors.js";
+import { newEvent } from "#kit/events.js";
+import type { EntityManager } from "#kit/database.js";
+import type { Transactor, Tx } from "#kit/outbox.js";
+import type { Keyset } from "#kit/paging.js";
 import {
   ReservationCancelledSchema,
   ReservationConfirmedSchema,
   ReservationExpiredSchema,
   ReservationPlacedSchema,
   ReservationRejectedSchema,
-} from "../../../../gen/outerpark/reservation/v1/events_pb.js";
+} from "#gen/outerpark/reservation/v1/events_pb.js";
 import { decideCancel, isUnfinishedPlacement, sameRequest, type ReservationRecord, type Transition } from "../domain/reservation.js";
 import * as store from "../adapters/reservation-store.js";
 import { SeatServiceUnavailable, type SeatInventory } from "../adapters/seat-inventory.js";

@@ -1,11 +1,11 @@
-import { on, type Subscription } from "../../../../kit/src/consumer.js";
+import { on, type Subscription } from "#kit/consumer.js";
 import {
   PaymentApprovedSchema,
   PaymentCancelledSchema,
   PaymentDeferredSchema,
   PaymentExpiredSchema,
   PaymentFailedSchema,
-} from "../../../../gen/outerpark/payment/v1/events_pb.js";
+} from "#gen/outerpark/payment/v1/events_pb.js";
 import { onPaymentApproved, onPaymentCancelled, onPaymentDeferred, onPaymentExpired, onPaymentFailed } from "../domain/reservation.js";
 import type { Reservations } from "../app/reservations.js";
 

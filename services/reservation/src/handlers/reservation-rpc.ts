@@ -1,15 +1,15 @@
 import { create } from "@bufbuild/protobuf";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
-import { requireRole } from "../../../../kit/src/auth.js";
-import { PageTokens, paginate } from "../../../../kit/src/paging.js";
+import { requireRole } from "#kit/auth.js";
+import { PageTokens, paginate } from "#kit/paging.js";
 import {
   PaymentState,
   ReservationSchema,
   ReservationService,
   ReservationStatus,
   type Reservation,
-} from "../../../../gen/outerpark/reservation/v1/reservation_pb.js";
+} from "#gen/outerpark/reservation/v1/reservation_pb.js";
 import type { ReservationRecord } from "../domain/reservation.js";
 import type { Reservations } from "../app/reservations.js";
 
