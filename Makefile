@@ -43,10 +43,17 @@ test: install
 chaos: install
 	vitest run test/chaos
 
+# The formatter's view of the code (Prettier; generated code and the chart are left alone).
+FORMATTED := "**/*.{ts,js}"
+
 lint: install
 	tsc -p tsconfig.json --noEmit
 	buf lint
 	eslint .
+	prettier --check $(FORMATTED)
+
+format: install
+	prettier --write $(FORMATTED)
 
 # Contract changes that would break existing clients, against BASE (default: main's last commit).
 BASE ?= .git\#branch=main
