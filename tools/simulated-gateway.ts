@@ -130,7 +130,9 @@ function sanitise(body: Record<string, unknown>): Partial<Behaviour> {
   if (typeof body.declineAbove === "number") out.declineAbove = body.declineAbove;
   if (body.rejectCustomers && typeof body.rejectCustomers === "object") {
     out.rejectCustomers = Object.fromEntries(
-      Object.entries(body.rejectCustomers).filter((entry): entry is [string, number] => Number.isInteger(entry[1]) && entry[1] >= 400 && entry[1] < 500),
+      Object.entries(body.rejectCustomers).filter(
+        (entry): entry is [string, number] => Number.isInteger(entry[1]) && entry[1] >= 400 && entry[1] < 500,
+      ),
     );
   }
   if (typeof body.down === "boolean") out.down = body.down;

@@ -71,7 +71,10 @@ export class Supervisor {
 
   #launch(running: Running): void {
     const { spec } = running;
-    const child = spawn(spec.command, spec.args, { env: { ...process.env, ...spec.env }, stdio: ["ignore", this.#options.stdio, this.#options.stdio] });
+    const child = spawn(spec.command, spec.args, {
+      env: { ...process.env, ...spec.env },
+      stdio: ["ignore", this.#options.stdio, this.#options.stdio],
+    });
     running.child = child;
     running.startedAt = Date.now();
     child.once("exit", (code, signal) => {

@@ -10,4 +10,6 @@ const report = JSON.parse(readFileSync(process.argv[2] ?? ".data/vitest-report.j
   numPendingTests: number;
   numTodoTests: number;
 };
-process.stdout.write(`tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests + report.numTodoTests} skipped\n`);
+process.stdout.write(
+  `tests: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests + report.numTodoTests} skipped\n`,
+);

@@ -83,10 +83,14 @@ describe.skipIf(busy.length > 0)("make up", () => {
     expect([...before.keys()].sort()).toEqual([...SERVICE_NAMES, "gateway"].sort());
 
     process.kill(before.get("musical")!, "SIGKILL");
-    await waitFor(() => {
-      const pid = servicePids(up!.pid!).get("musical");
-      return pid !== undefined && pid !== before.get("musical");
-    }, 20_000, "musical to be started again");
+    await waitFor(
+      () => {
+        const pid = servicePids(up!.pid!).get("musical");
+        return pid !== undefined && pid !== before.get("musical");
+      },
+      20_000,
+      "musical to be started again",
+    );
     await waitFor(() => serving("musical"), 60_000, "the restarted musical to serve");
 
     // Nothing else was touched: same processes, up itself still running.

@@ -17,7 +17,10 @@ const reservation = keyPair("reservation:1");
 const jwks = JSON.stringify({ keys: [issuer.publicJwk, reservation.publicJwk] });
 
 async function refusal(promise: Promise<unknown>): Promise<ConnectError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(ConnectError);
   return error as ConnectError;
 }

@@ -37,10 +37,13 @@ export interface Breaker {
  * of piling more calls onto it, then lets one trial call through.
  */
 export function createBreaker(options: BreakerOptions): Breaker {
-  const breaker = circuitBreaker(handleWhen((error) => error instanceof TaskCancelledError || options.isFailure(error)), {
-    halfOpenAfter: options.halfOpenAfterMs ?? 5_000,
-    breaker: new ConsecutiveBreaker(options.failuresToOpen ?? 5),
-  });
+  const breaker = circuitBreaker(
+    handleWhen((error) => error instanceof TaskCancelledError || options.isFailure(error)),
+    {
+      halfOpenAfter: options.halfOpenAfterMs ?? 5_000,
+      breaker: new ConsecutiveBreaker(options.failuresToOpen ?? 5),
+    },
+  );
   breaker.onBreak(() => options.logger.warn({ breaker: options.name }, "circuit opened"));
   breaker.onHalfOpen(() => options.logger.info({ breaker: options.name }, "circuit half-open: trying one call"));
   breaker.onReset(() => options.logger.info({ breaker: options.name }, "circuit closed"));

@@ -1,5 +1,13 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager, RetentionPolicy, StorageType, DiscardPolicy } from "@nats-io/jetstream";
+import {
+  jetstream,
+  jetstreamManager,
+  type JetStreamClient,
+  type JetStreamManager,
+  RetentionPolicy,
+  StorageType,
+  DiscardPolicy,
+} from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { EVENT_DOMAINS, domainSubjects, streamName } from "./events.js";
 

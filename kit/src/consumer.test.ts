@@ -76,32 +76,40 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
     const event = newEvent(ReservationPlacedSchema, { reservationId, customerId: "kit", amount: 1n });
     const h = natsHeaders();
     h.set(EVENT_TYPE_HEADER, ReservationPlacedSchema.typeName);
-    await bus.js.publish(subjectOf(namespace, ReservationPlacedSchema.typeName), toBinary(ReservationPlacedSchema, event), { headers: h, msgID: event.eventId });
+    await bus.js.publish(subjectOf(namespace, ReservationPlacedSchema.typeName), toBinary(ReservationPlacedSchema, event), {
+      headers: h,
+      msgID: event.eventId,
+    });
     return event.eventId;
   }
 
   const handled = async (eventId: string) =>
-    (await db.em.fork().execute<{ n: number }[]>("select count(*)::int as n from inbox where consumer = 'kit-test' and event_id = ?", [eventId]))[0]!.n;
+    (await db.em.fork().execute<{ n: number }[]>("select count(*)::int as n from inbox where consumer = 'kit-test' and event_id = ?", [eventId]))[0]!
+      .n;
 
-  it("handles an event after more failed deliveries than maxDeliveries, all of them a dependency's fault; parks a poison event after exactly maxDeliveries failures of its own", { timeout: 60_000 }, async () => {
-    script.set("outage", { outageDeliveries: 5, thenFails: false, attempts: 0 });
-    script.set("poison", { outageDeliveries: 4, thenFails: true, attempts: 0 });
-    const good = await publish("outage");
-    await publish("poison");
+  it(
+    "handles an event after more failed deliveries than maxDeliveries, all of them a dependency's fault; parks a poison event after exactly maxDeliveries failures of its own",
+    { timeout: 60_000 },
+    async () => {
+      script.set("outage", { outageDeliveries: 5, thenFails: false, attempts: 0 });
+      script.set("poison", { outageDeliveries: 4, thenFails: true, attempts: 0 });
+      const good = await publish("outage");
+      await publish("poison");
 
-    const deadline = Date.now() + 45_000;
-    while (Date.now() < deadline && !((await handled(good)) === 1 && (await listDeadLetters(bus)).length === 1)) {
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    expect(script.get("outage")!.attempts).toBe(6); // 5 refused connections, more than maxDeliveries (3), then success
-    expect(await handled(good)).toBe(1);
+      const deadline = Date.now() + 45_000;
+      while (Date.now() < deadline && !((await handled(good)) === 1 && (await listDeadLetters(bus)).length === 1)) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(script.get("outage")!.attempts).toBe(6); // 5 refused connections, more than maxDeliveries (3), then success
+      expect(await handled(good)).toBe(1);
 
-    const letters = await listDeadLetters(bus);
-    expect(letters.map((l) => [l.consumer, l.reason])).toEqual([["kit-test", "Error: refused on its own merits"]]);
-    // 4 deliveries lost to the dependency, then 3 failures of its own: parked on the 7th delivery, not the 3rd.
-    expect(letters[0]!.deliveries).toBe(7);
-    expect(script.get("poison")!.attempts).toBe(7);
-  });
+      const letters = await listDeadLetters(bus);
+      expect(letters.map((l) => [l.consumer, l.reason])).toEqual([["kit-test", "Error: refused on its own merits"]]);
+      // 4 deliveries lost to the dependency, then 3 failures of its own: parked on the 7th delivery, not the 3rd.
+      expect(letters[0]!.deliveries).toBe(7);
+      expect(script.get("poison")!.attempts).toBe(7);
+    },
+  );
 });
 
 describe("subscriptions tie each handler to its event type", () => {
@@ -122,7 +130,12 @@ describe("subscriptions tie each handler to its event type", () => {
       "outerpark.payment.v1.PaymentApproved is not on the reservation stream",
     );
     expect(
-      () => new EventConsumer({ ...options, domain: "reservation", subscriptions: [on(ReservationPlacedSchema, noop), on(ReservationPlacedSchema, noop)] }),
+      () =>
+        new EventConsumer({
+          ...options,
+          domain: "reservation",
+          subscriptions: [on(ReservationPlacedSchema, noop), on(ReservationPlacedSchema, noop)],
+        }),
     ).toThrow("outerpark.reservation.v1.ReservationPlaced is subscribed twice by kit-test");
   });
 });

@@ -194,7 +194,8 @@ export class EventConsumer {
         );
         if (inserted.affectedRows === 0) return false;
         await handler(event, tx);
-        if (msg.info.deliveryCount > 1) await tx.em.execute("delete from inbox_failures where consumer = ? and event_id = ?", [name, event.eventId], "run");
+        if (msg.info.deliveryCount > 1)
+          await tx.em.execute("delete from inbox_failures where consumer = ? and event_id = ?", [name, event.eventId], "run");
         return true;
       });
       msg.ack();
@@ -228,7 +229,9 @@ export class EventConsumer {
       if (await this.#deadLetter(msg, eventType, String(error))) {
         // A replayed letter starts with fresh tries.
         await this.#options.transactor
-          .autocommit((em) => em.execute("delete from inbox_failures where consumer = ? and event_id = ?", [this.#options.name, event.eventId], "run"))
+          .autocommit((em) =>
+            em.execute("delete from inbox_failures where consumer = ? and event_id = ?", [this.#options.name, event.eventId], "run"),
+          )
           .catch(() => undefined);
       }
     } else {

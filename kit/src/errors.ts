@@ -1,8 +1,7 @@
 import { Code, ConnectError } from "@connectrpc/connect";
 
 /** Business refusals carry precise codes: the edge ejects hosts that answer INTERNAL/UNKNOWN/UNAVAILABLE. */
-export const invalidArgument = (field: string, reason: string) =>
-  new ConnectError(`${field}: ${reason}`, Code.InvalidArgument);
+export const invalidArgument = (field: string, reason: string) => new ConnectError(`${field}: ${reason}`, Code.InvalidArgument);
 export const notFound = (what: string) => new ConnectError(`${what} not found`, Code.NotFound);
 export const alreadyExists = (message: string) => new ConnectError(message, Code.AlreadyExists);
 export const failedPrecondition = (message: string) => new ConnectError(message, Code.FailedPrecondition);

@@ -48,5 +48,9 @@ export function newEvent<Desc extends DescMessage>(
   schema: Desc,
   init: Omit<MessageInitShape<Desc>, "eventId" | "occurredAt" | "$typeName">,
 ): MessageShape<Desc> & DomainEvent {
-  return create(schema, { ...(init as object), eventId: randomUUID(), occurredAt: timestampNow() } as unknown as MessageInitShape<Desc>) as MessageShape<Desc> & DomainEvent;
+  return create(schema, {
+    ...(init as object),
+    eventId: randomUUID(),
+    occurredAt: timestampNow(),
+  } as unknown as MessageInitShape<Desc>) as MessageShape<Desc> & DomainEvent;
 }

@@ -30,11 +30,8 @@ function healthClient(address: string): HealthClient {
   return new Health(address, grpc.credentials.createInsecure()) as unknown as HealthClient;
 }
 
-
 const check = (client: HealthClient, service: string) =>
-  new Promise<string>((resolve, reject) =>
-    client.check({ service }, (error, response) => (error ? reject(error) : resolve(response!.status))),
-  );
+  new Promise<string>((resolve, reject) => client.check({ service }, (error, response) => (error ? reject(error) : resolve(response!.status))));
 
 const checkError = (client: HealthClient, service: string) =>
   check(client, service).then(

@@ -144,7 +144,10 @@ export class OutboxRelay {
           published++;
         } catch (error) {
           const backoffMs = Math.min(maxBackoffMs, 200 * 2 ** Math.min(row.attempts, 16));
-          logger.warn({ err: error, eventId: row.event_id, eventType: row.event_type, attempts: row.attempts + 1, backoffMs }, "outbox publish failed; will retry");
+          logger.warn(
+            { err: error, eventId: row.event_id, eventType: row.event_type, attempts: row.attempts + 1, backoffMs },
+            "outbox publish failed; will retry",
+          );
           await em.execute(
             "update outbox set attempts = attempts + 1, last_error = ?, next_attempt_at = now() + make_interval(secs => ?) where event_id = ?",
             [String(error).slice(0, 500), backoffMs / 1000, row.event_id],

@@ -102,7 +102,6 @@ function registryOf(files: FileDescriptorProto[]) {
   return createFileRegistry(create(FileDescriptorSetSchema, { file: [...ordered] }));
 }
 
-
 describe("registerReflection over real HTTP/2", () => {
   let server: Awaited<ReturnType<typeof startServer>>;
   const clients: grpc.Client[] = [];
@@ -151,9 +150,7 @@ describe("registerReflection over real HTTP/2", () => {
     const files = decodeFiles(response);
     expect(files.map((file) => file.name)).toEqual([MUSICAL_FILE, TIMESTAMP_FILE]);
     const registry = registryOf(files);
-    const registerMusical = registry
-      .getService("outerpark.musical.v1.MusicalService")
-      ?.methods.find((method) => method.name === "RegisterMusical");
+    const registerMusical = registry.getService("outerpark.musical.v1.MusicalService")?.methods.find((method) => method.name === "RegisterMusical");
     expect(registerMusical?.input.typeName).toBe("outerpark.musical.v1.RegisterMusicalRequest");
     expect(registerMusical?.output.typeName).toBe("outerpark.musical.v1.RegisterMusicalResponse");
     const registeredAt = registry.getMessage("outerpark.musical.v1.Musical")?.field.registeredAt;
@@ -163,9 +160,7 @@ describe("registerReflection over real HTTP/2", () => {
 
   it("includes imports of imports", async () => {
     const reflection = session();
-    const files = decodeFiles(
-      await reflection.ask({ fileContainingSymbol: "outerpark.customercenter.v1.CustomerCenterService" }),
-    );
+    const files = decodeFiles(await reflection.ask({ fileContainingSymbol: "outerpark.customercenter.v1.CustomerCenterService" }));
     expect(files[0]!.name).toBe("outerpark/customercenter/v1/customercenter.proto");
     expect(new Set(files.map((file) => file.name))).toEqual(
       new Set([
@@ -211,9 +206,7 @@ describe("registerReflection over real HTTP/2", () => {
     const unknownFile = await reflection.ask({ fileByFilename: "outerpark/nothing.proto" });
     expect(unknownFile.errorResponse).toMatchObject({ errorCode: 5 });
     // The same stream still answers.
-    expect(decodeFiles(await reflection.ask({ fileContainingSymbol: "outerpark.musical.v1.Musical" }))[0]!.name).toBe(
-      MUSICAL_FILE,
-    );
+    expect(decodeFiles(await reflection.ask({ fileContainingSymbol: "outerpark.musical.v1.Musical" }))[0]!.name).toBe(MUSICAL_FILE);
     reflection.close();
   });
 
@@ -247,8 +240,7 @@ describe("registerReflection over real HTTP/2", () => {
 
   // Runs only where tools/go-tools.sh has built grpcurl into .tools/bin.
   it.skipIf(!hasGrpcurl)("lets grpcurl list, describe and call the services", async () => {
-    const grpcurl = async (...args: string[]) =>
-      (await promisify(execFile)(grpcurlPath, ["-plaintext", ...args], { timeout: 20_000 })).stdout;
+    const grpcurl = async (...args: string[]) => (await promisify(execFile)(grpcurlPath, ["-plaintext", ...args], { timeout: 20_000 })).stdout;
 
     expect((await grpcurl(server.address, "list")).trim().split("\n")).toEqual(EXPECTED_SERVICES);
 
@@ -257,9 +249,7 @@ describe("registerReflection over real HTTP/2", () => {
     expect(described).toContain(
       "rpc RegisterMusical ( .outerpark.musical.v1.RegisterMusicalRequest ) returns ( .outerpark.musical.v1.RegisterMusicalResponse );",
     );
-    expect(await grpcurl(server.address, "describe", "outerpark.musical.v1.Musical")).toContain(
-      ".google.protobuf.Timestamp registered_at = 6;",
-    );
+    expect(await grpcurl(server.address, "describe", "outerpark.musical.v1.Musical")).toContain(".google.protobuf.Timestamp registered_at = 6;");
 
     // Every listed service, the reflection ones included, resolves with all its types.
     const everything = await grpcurl(server.address, "describe");
@@ -267,12 +257,7 @@ describe("registerReflection over real HTTP/2", () => {
 
     expect(JSON.parse(await grpcurl(server.address, "grpc.health.v1.Health/Check"))).toEqual({ status: "SERVING" });
     const called = JSON.parse(
-      await grpcurl(
-        "-d",
-        JSON.stringify({ name: "Wicked", totalSeats: 100 }),
-        server.address,
-        "outerpark.musical.v1.MusicalService/RegisterMusical",
-      ),
+      await grpcurl("-d", JSON.stringify({ name: "Wicked", totalSeats: 100 }), server.address, "outerpark.musical.v1.MusicalService/RegisterMusical"),
     ) as unknown;
     expect(called).toEqual({ musical: { musicalId: "m-1", name: "Wicked", totalSeats: 100 }, created: true });
   });

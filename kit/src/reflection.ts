@@ -1,10 +1,5 @@
 import { create, toBinary, type DescFile, type DescService } from "@bufbuild/protobuf";
-import {
-  FileDescriptorProtoSchema,
-  type DescriptorProto,
-  type EnumDescriptorProto,
-  type FieldDescriptorProto,
-} from "@bufbuild/protobuf/wkt";
+import { FileDescriptorProtoSchema, type DescriptorProto, type EnumDescriptorProto, type FieldDescriptorProto } from "@bufbuild/protobuf/wkt";
 import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
 import { Health } from "#gen/grpc/health/v1/health_pb.js";
 import * as v1 from "#gen/grpc/reflection/v1/reflection_pb.js";
@@ -88,10 +83,7 @@ class DescriptorIndex {
         return this.#describe(this.#fileBySymbol.get(messageRequest.value), `symbol ${messageRequest.value}`);
       case "fileContainingExtension": {
         const { containingType, extensionNumber } = messageRequest.value;
-        return this.#describe(
-          this.#extensions.get(containingType)?.get(extensionNumber),
-          `extension ${extensionNumber} of ${containingType}`,
-        );
+        return this.#describe(this.#extensions.get(containingType)?.get(extensionNumber), `extension ${extensionNumber} of ${containingType}`);
       }
       case "allExtensionNumbersOfType": {
         const typeName = messageRequest.value;

@@ -96,7 +96,11 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
   const handler = connectNodeAdapter({
     routes: (router) => {
       wiring.routes(router);
-      registerHealth(router, health, module.services.map((s) => s.typeName));
+      registerHealth(
+        router,
+        health,
+        module.services.map((s) => s.typeName),
+      );
       registerReflection(router, module.services);
     },
     ...REQUEST_LIMITS,

@@ -47,7 +47,22 @@ describe("benchmarks", () => {
   async function load(address: string, call: string, data: string, token: string, total: number, concurrency: number): Promise<GhzReport> {
     const { stdout } = await run(
       ghz,
-      ["--insecure", "--call", call, "-d", data, "-m", JSON.stringify({ authorization: `Bearer ${token}` }), "-n", String(total), "-c", String(concurrency), "--format", "json", address],
+      [
+        "--insecure",
+        "--call",
+        call,
+        "-d",
+        data,
+        "-m",
+        JSON.stringify({ authorization: `Bearer ${token}` }),
+        "-n",
+        String(total),
+        "-c",
+        String(concurrency),
+        "--format",
+        "json",
+        address,
+      ],
       { maxBuffer: 64 * 1024 * 1024, timeout: 300_000 },
     );
     return JSON.parse(stdout) as GhzReport;
@@ -61,7 +76,14 @@ describe("benchmarks", () => {
     await musical.registerMusical({ musicalId: "bench", name: "Benchmark", totalSeats: 100_000, seatPrice: "1000" }, manager);
     musical.close();
 
-    const reads = await load(system.address("musical"), "outerpark.musical.v1.MusicalService.GetMusical", '{"musical_id":"bench"}', customer, 5_000, 20);
+    const reads = await load(
+      system.address("musical"),
+      "outerpark.musical.v1.MusicalService.GetMusical",
+      '{"musical_id":"bench"}',
+      customer,
+      5_000,
+      20,
+    );
     const sagaStarted = Date.now();
     const writes = await load(
       system.address("reservation"),
@@ -89,7 +111,13 @@ describe("benchmarks", () => {
 
     const rows = [
       ["GetMusical", reads.rps.toFixed(0), (reads.average / 1e6).toFixed(1), p95(reads).toFixed(1), JSON.stringify(reads.statusCodeDistribution)],
-      ["PlaceReservation", writes.rps.toFixed(0), (writes.average / 1e6).toFixed(1), p95(writes).toFixed(1), JSON.stringify(writes.statusCodeDistribution)],
+      [
+        "PlaceReservation",
+        writes.rps.toFixed(0),
+        (writes.average / 1e6).toFixed(1),
+        p95(writes).toFixed(1),
+        JSON.stringify(writes.statusCodeDistribution),
+      ],
     ];
     console.log(
       [

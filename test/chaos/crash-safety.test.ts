@@ -55,7 +55,11 @@ describe("crash safety under kill -9 and a NATS restart", () => {
     const outcomes = { placed: 0, refused: 0, cancelled: 0, retries: 0 };
 
     /** Calls a reservation replica, moving to the other on transient failures, with the same idempotency key. */
-    async function call<M extends UnaryMethod<"reservation">>(method: M, request: RequestOf<"reservation", M>, token: string): Promise<ResponseOf<"reservation", M> | "refused"> {
+    async function call<M extends UnaryMethod<"reservation">>(
+      method: M,
+      request: RequestOf<"reservation", M>,
+      token: string,
+    ): Promise<ResponseOf<"reservation", M> | "refused"> {
       for (let attempt = 0; attempt < 60; attempt++) {
         try {
           const rpcs: UnaryMethods<"reservation"> = reservationClients[attempt % 2]!; // indexed by a generic method name, unlike the client's intersection type
@@ -134,7 +138,9 @@ describe("crash safety under kill -9 and a NATS restart", () => {
       "the system to converge",
       2_000,
     ).catch((error) => {
-      console.log(`chaos: not converged (${report?.problems.length} problems, namespace ${system.namespace}): ${JSON.stringify(report?.problems.slice(0, 40), null, 1)}`);
+      console.log(
+        `chaos: not converged (${report?.problems.length} problems, namespace ${system.namespace}): ${JSON.stringify(report?.problems.slice(0, 40), null, 1)}`,
+      );
       throw error;
     });
     console.log(`chaos: converged — ${JSON.stringify(report!.counts)}`);

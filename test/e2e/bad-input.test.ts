@@ -61,7 +61,8 @@ function tamper(token: string, part: "body" | "signature"): string {
 }
 
 /** A cursor in the tokens' own format, but signed with a made-up signature. */
-const forgedCursor = (scope: string) => `${Buffer.from(JSON.stringify(["1970-01-01T00:00:00.000Z", "x", scope])).toString("base64url")}.${"A".repeat(43)}`;
+const forgedCursor = (scope: string) =>
+  `${Buffer.from(JSON.stringify(["1970-01-01T00:00:00.000Z", "x", scope])).toString("base64url")}.${"A".repeat(43)}`;
 
 // Every row varies exactly one field of an otherwise valid request.
 const registration = { musicalId: "", name: "Les Misérables", totalSeats: 10, seatPrice: "80000" };
@@ -120,46 +121,194 @@ function pagingRows({
   perCustomer: boolean;
 }): BadInput[] {
   return [
-    ...badPageSizes.map(([pageSize, why]): BadInput => ({ service, method, caller: "alice", why: `page_size ${why}`, request: { pageSize }, expected: invalid("page_size") })),
-    { service, method, caller: "alice", why: "page_token body tampered", request: (t) => ({ pageToken: tamper(own(t), "body") }), expected: invalid("page_token") },
-    { service, method, caller: "alice", why: "page_token signature tampered", request: (t) => ({ pageToken: tamper(own(t), "signature") }), expected: invalid("page_token") },
-    { service, method, caller: "alice", why: "page_token signature cut off", request: (t) => ({ pageToken: own(t).split(".")[0] + "." }), expected: invalid("page_token") },
-    { service, method, caller: "alice", why: `page_token from ${foreign.name}`, request: (t) => ({ pageToken: foreign.token(t) }), expected: invalid("page_token") },
-    { service, method, caller: "alice", why: "page_token forged without the key", request: { pageToken: forgedCursor(scope) }, expected: invalid("page_token") },
-    ...garbageTokens.map(([pageToken, why]): BadInput => ({ service, method, caller: "alice", why: `page_token ${why}`, request: { pageToken }, expected: invalid("page_token") })),
+    ...badPageSizes.map(([pageSize, why]): BadInput => ({
+      service,
+      method,
+      caller: "alice",
+      why: `page_size ${why}`,
+      request: { pageSize },
+      expected: invalid("page_size"),
+    })),
+    {
+      service,
+      method,
+      caller: "alice",
+      why: "page_token body tampered",
+      request: (t) => ({ pageToken: tamper(own(t), "body") }),
+      expected: invalid("page_token"),
+    },
+    {
+      service,
+      method,
+      caller: "alice",
+      why: "page_token signature tampered",
+      request: (t) => ({ pageToken: tamper(own(t), "signature") }),
+      expected: invalid("page_token"),
+    },
+    {
+      service,
+      method,
+      caller: "alice",
+      why: "page_token signature cut off",
+      request: (t) => ({ pageToken: own(t).split(".")[0] + "." }),
+      expected: invalid("page_token"),
+    },
+    {
+      service,
+      method,
+      caller: "alice",
+      why: `page_token from ${foreign.name}`,
+      request: (t) => ({ pageToken: foreign.token(t) }),
+      expected: invalid("page_token"),
+    },
+    {
+      service,
+      method,
+      caller: "alice",
+      why: "page_token forged without the key",
+      request: { pageToken: forgedCursor(scope) },
+      expected: invalid("page_token"),
+    },
+    ...garbageTokens.map(([pageToken, why]): BadInput => ({
+      service,
+      method,
+      caller: "alice",
+      why: `page_token ${why}`,
+      request: { pageToken },
+      expected: invalid("page_token"),
+    })),
     ...(perCustomer
-      ? [{ service, method, caller: "bob", why: "page_token of another customer", request: (t: PageTokens) => ({ pageToken: own(t) }), expected: invalid("page_token") } satisfies BadInput]
+      ? [
+          {
+            service,
+            method,
+            caller: "bob",
+            why: "page_token of another customer",
+            request: (t: PageTokens) => ({ pageToken: own(t) }),
+            expected: invalid("page_token"),
+          } satisfies BadInput,
+        ]
       : []),
   ];
 }
 
 const cases: BadInput[] = [
   // musical.RegisterMusical
-  { service: "musical", method: "registerMusical", caller: "manager", why: "musical_id whitespace only", request: { ...registration, musicalId: " " }, expected: invalid("musical_id") },
-  { service: "musical", method: "registerMusical", caller: "manager", why: "name empty", request: { ...registration, name: "" }, expected: invalid("name") },
-  { service: "musical", method: "registerMusical", caller: "manager", why: "name whitespace", request: { ...registration, name: " \t\n " }, expected: invalid("name") },
-  { service: "musical", method: "registerMusical", caller: "manager", why: "name 201 characters", request: { ...registration, name: "n".repeat(201) }, expected: invalid("name") },
-  { service: "musical", method: "registerMusical", caller: "manager", why: "name 201 characters, all outside the BMP", request: { ...registration, name: "🎭".repeat(201) }, expected: invalid("name") },
-  { service: "musical", method: "registerMusical", caller: "manager", why: "name containing NUL", request: { ...registration, name: "Cats\u0000" }, expected: invalid("name") },
+  {
+    service: "musical",
+    method: "registerMusical",
+    caller: "manager",
+    why: "musical_id whitespace only",
+    request: { ...registration, musicalId: " " },
+    expected: invalid("musical_id"),
+  },
+  {
+    service: "musical",
+    method: "registerMusical",
+    caller: "manager",
+    why: "name empty",
+    request: { ...registration, name: "" },
+    expected: invalid("name"),
+  },
+  {
+    service: "musical",
+    method: "registerMusical",
+    caller: "manager",
+    why: "name whitespace",
+    request: { ...registration, name: " \t\n " },
+    expected: invalid("name"),
+  },
+  {
+    service: "musical",
+    method: "registerMusical",
+    caller: "manager",
+    why: "name 201 characters",
+    request: { ...registration, name: "n".repeat(201) },
+    expected: invalid("name"),
+  },
+  {
+    service: "musical",
+    method: "registerMusical",
+    caller: "manager",
+    why: "name 201 characters, all outside the BMP",
+    request: { ...registration, name: "🎭".repeat(201) },
+    expected: invalid("name"),
+  },
+  {
+    service: "musical",
+    method: "registerMusical",
+    caller: "manager",
+    why: "name containing NUL",
+    request: { ...registration, name: "Cats\u0000" },
+    expected: invalid("name"),
+  },
   // protobufjs (grpc-js) encodes a lone surrogate as the bytes ED A0 80, which are not UTF-8; nothing may store them.
-  { service: "musical", method: "registerMusical", caller: "manager", why: "name not valid UTF-8 (a lone surrogate)", request: { ...registration, name: "Cats\uD800" }, expected: undecodable("utf-8") },
-  { service: "musical", method: "registerMusical", caller: "manager", why: "name containing terminal escapes", request: { ...registration, name: "Cats\u001b[2J\u0007" }, expected: invalid("name") },
-  ...[0, -1, -2147483648, 100_001, 2147483647].map(
-    (totalSeats): BadInput => ({ service: "musical", method: "registerMusical", caller: "manager", why: `total_seats ${totalSeats}`, request: { ...registration, totalSeats }, expected: invalid("total_seats") }),
-  ),
-  ...["-1", "100000001", "9223372036854775807", "-9223372036854775808"].map(
-    (seatPrice): BadInput => ({ service: "musical", method: "registerMusical", caller: "manager", why: `seat_price ${seatPrice}`, request: { ...registration, seatPrice }, expected: invalid("seat_price") }),
-  ),
-  ...badMusicalIds.map(
-    ([musicalId, why]): BadInput => ({ service: "musical", method: "registerMusical", caller: "manager", why: `musical_id ${why}`, request: { ...registration, musicalId }, expected: invalid("musical_id") }),
-  ),
+  {
+    service: "musical",
+    method: "registerMusical",
+    caller: "manager",
+    why: "name not valid UTF-8 (a lone surrogate)",
+    request: { ...registration, name: "Cats\uD800" },
+    expected: undecodable("utf-8"),
+  },
+  {
+    service: "musical",
+    method: "registerMusical",
+    caller: "manager",
+    why: "name containing terminal escapes",
+    request: { ...registration, name: "Cats\u001b[2J\u0007" },
+    expected: invalid("name"),
+  },
+  ...[0, -1, -2147483648, 100_001, 2147483647].map((totalSeats): BadInput => ({
+    service: "musical",
+    method: "registerMusical",
+    caller: "manager",
+    why: `total_seats ${totalSeats}`,
+    request: { ...registration, totalSeats },
+    expected: invalid("total_seats"),
+  })),
+  ...["-1", "100000001", "9223372036854775807", "-9223372036854775808"].map((seatPrice): BadInput => ({
+    service: "musical",
+    method: "registerMusical",
+    caller: "manager",
+    why: `seat_price ${seatPrice}`,
+    request: { ...registration, seatPrice },
+    expected: invalid("seat_price"),
+  })),
+  ...badMusicalIds.map(([musicalId, why]): BadInput => ({
+    service: "musical",
+    method: "registerMusical",
+    caller: "manager",
+    why: `musical_id ${why}`,
+    request: { ...registration, musicalId },
+    expected: invalid("musical_id"),
+  })),
 
   // musical.GetMusical
-  ...[["", "empty"] as [string, string], [" ", "whitespace"] as [string, string], ...badMusicalIds].map(
-    ([musicalId, why]): BadInput => ({ service: "musical", method: "getMusical", caller: "alice", why: `musical_id ${why}`, request: { musicalId }, expected: invalid("musical_id") }),
-  ),
-  { service: "musical", method: "getMusical", caller: "alice", why: "unknown musical", request: { musicalId: "no-such-show" }, expected: notFound("musical no-such-show") },
-  { service: "musical", method: "getMusical", caller: "alice", why: "unknown musical with a UUID id", request: { musicalId: UNKNOWN_UUID }, expected: notFound(UNKNOWN_UUID) },
+  ...[["", "empty"] as [string, string], [" ", "whitespace"] as [string, string], ...badMusicalIds].map(([musicalId, why]): BadInput => ({
+    service: "musical",
+    method: "getMusical",
+    caller: "alice",
+    why: `musical_id ${why}`,
+    request: { musicalId },
+    expected: invalid("musical_id"),
+  })),
+  {
+    service: "musical",
+    method: "getMusical",
+    caller: "alice",
+    why: "unknown musical",
+    request: { musicalId: "no-such-show" },
+    expected: notFound("musical no-such-show"),
+  },
+  {
+    service: "musical",
+    method: "getMusical",
+    caller: "alice",
+    why: "unknown musical with a UUID id",
+    request: { musicalId: UNKNOWN_UUID },
+    expected: notFound(UNKNOWN_UUID),
+  },
 
   // musical.ListMusicals
   ...pagingRows({
@@ -172,32 +321,90 @@ const cases: BadInput[] = [
   }),
 
   // musical.ReserveSeats (internal: the reservation service's own token)
-  ...["", "not-a-uuid", `${UNKNOWN_UUID} `, UNKNOWN_UUID.replaceAll("-", ""), `${UNKNOWN_UUID}0`].map(
-    (reservationId): BadInput => ({ service: "musical", method: "reserveSeats", caller: "service", why: `reservation_id ${JSON.stringify(reservationId)}`, request: { ...reserveSeats, reservationId }, expected: invalid("reservation_id") }),
-  ),
-  ...[["", "empty"] as [string, string], ...badMusicalIds].map(
-    ([musicalId, why]): BadInput => ({ service: "musical", method: "reserveSeats", caller: "service", why: `musical_id ${why}`, request: { ...reserveSeats, musicalId }, expected: invalid("musical_id") }),
-  ),
-  ...badSeatCounts.map(
-    ([seats, why]): BadInput => ({ service: "musical", method: "reserveSeats", caller: "service", why: `seats ${why}`, request: { ...reserveSeats, seats }, expected: invalid("seats") }),
-  ),
-  { service: "musical", method: "reserveSeats", caller: "service", why: "customer_id empty", request: { ...reserveSeats, customerId: "" }, expected: invalid("customer_id") },
-  { service: "musical", method: "reserveSeats", caller: "service", why: "customer_id 129 characters", request: { ...reserveSeats, customerId: "c".repeat(129) }, expected: invalid("customer_id") },
-  { service: "musical", method: "reserveSeats", caller: "service", why: "customer_id containing NUL", request: { ...reserveSeats, customerId: "bob\u0000" }, expected: invalid("customer_id") },
-  { service: "musical", method: "reserveSeats", caller: "service", why: "unknown musical", request: { ...reserveSeats, musicalId: "no-such-show" }, expected: notFound("musical no-such-show") },
+  ...["", "not-a-uuid", `${UNKNOWN_UUID} `, UNKNOWN_UUID.replaceAll("-", ""), `${UNKNOWN_UUID}0`].map((reservationId): BadInput => ({
+    service: "musical",
+    method: "reserveSeats",
+    caller: "service",
+    why: `reservation_id ${JSON.stringify(reservationId)}`,
+    request: { ...reserveSeats, reservationId },
+    expected: invalid("reservation_id"),
+  })),
+  ...[["", "empty"] as [string, string], ...badMusicalIds].map(([musicalId, why]): BadInput => ({
+    service: "musical",
+    method: "reserveSeats",
+    caller: "service",
+    why: `musical_id ${why}`,
+    request: { ...reserveSeats, musicalId },
+    expected: invalid("musical_id"),
+  })),
+  ...badSeatCounts.map(([seats, why]): BadInput => ({
+    service: "musical",
+    method: "reserveSeats",
+    caller: "service",
+    why: `seats ${why}`,
+    request: { ...reserveSeats, seats },
+    expected: invalid("seats"),
+  })),
+  {
+    service: "musical",
+    method: "reserveSeats",
+    caller: "service",
+    why: "customer_id empty",
+    request: { ...reserveSeats, customerId: "" },
+    expected: invalid("customer_id"),
+  },
+  {
+    service: "musical",
+    method: "reserveSeats",
+    caller: "service",
+    why: "customer_id 129 characters",
+    request: { ...reserveSeats, customerId: "c".repeat(129) },
+    expected: invalid("customer_id"),
+  },
+  {
+    service: "musical",
+    method: "reserveSeats",
+    caller: "service",
+    why: "customer_id containing NUL",
+    request: { ...reserveSeats, customerId: "bob\u0000" },
+    expected: invalid("customer_id"),
+  },
+  {
+    service: "musical",
+    method: "reserveSeats",
+    caller: "service",
+    why: "unknown musical",
+    request: { ...reserveSeats, musicalId: "no-such-show" },
+    expected: notFound("musical no-such-show"),
+  },
 
   // musical.ReleaseSeats: an unknown (well-formed) id is not an error there — it bars a late hold by design.
-  ...["", "not-a-uuid"].map(
-    (reservationId): BadInput => ({ service: "musical", method: "releaseSeats", caller: "service", why: `reservation_id ${JSON.stringify(reservationId)}`, request: { reservationId }, expected: invalid("reservation_id") }),
-  ),
+  ...["", "not-a-uuid"].map((reservationId): BadInput => ({
+    service: "musical",
+    method: "releaseSeats",
+    caller: "service",
+    why: `reservation_id ${JSON.stringify(reservationId)}`,
+    request: { reservationId },
+    expected: invalid("reservation_id"),
+  })),
 
   // reservation.PlaceReservation
-  ...[["", "empty"] as [string, string], [" ", "whitespace"] as [string, string], ...badMusicalIds].map(
-    ([musicalId, why]): BadInput => ({ service: "reservation", method: "placeReservation", caller: "bob", why: `musical_id ${why}`, request: placement({ musicalId }), expected: invalid("musical_id") }),
-  ),
-  ...badSeatCounts.map(
-    ([seats, why]): BadInput => ({ service: "reservation", method: "placeReservation", caller: "bob", why: `seats ${why}`, request: placement({ seats }), expected: invalid("seats") }),
-  ),
+  ...[["", "empty"] as [string, string], [" ", "whitespace"] as [string, string], ...badMusicalIds].map(([musicalId, why]): BadInput => ({
+    service: "reservation",
+    method: "placeReservation",
+    caller: "bob",
+    why: `musical_id ${why}`,
+    request: placement({ musicalId }),
+    expected: invalid("musical_id"),
+  })),
+  ...badSeatCounts.map(([seats, why]): BadInput => ({
+    service: "reservation",
+    method: "placeReservation",
+    caller: "bob",
+    why: `seats ${why}`,
+    request: placement({ seats }),
+    expected: invalid("seats"),
+  })),
   ...(
     [
       ["", "empty"],
@@ -209,22 +416,58 @@ const cases: BadInput[] = [
       ["nul\u0000key", "containing NUL"],
       ["키", "not ASCII"],
     ] as [string, string][]
-  ).map(
-    ([idempotencyKey, why]): BadInput => ({ service: "reservation", method: "placeReservation", caller: "bob", why: `idempotency_key ${why}`, request: placement({ idempotencyKey }), expected: invalid("idempotency_key") }),
-  ),
-  { service: "reservation", method: "placeReservation", caller: "bob", why: "unknown musical", request: placement({ musicalId: "no-such-show" }), expected: notFound("musical no-such-show") },
+  ).map(([idempotencyKey, why]): BadInput => ({
+    service: "reservation",
+    method: "placeReservation",
+    caller: "bob",
+    why: `idempotency_key ${why}`,
+    request: placement({ idempotencyKey }),
+    expected: invalid("idempotency_key"),
+  })),
+  {
+    service: "reservation",
+    method: "placeReservation",
+    caller: "bob",
+    why: "unknown musical",
+    request: placement({ musicalId: "no-such-show" }),
+    expected: notFound("musical no-such-show"),
+  },
 
   // reservation.CancelReservation / GetReservation, payment.GetPayment: reservation ids
   ...(["cancelReservation", "getReservation"] as const).flatMap((method) => [
-    ...["", "not-a-uuid", "12345", UNKNOWN_UUID.replaceAll("-", "")].map(
-      (reservationId): BadInput => ({ service: "reservation", method, caller: "bob", why: `reservation_id ${JSON.stringify(reservationId)}`, request: { reservationId }, expected: invalid("reservation_id") }),
-    ),
-    { service: "reservation", method, caller: "bob", why: "unknown reservation", request: { reservationId: UNKNOWN_UUID }, expected: notFound(UNKNOWN_UUID) } satisfies BadInput,
+    ...["", "not-a-uuid", "12345", UNKNOWN_UUID.replaceAll("-", "")].map((reservationId): BadInput => ({
+      service: "reservation",
+      method,
+      caller: "bob",
+      why: `reservation_id ${JSON.stringify(reservationId)}`,
+      request: { reservationId },
+      expected: invalid("reservation_id"),
+    })),
+    {
+      service: "reservation",
+      method,
+      caller: "bob",
+      why: "unknown reservation",
+      request: { reservationId: UNKNOWN_UUID },
+      expected: notFound(UNKNOWN_UUID),
+    } satisfies BadInput,
   ]),
-  ...["", "not-a-uuid"].map(
-    (reservationId): BadInput => ({ service: "payment", method: "getPayment", caller: "alice", why: `reservation_id ${JSON.stringify(reservationId)}`, request: { reservationId }, expected: invalid("reservation_id") }),
-  ),
-  { service: "payment", method: "getPayment", caller: "alice", why: "unknown reservation", request: { reservationId: UNKNOWN_UUID }, expected: notFound(UNKNOWN_UUID) },
+  ...["", "not-a-uuid"].map((reservationId): BadInput => ({
+    service: "payment",
+    method: "getPayment",
+    caller: "alice",
+    why: `reservation_id ${JSON.stringify(reservationId)}`,
+    request: { reservationId },
+    expected: invalid("reservation_id"),
+  })),
+  {
+    service: "payment",
+    method: "getPayment",
+    caller: "alice",
+    why: "unknown reservation",
+    request: { reservationId: UNKNOWN_UUID },
+    expected: notFound(UNKNOWN_UUID),
+  },
 
   // The three per-customer listings.
   ...pagingRows({
@@ -290,8 +533,15 @@ const truncatedField = Buffer.from([0x0a, 0x10, 0x61]);
 
 /** The message of a request that could not be decoded, saying why. */
 const decodeFailure = (mentions: string) => new RegExp(`^request could not be decoded: .*${mentions}`, "i");
-const grpcInvalid = (mentions: string): Partial<RawAnswer> => ({ grpcStatus: grpc.status.INVALID_ARGUMENT, grpcMessage: expect.stringMatching(decodeFailure(mentions)) });
-const connectInvalid = (mentions: string): Partial<RawAnswer> => ({ httpStatus: 400, connectCode: "invalid_argument", connectMessage: expect.stringMatching(decodeFailure(mentions)) });
+const grpcInvalid = (mentions: string): Partial<RawAnswer> => ({
+  grpcStatus: grpc.status.INVALID_ARGUMENT,
+  grpcMessage: expect.stringMatching(decodeFailure(mentions)),
+});
+const connectInvalid = (mentions: string): Partial<RawAnswer> => ({
+  httpStatus: 400,
+  connectCode: "invalid_argument",
+  connectMessage: expect.stringMatching(decodeFailure(mentions)),
+});
 
 const grpcBody =
   (body: Buffer, headers: Record<string, string> = {}) =>
@@ -304,31 +554,189 @@ const connectBody =
 
 const wireCases: WireCase[] = [
   // Invalid UTF-8 in a string field.
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "gRPC: name with the byte FF", send: grpcBody(envelope(registrationBytes(Buffer.from([0x43, 0x61, 0x74, 0x73, 0xff])))), expected: grpcInvalid("utf-8") },
-  { service: "reservation", path: PLACE_RESERVATION, caller: "bob", why: "gRPC: idempotency_key with a truncated UTF-8 sequence", send: grpcBody(envelope(Buffer.concat([wire.bytesField(1, Buffer.from(SHOW)), wire.varintField(2, 1), wire.bytesField(3, Buffer.from([0x6b, 0xe2, 0x82]))]))), expected: grpcInvalid("utf-8") },
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "Connect JSON: name with the byte FF", send: connectBody(Buffer.concat([Buffer.from('{"name":"Cats'), Buffer.from([0xff]), Buffer.from('","totalSeats":10,"seatPrice":"80000"}')]), { "content-type": "application/json" }), expected: { httpStatus: 400, connectCode: "invalid_argument" } },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "gRPC: name with the byte FF",
+    send: grpcBody(envelope(registrationBytes(Buffer.from([0x43, 0x61, 0x74, 0x73, 0xff])))),
+    expected: grpcInvalid("utf-8"),
+  },
+  {
+    service: "reservation",
+    path: PLACE_RESERVATION,
+    caller: "bob",
+    why: "gRPC: idempotency_key with a truncated UTF-8 sequence",
+    send: grpcBody(
+      envelope(Buffer.concat([wire.bytesField(1, Buffer.from(SHOW)), wire.varintField(2, 1), wire.bytesField(3, Buffer.from([0x6b, 0xe2, 0x82]))])),
+    ),
+    expected: grpcInvalid("utf-8"),
+  },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "Connect JSON: name with the byte FF",
+    send: connectBody(Buffer.concat([Buffer.from('{"name":"Cats'), Buffer.from([0xff]), Buffer.from('","totalSeats":10,"seatPrice":"80000"}')]), {
+      "content-type": "application/json",
+    }),
+    expected: { httpStatus: 400, connectCode: "invalid_argument" },
+  },
   // Malformed protobuf.
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "gRPC: a field longer than the message", send: grpcBody(envelope(Buffer.concat([validRegistration, truncatedField]))), expected: grpcInvalid("premature EOF") },
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "gRPC: wire type 7", send: grpcBody(envelope(Buffer.concat([validRegistration, Buffer.from([0x0f, 0x00])]))), expected: grpcInvalid("illegal tag") },
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "gRPC: a varint that never ends", send: grpcBody(envelope(Buffer.concat([validRegistration, Buffer.from([0x18, 0xff, 0xff])]))), expected: grpcInvalid("premature EOF") },
-  { service: "reservation", path: PLACE_RESERVATION, caller: "bob", why: "gRPC: a field longer than the message", send: grpcBody(envelope(truncatedField)), expected: grpcInvalid("premature EOF") },
-  { service: "customercenter", path: WATCH_MY_PAGE, caller: "alice", why: "gRPC (server stream): a field longer than the message", send: grpcBody(envelope(truncatedField)), expected: grpcInvalid("premature EOF") },
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "Connect application/proto (HTTP/1.1): a field longer than the message", send: connectBody(Buffer.concat([validRegistration, truncatedField])), expected: connectInvalid("premature EOF") },
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "Connect application/proto (HTTP/2): wire type 7", send: connectBody(Buffer.concat([validRegistration, Buffer.from([0x0f, 0x00])]), {}, "http2"), expected: connectInvalid("illegal tag") },
-  { service: "reservation", path: PLACE_RESERVATION, caller: "bob", why: "Connect application/proto: a field longer than the message", send: connectBody(truncatedField), expected: connectInvalid("premature EOF") },
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "Connect JSON: not JSON", send: connectBody(Buffer.from('{"name": "Cats",'), { "content-type": "application/json" }), expected: { httpStatus: 400, connectCode: "invalid_argument" } },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "gRPC: a field longer than the message",
+    send: grpcBody(envelope(Buffer.concat([validRegistration, truncatedField]))),
+    expected: grpcInvalid("premature EOF"),
+  },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "gRPC: wire type 7",
+    send: grpcBody(envelope(Buffer.concat([validRegistration, Buffer.from([0x0f, 0x00])]))),
+    expected: grpcInvalid("illegal tag"),
+  },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "gRPC: a varint that never ends",
+    send: grpcBody(envelope(Buffer.concat([validRegistration, Buffer.from([0x18, 0xff, 0xff])]))),
+    expected: grpcInvalid("premature EOF"),
+  },
+  {
+    service: "reservation",
+    path: PLACE_RESERVATION,
+    caller: "bob",
+    why: "gRPC: a field longer than the message",
+    send: grpcBody(envelope(truncatedField)),
+    expected: grpcInvalid("premature EOF"),
+  },
+  {
+    service: "customercenter",
+    path: WATCH_MY_PAGE,
+    caller: "alice",
+    why: "gRPC (server stream): a field longer than the message",
+    send: grpcBody(envelope(truncatedField)),
+    expected: grpcInvalid("premature EOF"),
+  },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "Connect application/proto (HTTP/1.1): a field longer than the message",
+    send: connectBody(Buffer.concat([validRegistration, truncatedField])),
+    expected: connectInvalid("premature EOF"),
+  },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "Connect application/proto (HTTP/2): wire type 7",
+    send: connectBody(Buffer.concat([validRegistration, Buffer.from([0x0f, 0x00])]), {}, "http2"),
+    expected: connectInvalid("illegal tag"),
+  },
+  {
+    service: "reservation",
+    path: PLACE_RESERVATION,
+    caller: "bob",
+    why: "Connect application/proto: a field longer than the message",
+    send: connectBody(truncatedField),
+    expected: connectInvalid("premature EOF"),
+  },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "Connect JSON: not JSON",
+    send: connectBody(Buffer.from('{"name": "Cats",'), { "content-type": "application/json" }),
+    expected: { httpStatus: 400, connectCode: "invalid_argument" },
+  },
   // Broken gRPC framing.
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "gRPC: a length prefix longer than the body", send: grpcBody(envelope(validRegistration, { declaredLength: validRegistration.byteLength + 10 })), expected: { grpcStatus: grpc.status.INVALID_ARGUMENT } },
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "gRPC: three bytes of a length prefix", send: grpcBody(Buffer.from([0, 0, 0])), expected: { grpcStatus: grpc.status.INVALID_ARGUMENT } },
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "gRPC: the compressed flag without grpc-encoding", send: grpcBody(envelope(validRegistration, { compressed: true })), expected: grpcInvalid("compressed") },
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "gRPC: the compressed flag with grpc-encoding identity", send: grpcBody(envelope(validRegistration, { compressed: true }), { "grpc-encoding": "identity" }), expected: grpcInvalid("compressed") },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "gRPC: a length prefix longer than the body",
+    send: grpcBody(envelope(validRegistration, { declaredLength: validRegistration.byteLength + 10 })),
+    expected: { grpcStatus: grpc.status.INVALID_ARGUMENT },
+  },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "gRPC: three bytes of a length prefix",
+    send: grpcBody(Buffer.from([0, 0, 0])),
+    expected: { grpcStatus: grpc.status.INVALID_ARGUMENT },
+  },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "gRPC: the compressed flag without grpc-encoding",
+    send: grpcBody(envelope(validRegistration, { compressed: true })),
+    expected: grpcInvalid("compressed"),
+  },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "gRPC: the compressed flag with grpc-encoding identity",
+    send: grpcBody(envelope(validRegistration, { compressed: true }), { "grpc-encoding": "identity" }),
+    expected: grpcInvalid("compressed"),
+  },
   // Compression that does not match.
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "gRPC: grpc-encoding gzip over bytes that are not gzip", send: grpcBody(envelope(validRegistration, { compressed: true }), { "grpc-encoding": "gzip" }), expected: { grpcStatus: grpc.status.INVALID_ARGUMENT } },
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "gRPC: a gzip stream cut short", send: grpcBody(envelope(gzipSync(validRegistration).subarray(0, 20), { compressed: true }), { "grpc-encoding": "gzip" }), expected: { grpcStatus: grpc.status.INVALID_ARGUMENT } },
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "gRPC: an unknown grpc-encoding", send: grpcBody(envelope(validRegistration, { compressed: true }), { "grpc-encoding": "snappy" }), expected: { grpcStatus: grpc.status.UNIMPLEMENTED } },
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "Connect: an unknown Content-Encoding", send: connectBody(validRegistration, { "content-encoding": "snappy" }), expected: { connectCode: "unimplemented" } },
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "Connect: Content-Encoding gzip over bytes that are not gzip", send: connectBody(validRegistration, { "content-encoding": "gzip" }), expected: { httpStatus: 400, connectCode: "invalid_argument" } },
-  { service: "musical", path: REGISTER_MUSICAL, caller: "manager", why: "Connect: a gzip stream cut short", send: connectBody(gzipSync(validRegistration).subarray(0, 20), { "content-encoding": "gzip" }), expected: { httpStatus: 400, connectCode: "invalid_argument" } },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "gRPC: grpc-encoding gzip over bytes that are not gzip",
+    send: grpcBody(envelope(validRegistration, { compressed: true }), { "grpc-encoding": "gzip" }),
+    expected: { grpcStatus: grpc.status.INVALID_ARGUMENT },
+  },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "gRPC: a gzip stream cut short",
+    send: grpcBody(envelope(gzipSync(validRegistration).subarray(0, 20), { compressed: true }), { "grpc-encoding": "gzip" }),
+    expected: { grpcStatus: grpc.status.INVALID_ARGUMENT },
+  },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "gRPC: an unknown grpc-encoding",
+    send: grpcBody(envelope(validRegistration, { compressed: true }), { "grpc-encoding": "snappy" }),
+    expected: { grpcStatus: grpc.status.UNIMPLEMENTED },
+  },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "Connect: an unknown Content-Encoding",
+    send: connectBody(validRegistration, { "content-encoding": "snappy" }),
+    expected: { connectCode: "unimplemented" },
+  },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "Connect: Content-Encoding gzip over bytes that are not gzip",
+    send: connectBody(validRegistration, { "content-encoding": "gzip" }),
+    expected: { httpStatus: 400, connectCode: "invalid_argument" },
+  },
+  {
+    service: "musical",
+    path: REGISTER_MUSICAL,
+    caller: "manager",
+    why: "Connect: a gzip stream cut short",
+    send: connectBody(gzipSync(validRegistration).subarray(0, 20), { "content-encoding": "gzip" }),
+    expected: { httpStatus: 400, connectCode: "invalid_argument" },
+  },
 ];
 
 const SERVICES: Record<ServiceName, DescService> = {
@@ -364,14 +772,24 @@ describe("bad input is refused and changes nothing", () => {
 
     // Enough data for a second page in every listing: two musicals, two paid reservations for alice.
     await musical.registerMusical({ musicalId: SHOW, name: "Bad Input: The Musical", totalSeats: 10, seatPrice: "50000" }, tokens.manager);
-    await musical.registerMusical({ musicalId: "bad-input-encore", name: "Bad Input: The Encore", totalSeats: 5, seatPrice: "60000" }, tokens.manager);
+    await musical.registerMusical(
+      { musicalId: "bad-input-encore", name: "Bad Input: The Encore", totalSeats: 5, seatPrice: "60000" },
+      tokens.manager,
+    );
     for (const key of ["alice-1", "alice-2"]) await reservation.placeReservation({ musicalId: SHOW, seats: 1, idempotencyKey: key }, tokens.alice);
 
     // Wait for the saga to finish, so the snapshot is not taken mid-flight.
-    await waitFor(async () => {
-      const page = await customercenter.getMyPage({}, tokens.alice);
-      return page.reservations.length === 2 && page.reservations.every((r) => r.paymentState === "PAYMENT_STATE_APPROVED" && r.notifications.length === 1);
-    }, 30_000, "both reservations paid and notified on MyPage");
+    await waitFor(
+      async () => {
+        const page = await customercenter.getMyPage({}, tokens.alice);
+        return (
+          page.reservations.length === 2 &&
+          page.reservations.every((r) => r.paymentState === "PAYMENT_STATE_APPROVED" && r.notifications.length === 1)
+        );
+      },
+      30_000,
+      "both reservations paid and notified on MyPage",
+    );
     await waitFor(async () => (await notice.listNotifications({}, tokens.alice)).notifications.length === 2, 20_000, "two notifications");
     before = await quietSnapshot(system);
 
@@ -435,7 +853,14 @@ describe("bad input is refused and changes nothing", () => {
     const after = await snapshot(system);
     expect(after).toEqual(before);
     expect(after.tables["reservation.reservations(status=PLACING)"]?.rows).toBe(0);
-    for (const table of ["musical.musicals", "musical.seat_holds", "reservation.reservations", "payment.payments", "notice.notifications", "customercenter.mypage_history"]) {
+    for (const table of [
+      "musical.musicals",
+      "musical.seat_holds",
+      "reservation.reservations",
+      "payment.payments",
+      "notice.notifications",
+      "customercenter.mypage_history",
+    ]) {
       expect(Object.keys(after.tables)).toContain(table);
     }
     for (const service of SERVICE_NAMES) expect(Object.keys(after.tables)).toContain(`${service}.outbox`);

@@ -50,7 +50,11 @@ describe("a service's database outage while events for it keep arriving", () => 
     const total = { placed: 0, cancelled: 0 };
 
     /** Retries transient failures with the same request (and idempotency key), as the chaos test's customers do. */
-    async function call<M extends UnaryMethod<"reservation">>(method: M, request: RequestOf<"reservation", M>, token: string): Promise<ResponseOf<"reservation", M> | "refused"> {
+    async function call<M extends UnaryMethod<"reservation">>(
+      method: M,
+      request: RequestOf<"reservation", M>,
+      token: string,
+    ): Promise<ResponseOf<"reservation", M> | "refused"> {
       for (let attempt = 0; ; attempt++) {
         try {
           const rpcs: UnaryMethods<"reservation"> = reservation; // indexed by a generic method name, unlike the client's intersection type

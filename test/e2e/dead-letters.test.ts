@@ -59,10 +59,17 @@ describe("dead letters", () => {
     const reservation = system.client("reservation");
     await musical.registerMusical({ musicalId: "annie", name: "Annie", totalSeats: 5, seatPrice: "30000" }, manager);
     const placed = (await reservation.placeReservation({ musicalId: "annie", seats: 1, idempotencyKey: "g1" }, gina)).reservation;
-    await waitFor(async () => (await reservation.getReservation({ reservationId: placed.reservationId }, gina)).reservation.status === "RESERVATION_STATUS_PAID", 30_000, "paid despite poison");
+    await waitFor(
+      async () => (await reservation.getReservation({ reservationId: placed.reservationId }, gina)).reservation.status === "RESERVATION_STATUS_PAID",
+      30_000,
+      "paid despite poison",
+    );
 
     await waitFor(async () => (await cli("list")).trim().split("\n").filter(Boolean).length === 3, 40_000, "three dead letters", 500);
-    const entries = (await cli("list")).trim().split("\n").map((line) => JSON.parse(line));
+    const entries = (await cli("list"))
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line));
     const byConsumer = Object.fromEntries(entries.map((e) => [`${e.consumer}:${e.eventType.split(".").pop()}`, e]));
     expect(Object.keys(byConsumer).sort()).toEqual(["customercenter:ReservationPlaced", "payment:ReservationPlaced", "reservation:PaymentApproved"]);
     expect(byConsumer["payment:ReservationPlaced"].reason).toMatch(/cannot decode/);
@@ -72,10 +79,19 @@ describe("dead letters", () => {
 
     // Replay one consumer's letters: they leave the dead-letter stream and are delivered again.
     expect(await cli("replay", "--consumer", "reservation")).toMatch(/replayed 1 dead letters/);
-    const remaining = (await cli("list")).trim().split("\n").filter(Boolean).map((line) => JSON.parse(line));
+    const remaining = (await cli("list"))
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line));
     expect(remaining.map((e) => e.consumer).sort()).toEqual(["customercenter", "payment"]);
     // Still failing (the reservation still does not exist), so it comes back after its tries: proof it was redelivered.
-    await waitFor(async () => (await cli("list", "--consumer", "reservation")).trim().split("\n").filter(Boolean).length === 1, 40_000, "replayed letter parked again", 500);
+    await waitFor(
+      async () => (await cli("list", "--consumer", "reservation")).trim().split("\n").filter(Boolean).length === 1,
+      40_000,
+      "replayed letter parked again",
+      500,
+    );
     musical.close();
     reservation.close();
   });

@@ -24,7 +24,11 @@ describe("the same event delivered twice has one effect", () => {
     const reservation = system.client("reservation");
     await musical.registerMusical({ musicalId: "rent", name: "Rent", totalSeats: 10, seatPrice: "70000" }, manager);
     const placed = (await reservation.placeReservation({ musicalId: "rent", seats: 3, idempotencyKey: "d1" }, dana)).reservation;
-    await waitFor(async () => (await reservation.getReservation({ reservationId: placed.reservationId }, dana)).reservation.status === "RESERVATION_STATUS_PAID", 20_000, "paid");
+    await waitFor(
+      async () => (await reservation.getReservation({ reservationId: placed.reservationId }, dana)).reservation.status === "RESERVATION_STATUS_PAID",
+      20_000,
+      "paid",
+    );
 
     const event = newEvent(ReservationCancelledSchema, { reservationId: placed.reservationId, customerId: "dana", musicalId: "rent", seats: 3 });
     const nc = await connect({ servers: system.infra.natsUrl });
@@ -42,8 +46,17 @@ describe("the same event delivered twice has one effect", () => {
     await nc.close();
 
     await waitFor(async () => (await musical.getMusical({ musicalId: "rent" }, manager)).musical.reservableSeats === 10, 20_000, "seats back");
-    await waitFor(async () => (await system.sql("payment", "select 1 from payments where status = 'CANCELLED' and refunded")).length === 1, 20_000, "refund");
-    await waitFor(async () => (await system.sql("notice", "select 1 from notifications where kind = 'RESERVATION_CANCELLED' and sent_at is not null")).length === 1, 20_000, "notice");
+    await waitFor(
+      async () => (await system.sql("payment", "select 1 from payments where status = 'CANCELLED' and refunded")).length === 1,
+      20_000,
+      "refund",
+    );
+    await waitFor(
+      async () =>
+        (await system.sql("notice", "select 1 from notifications where kind = 'RESERVATION_CANCELLED' and sent_at is not null")).length === 1,
+      20_000,
+      "notice",
+    );
     await waitFor(
       async () => (await system.sql("customercenter", "select 1 from mypage_history where event_type like '%ReservationCancelled'")).length === 1,
       20_000,
@@ -63,7 +76,10 @@ describe("the same event delivered twice has one effect", () => {
     expect((await system.gatewayStats()).refunds).toBe(1);
     expect(await system.sql("notice", "select 1 from notifications where kind = 'RESERVATION_CANCELLED'")).toHaveLength(1);
     expect(await system.sql("customercenter", "select 1 from mypage_history where event_type like '%ReservationCancelled'")).toHaveLength(1);
-    const [outboxReleases] = await system.sql<{ n: number }>("musical", "select count(*)::int as n from outbox where event_type like '%SeatsReleased'");
+    const [outboxReleases] = await system.sql<{ n: number }>(
+      "musical",
+      "select count(*)::int as n from outbox where event_type like '%SeatsReleased'",
+    );
     expect(outboxReleases!.n).toBe(1);
     console.log("duplicate delivery: 2 deliveries → 1 seat release, 1 refund, 1 notification, 1 history entry");
     musical.close();

@@ -41,7 +41,9 @@ describe("graceful shutdown", () => {
 
     const placed = results.filter((r) => r.ok).length;
     const refused = results.filter((r) => !r.ok);
-    console.log(`graceful shutdown: reservation exited ${exitCode} in ${shutdownMs} ms; ${placed} placed, ${refused.length} refused (${[...new Set(refused.map((r) => grpc.status[r.code]))].join(", ")})`);
+    console.log(
+      `graceful shutdown: reservation exited ${exitCode} in ${shutdownMs} ms; ${placed} placed, ${refused.length} refused (${[...new Set(refused.map((r) => grpc.status[r.code]))].join(", ")})`,
+    );
     expect(exitCode).toBe(0);
     expect(shutdownMs).toBeLessThan(10_000);
     // A call that did not finish was refused as retryable, never half-done or INTERNAL.
@@ -52,7 +54,11 @@ describe("graceful shutdown", () => {
     expect(pending!.n).toBe(0);
     const [committed] = await system.sql<{ n: number }>("reservation", "select count(*)::int as n from reservations where status <> 'PLACING'");
     expect(committed!.n).toBe(placed + 1);
-    await waitFor(async () => (await system.sql("payment", "select 1 from payments")).length === placed + 1, 20_000, "payment saw every published reservation");
+    await waitFor(
+      async () => (await system.sql("payment", "select 1 from payments")).length === placed + 1,
+      20_000,
+      "payment saw every published reservation",
+    );
 
     // The others stop cleanly too, a MyPage stream included.
     for (const service of SERVICE_NAMES.filter((s) => s !== "reservation")) {

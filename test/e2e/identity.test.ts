@@ -104,7 +104,10 @@ describe("who is calling", () => {
     const customerByService = await sign("reservation", "alice", "customer");
     await expectStatus(reservation.getReservation({ reservationId }, customerByService), grpc.status.UNAUTHENTICATED);
     const managerByService = await sign("reservation", "boss", "manager");
-    await expectStatus(musical.registerMusical({ musicalId: "evil", name: "Evil", totalSeats: 1, seatPrice: "1" }, managerByService), grpc.status.UNAUTHENTICATED);
+    await expectStatus(
+      musical.registerMusical({ musicalId: "evil", name: "Evil", totalSeats: 1, seatPrice: "1" }, managerByService),
+      grpc.status.UNAUTHENTICATED,
+    );
     // Nor can the issuer's key stand in for a service.
     await expectStatus(musical.reserveSeats(takeOne, await sign("issuer", "reservation", "service")), grpc.status.UNAUTHENTICATED);
     expect(await seatState()).toEqual(before);
@@ -127,7 +130,12 @@ describe("who is calling", () => {
       const confused = await claims(new SignJWT({ role: "manager" }).setProtectedHeader({ alg: "HS256", kid: issuer.kid })).sign(secret);
       await expectStatus(musical.registerMusical(spec, confused), grpc.status.UNAUTHENTICATED);
     }
-    const unsigned = new UnsecuredJWT({ role: "manager" }).setSubject("boss").setIssuer("outerpark").setAudience("outerpark").setExpirationTime("1h").encode();
+    const unsigned = new UnsecuredJWT({ role: "manager" })
+      .setSubject("boss")
+      .setIssuer("outerpark")
+      .setAudience("outerpark")
+      .setExpirationTime("1h")
+      .encode();
     await expectStatus(musical.registerMusical(spec, unsigned), grpc.status.UNAUTHENTICATED);
     const stranger = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
     const impostor = await claims(new SignJWT({ role: "manager" }).setProtectedHeader({ alg: "ES256", kid: issuer.kid })).sign(stranger);
@@ -149,7 +157,10 @@ describe("who is calling", () => {
     // Nothing changed: still alice's, still not cancelled, no cancellation event.
     const [row] = await system.sql<{ status: string }>("reservation", "select status from reservations where reservation_id = $1", [reservationId]);
     expect(row!.status).not.toBe("CANCELLED");
-    const [events] = await system.sql<{ n: number }>("reservation", "select count(*)::int as n from outbox where event_type like '%ReservationCancelled'");
+    const [events] = await system.sql<{ n: number }>(
+      "reservation",
+      "select count(*)::int as n from outbox where event_type like '%ReservationCancelled'",
+    );
     expect(events!.n).toBe(0);
     expect((await reservation.getReservation({ reservationId }, alice)).reservation.customerId).toBe("alice");
   });

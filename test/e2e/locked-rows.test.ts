@@ -34,8 +34,7 @@ describe("a row locked elsewhere is waited for, not skipped", () => {
 
   const lockReservation = (reservationId: string) =>
     holdRowLock(system.databaseUrl("reservation"), "select 1 from reservations where reservation_id = $1 for update", [reservationId]);
-  const statusOf = async (reservationId: string): Promise<string> =>
-    (await reservation.getReservation({ reservationId }, erin)).reservation.status;
+  const statusOf = async (reservationId: string): Promise<string> => (await reservation.getReservation({ reservationId }, erin)).reservation.status;
   const deadLetters = () => system.streamMessageCount("deadletter");
 
   async function placeAndPay(idempotencyKey: string): Promise<string> {
@@ -55,7 +54,8 @@ describe("a row locked elsewhere is waited for, not skipped", () => {
         (error: GrpcError) => ({ error }),
       );
       const early = await Promise.race([cancel, sleep(HOLD_MS).then(() => undefined)]);
-      if (early) throw new Error(`answered while the row was locked: ${"error" in early ? `${grpc.status[early.error.code]} ${early.error.details}` : "ok"}`);
+      if (early)
+        throw new Error(`answered while the row was locked: ${"error" in early ? `${grpc.status[early.error.code]} ${early.error.details}` : "ok"}`);
     } finally {
       await lock.release();
     }
@@ -74,7 +74,9 @@ describe("a row locked elsewhere is waited for, not skipped", () => {
       try {
         expect(await statusOf(placed.reservationId)).toBe("RESERVATION_STATUS_RESERVED");
         await waitFor(
-          async () => (await system.sql("payment", "select 1 from payments where reservation_id = $1 and status = 'APPROVED'", [placed.reservationId])).length === 1,
+          async () =>
+            (await system.sql("payment", "select 1 from payments where reservation_id = $1 and status = 'APPROVED'", [placed.reservationId]))
+              .length === 1,
           20_000,
           "payment approved",
         );
@@ -95,11 +97,14 @@ describe("a row locked elsewhere is waited for, not skipped", () => {
       const before = (await system.gatewayStats()).chargeRequests;
       const placed = (await reservation.placeReservation({ musicalId: "locks", seats: 1, idempotencyKey: "charge-locked" }, erin)).reservation;
       await waitFor(
-        async () => (await system.sql("payment", "select 1 from payments where reservation_id = $1 and charge_attempted", [placed.reservationId])).length === 1,
+        async () =>
+          (await system.sql("payment", "select 1 from payments where reservation_id = $1 and charge_attempted", [placed.reservationId])).length === 1,
         20_000,
         "charge sent",
       );
-      const lock = await holdRowLock(system.databaseUrl("payment"), "select 1 from payments where reservation_id = $1 for update", [placed.reservationId]);
+      const lock = await holdRowLock(system.databaseUrl("payment"), "select 1 from payments where reservation_id = $1 for update", [
+        placed.reservationId,
+      ]);
       try {
         await sleep(HOLD_MS); // the charge is answered meanwhile, and the 2 s lease runs out
       } finally {

@@ -37,7 +37,9 @@ describe("MyPage at scale", () => {
           "reservation",
           "select reservation_id, customer_id, status, payment_state from reservations",
         );
-        const settled = rows.every((r) => (r.status === "PAID" && r.payment_state === "APPROVED") || (r.status === "CANCELLED" && r.payment_state === "CANCELLED"));
+        const settled = rows.every(
+          (r) => (r.status === "PAID" && r.payment_state === "APPROVED") || (r.status === "CANCELLED" && r.payment_state === "CANCELLED"),
+        );
         byCustomer.clear();
         for (const r of rows) {
           const mine = byCustomer.get(r.customer_id) ?? new Map<string, string>();
@@ -55,7 +57,10 @@ describe("MyPage at scale", () => {
 
   /** What PostgreSQL itself counted for the customercenter database. */
   async function databaseCounters() {
-    const [db] = await system.sql<{ xact: string }>("customercenter", "select xact_commit + xact_rollback as xact from pg_stat_database where datname = current_database()");
+    const [db] = await system.sql<{ xact: string }>(
+      "customercenter",
+      "select xact_commit + xact_rollback as xact from pg_stat_database where datname = current_database()",
+    );
     const tables = await system.sql<{ relname: string; scans: string }>(
       "customercenter",
       "select relname, seq_scan + coalesce(idx_scan, 0) as scans from pg_stat_user_tables where relname like 'mypage_%'",
@@ -90,7 +95,13 @@ describe("MyPage at scale", () => {
     );
     await settledStates(CUSTOMERS);
     await waitFor(
-      async () => (await system.sql<{ n: number }>("customercenter", "select count(*)::int as n from mypage_reservations where reservation_status = 'PAID' and payment_state = 'APPROVED'"))[0]!.n === CUSTOMERS,
+      async () =>
+        (
+          await system.sql<{ n: number }>(
+            "customercenter",
+            "select count(*)::int as n from mypage_reservations where reservation_status = 'PAID' and payment_state = 'APPROVED'",
+          )
+        )[0]!.n === CUSTOMERS,
       30_000,
       "MyPage to show the first reservations paid",
       1_000,
@@ -110,9 +121,16 @@ describe("MyPage at scale", () => {
     // 500 streams over 10 gRPC channels; each one's first page holds its customer's first reservation.
     const channels = Array.from({ length: 10 }, () => system.client("customercenter"));
     const streams = customers.flatMap((c, i) =>
-      Array.from({ length: STREAMS_PER_CUSTOMER }, (_, j) => ({ customer: c, stream: openStream(channels[(i + j) % channels.length]!.raw, "watchMyPage", {}, tokens.get(c)!) })),
+      Array.from({ length: STREAMS_PER_CUSTOMER }, (_, j) => ({
+        customer: c,
+        stream: openStream(channels[(i + j) % channels.length]!.raw, "watchMyPage", {}, tokens.get(c)!),
+      })),
     );
-    await waitFor(() => streams.every(({ stream }) => stream.messages.length >= 1 || stream.error !== undefined), 60_000, "every stream's first page");
+    await waitFor(
+      () => streams.every(({ stream }) => stream.messages.length >= 1 || stream.error !== undefined),
+      60_000,
+      "every stream's first page",
+    );
     expect(streams.filter(({ stream }) => stream.error !== undefined).map(({ stream }) => stream.error!.message)).toEqual([]);
 
     // One stream more for fan-0 is refused while its ten are open.
@@ -200,10 +218,18 @@ describe("MyPage at scale", () => {
     const customercenter = system.client("customercenter");
     const placed: string[] = [];
     for (let i = 0; i < 25; i++) {
-      placed.push((await reservation.placeReservation({ musicalId: "crowd", seats: 1, idempotencyKey: `pager-${i}` }, pager)).reservation.reservationId);
+      placed.push(
+        (await reservation.placeReservation({ musicalId: "crowd", seats: 1, idempotencyKey: `pager-${i}` }, pager)).reservation.reservationId,
+      );
     }
     await waitFor(
-      async () => (await system.sql<{ n: number }>("customercenter", "select count(*)::int as n from mypage_reservations where customer_id = 'pager' and musical_id <> ''"))[0]!.n === 25,
+      async () =>
+        (
+          await system.sql<{ n: number }>(
+            "customercenter",
+            "select count(*)::int as n from mypage_reservations where customer_id = 'pager' and musical_id <> ''",
+          )
+        )[0]!.n === 25,
       30_000,
       "MyPage to know the 25 reservations",
     );
@@ -266,7 +292,10 @@ describe("MyPage at scale", () => {
       "customercenter",
       "update mypage_customers set version = version + 1 where customer_id = 'pager' returning version",
     )) as [{ version: string }];
-    await system.sql("customercenter", "update mypage_reservations set musical_name = 'Renamed quietly', version = $1 where reservation_id = $2", [version, seen[3]]);
+    await system.sql("customercenter", "update mypage_reservations set musical_name = 'Renamed quietly', version = $1 where reservation_id = $2", [
+      version,
+      seen[3],
+    ]);
     await waitFor(
       () => watch.messages.some((m) => m.reservation.reservationId === seen[3] && m.reservation.musicalName === "Renamed quietly"),
       3 * RECHECK_MS,

@@ -25,7 +25,9 @@ describe("no oversell under concurrency", () => {
     );
     const succeeded = results.filter((r) => r.status === "fulfilled").length;
     const refusals = results.filter((r) => r.status === "rejected").map((r) => (r as PromiseRejectedResult).reason.code as grpc.status);
-    console.log(`no-oversell: ${attempts} attempts, ${succeeded} placed, ${refusals.length} refused (${[...new Set(refusals.map((c) => grpc.status[c]))].join(", ")})`);
+    console.log(
+      `no-oversell: ${attempts} attempts, ${succeeded} placed, ${refusals.length} refused (${[...new Set(refusals.map((c) => grpc.status[c]))].join(", ")})`,
+    );
 
     expect(succeeded).toBe(100);
     expect(refusals.every((code) => code === grpc.status.FAILED_PRECONDITION)).toBe(true);
@@ -35,7 +37,10 @@ describe("no oversell under concurrency", () => {
       "select coalesce(sum(seats), 0)::int as seats, count(*)::int as n from seat_holds where musical_id = 'les-mis' and status = 'HELD'",
     );
     expect(holds).toEqual({ seats: 100, n: 100 });
-    const [placed] = await system.sql<{ n: number }>("reservation", "select count(*)::int as n from reservations where status not in ('PLACING', 'ABORTING')");
+    const [placed] = await system.sql<{ n: number }>(
+      "reservation",
+      "select count(*)::int as n from reservations where status not in ('PLACING', 'ABORTING')",
+    );
     expect(placed!.n).toBe(100);
 
     await waitFor(

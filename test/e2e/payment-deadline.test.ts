@@ -53,33 +53,53 @@ describe("permanent gateway refusals and the payment deadline", () => {
     const placedAt = Date.now();
     const r = (await reservation.placeReservation({ musicalId: "cats", seats, idempotencyKey: "k" }, token)).reservation;
     expect(await reservableSeats()).toBe(seatsBefore - seats);
-    await waitFor(async () => (await reservation.getReservation({ reservationId: r.reservationId }, token)).reservation.status === "RESERVATION_STATUS_EXPIRED", DEADLINE_MS + 20_000, "expired");
+    await waitFor(
+      async () => (await reservation.getReservation({ reservationId: r.reservationId }, token)).reservation.status === "RESERVATION_STATUS_EXPIRED",
+      DEADLINE_MS + 20_000,
+      "expired",
+    );
     console.log(`payment deadline: ${customer}'s reservation seen expired ${Date.now() - placedAt} ms after placement (deadline ${DEADLINE_MS} ms)`);
     await waitFor(async () => (await reservableSeats()) === seatsBefore, 20_000, "seats back");
     return { token, reservationId: r.reservationId as string };
   };
 
-  it.each([400, 409, 422])("gateway answers %i: the payment fails with the reason, the reservation is rejected, seats back, customer told", async (status) => {
-    const customer = `refused-${status}`;
-    await system.setGateway({ rejectCustomers: { [customer]: status } });
-    const token = await system.token(customer);
-    const seatsBefore = await reservableSeats();
-    const r = (await reservation.placeReservation({ musicalId: "cats", seats: 2, idempotencyKey: "k" }, token)).reservation;
+  it.each([400, 409, 422])(
+    "gateway answers %i: the payment fails with the reason, the reservation is rejected, seats back, customer told",
+    async (status) => {
+      const customer = `refused-${status}`;
+      await system.setGateway({ rejectCustomers: { [customer]: status } });
+      const token = await system.token(customer);
+      const seatsBefore = await reservableSeats();
+      const r = (await reservation.placeReservation({ musicalId: "cats", seats: 2, idempotencyKey: "k" }, token)).reservation;
 
-    await waitFor(async () => (await reservation.getReservation({ reservationId: r.reservationId }, token)).reservation.status === "RESERVATION_STATUS_REJECTED", 20_000, "rejected");
-    expect((await reservation.getReservation({ reservationId: r.reservationId }, token)).reservation.paymentState).toBe("PAYMENT_STATE_DECLINED");
-    const failed = (await payment.getPayment({ reservationId: r.reservationId }, token)).payment;
-    expect(failed.status).toBe("PAYMENT_STATUS_FAILED");
-    expect(failed.failureReason).toContain(String(status));
-    expect(Number(failed.attempts)).toBe(1); // refused once, never retried
-    await waitFor(async () => (await reservableSeats()) === seatsBefore, 20_000, "seats back");
-    await waitFor(async () => (await notificationKinds(token)).includes("NOTIFICATION_KIND_PAYMENT_FAILED"), 20_000, "customer told");
-    await waitFor(async () => {
-      const mine = await myReservation(token, r.reservationId);
-      return mine?.reservationStatus === "RESERVATION_STATUS_REJECTED" && mine.paymentState === "PAYMENT_STATE_DECLINED" && mine.notifications.length === 1;
-    }, 20_000, "MyPage shows the rejection");
-    expect((await stats()).approvedReservations).not.toContain(r.reservationId);
-  });
+      await waitFor(
+        async () =>
+          (await reservation.getReservation({ reservationId: r.reservationId }, token)).reservation.status === "RESERVATION_STATUS_REJECTED",
+        20_000,
+        "rejected",
+      );
+      expect((await reservation.getReservation({ reservationId: r.reservationId }, token)).reservation.paymentState).toBe("PAYMENT_STATE_DECLINED");
+      const failed = (await payment.getPayment({ reservationId: r.reservationId }, token)).payment;
+      expect(failed.status).toBe("PAYMENT_STATUS_FAILED");
+      expect(failed.failureReason).toContain(String(status));
+      expect(Number(failed.attempts)).toBe(1); // refused once, never retried
+      await waitFor(async () => (await reservableSeats()) === seatsBefore, 20_000, "seats back");
+      await waitFor(async () => (await notificationKinds(token)).includes("NOTIFICATION_KIND_PAYMENT_FAILED"), 20_000, "customer told");
+      await waitFor(
+        async () => {
+          const mine = await myReservation(token, r.reservationId);
+          return (
+            mine?.reservationStatus === "RESERVATION_STATUS_REJECTED" &&
+            mine.paymentState === "PAYMENT_STATE_DECLINED" &&
+            mine.notifications.length === 1
+          );
+        },
+        20_000,
+        "MyPage shows the rejection",
+      );
+      expect((await stats()).approvedReservations).not.toContain(r.reservationId);
+    },
+  );
 
   it("gateway down past the deadline: payment expired, reservation expired, seats back, customer told; back up, the key is voided and no charge can land", async () => {
     await system.setGateway({ rejectCustomers: {}, down: true });
@@ -88,10 +108,16 @@ describe("permanent gateway refusals and the payment deadline", () => {
     const expired = (await payment.getPayment({ reservationId }, token)).payment;
     expect(expired).toMatchObject({ status: "PAYMENT_STATUS_EXPIRED", refunded: false });
     await waitFor(async () => (await notificationKinds(token)).includes("NOTIFICATION_KIND_RESERVATION_EXPIRED"), 20_000, "customer told");
-    await waitFor(async () => {
-      const mine = await myReservation(token, reservationId);
-      return mine?.reservationStatus === "RESERVATION_STATUS_EXPIRED" && mine.paymentState === "PAYMENT_STATE_EXPIRED" && mine.notifications.length === 1;
-    }, 20_000, "MyPage shows the expiry");
+    await waitFor(
+      async () => {
+        const mine = await myReservation(token, reservationId);
+        return (
+          mine?.reservationStatus === "RESERVATION_STATUS_EXPIRED" && mine.paymentState === "PAYMENT_STATE_EXPIRED" && mine.notifications.length === 1
+        );
+      },
+      20_000,
+      "MyPage shows the expiry",
+    );
     const mine = (await myReservation(token, reservationId))!;
     expect(mine.history.map((h: { summary: string }) => h.summary).join("\n")).toMatch(/expired/i);
     // An expired reservation is history: cancelling it is refused and changes nothing.
@@ -121,15 +147,27 @@ describe("permanent gateway refusals and the payment deadline", () => {
     await system.setGateway({ latencyMs: 0 });
     await waitFor(async () => (await payment.getPayment({ reservationId }, token)).payment.refunded === true, 30_000, "refunded");
     expect((await stats()).refunds).toBe(refundsBefore + 1);
-    await waitFor(async () => {
-      const kinds = await notificationKinds(token);
-      return kinds.includes("NOTIFICATION_KIND_RESERVATION_EXPIRED") && kinds.includes("NOTIFICATION_KIND_PAYMENT_REFUNDED");
-    }, 20_000, "customer told of expiry and refund");
+    await waitFor(
+      async () => {
+        const kinds = await notificationKinds(token);
+        return kinds.includes("NOTIFICATION_KIND_RESERVATION_EXPIRED") && kinds.includes("NOTIFICATION_KIND_PAYMENT_REFUNDED");
+      },
+      20_000,
+      "customer told of expiry and refund",
+    );
     expect(await notificationKinds(token)).not.toContain("NOTIFICATION_KIND_PAYMENT_APPROVED");
-    await waitFor(async () => {
-      const mine = await myReservation(token, reservationId);
-      return mine?.reservationStatus === "RESERVATION_STATUS_EXPIRED" && mine.paymentState === "PAYMENT_STATE_CANCELLED" && mine.notifications.length === 2;
-    }, 20_000, "MyPage shows the expiry and the refund");
+    await waitFor(
+      async () => {
+        const mine = await myReservation(token, reservationId);
+        return (
+          mine?.reservationStatus === "RESERVATION_STATUS_EXPIRED" &&
+          mine.paymentState === "PAYMENT_STATE_CANCELLED" &&
+          mine.notifications.length === 2
+        );
+      },
+      20_000,
+      "MyPage shows the expiry and the refund",
+    );
     expect((await reservation.getReservation({ reservationId }, token)).reservation.status).toBe("RESERVATION_STATUS_EXPIRED");
   });
 });

@@ -29,7 +29,10 @@ describe("payment gateway outages", () => {
 
   const paymentStatuses = async () =>
     Object.fromEntries(
-      (await system.sql<{ status: string; n: number }>("payment", "select status, count(*)::int as n from payments group by status")).map((r) => [r.status, r.n]),
+      (await system.sql<{ status: string; n: number }>("payment", "select status, count(*)::int as n from payments group by status")).map((r) => [
+        r.status,
+        r.n,
+      ]),
     ) as Record<string, number>;
 
   it("gateway failing: reservations keep being accepted, payments are deferred, the breaker stops the hammering, recovery pays each once", async () => {
@@ -46,8 +49,16 @@ describe("payment gateway outages", () => {
 
     // The customer sees a clear pending state, from events.
     const first = await system.token(customers[0]!);
-    await waitFor(async () => (await reservation.getReservation({ reservationId: placed[0] }, first)).reservation.paymentState === "PAYMENT_STATE_DEFERRED", 20_000, "reservation shows deferred");
-    await waitFor(async () => (await customercenter.getMyPage({}, first)).reservations[0]?.paymentState === "PAYMENT_STATE_DEFERRED", 20_000, "MyPage shows deferred");
+    await waitFor(
+      async () => (await reservation.getReservation({ reservationId: placed[0] }, first)).reservation.paymentState === "PAYMENT_STATE_DEFERRED",
+      20_000,
+      "reservation shows deferred",
+    );
+    await waitFor(
+      async () => (await customercenter.getMyPage({}, first)).reservations[0]?.paymentState === "PAYMENT_STATE_DEFERRED",
+      20_000,
+      "MyPage shows deferred",
+    );
     const page = await customercenter.getMyPage({}, first);
     expect(page.reservations[0]!.history.map((h: { summary: string }) => h.summary).join("\n")).toMatch(/Payment delayed/);
 
@@ -56,12 +67,16 @@ describe("payment gateway outages", () => {
     await new Promise((resolve) => setTimeout(resolve, 4_000));
     const after = (await system.gatewayStats()) as unknown as { rejectedAsUnavailable: number };
     const callsWhileOpen = after.rejectedAsUnavailable - before.rejectedAsUnavailable;
-    console.log(`payment outage: ${customers.length} reservations accepted while down; gateway saw ${callsWhileOpen} calls in 4 s with the breaker open`);
+    console.log(
+      `payment outage: ${customers.length} reservations accepted while down; gateway saw ${callsWhileOpen} calls in 4 s with the breaker open`,
+    );
     expect(callsWhileOpen).toBeLessThanOrEqual(4);
 
     // Still taking reservations during the outage.
     const late = await system.token("outage-late");
-    expect((await reservation.placeReservation({ musicalId: "hadestown", seats: 2, idempotencyKey: "late" }, late)).reservation.status).toBe("RESERVATION_STATUS_RESERVED");
+    expect((await reservation.placeReservation({ musicalId: "hadestown", seats: 2, idempotencyKey: "late" }, late)).reservation.status).toBe(
+      "RESERVATION_STATUS_RESERVED",
+    );
 
     await system.setGateway({ down: false });
     await waitFor(async () => (await paymentStatuses()).APPROVED === customers.length + 1, 60_000, "every deferred payment approved", 250);
@@ -70,7 +85,11 @@ describe("payment gateway outages", () => {
     expect(new Set(stats.approvedReservations).size).toBe(customers.length + 1);
     for (const [i, id] of placed.entries()) {
       const token = await system.token(customers[i]!);
-      await waitFor(async () => (await reservation.getReservation({ reservationId: id }, token)).reservation.status === "RESERVATION_STATUS_PAID", 20_000, "paid");
+      await waitFor(
+        async () => (await reservation.getReservation({ reservationId: id }, token)).reservation.status === "RESERVATION_STATUS_PAID",
+        20_000,
+        "paid",
+      );
     }
     console.log(`payment outage: after recovery ${stats.approvedCharges} charges for ${customers.length + 1} reservations`);
   });
@@ -79,9 +98,18 @@ describe("payment gateway outages", () => {
     await system.setGateway({ latencyMs: 2_500 });
     const token = await system.token("slowpoke");
     const r = (await reservation.placeReservation({ musicalId: "hadestown", seats: 1, idempotencyKey: "slow" }, token)).reservation;
-    await waitFor(async () => (await system.sql("payment", "select 1 from payments where reservation_id = $1 and status = 'DEFERRED'", [r.reservationId])).length === 1, 20_000, "deferred");
+    await waitFor(
+      async () =>
+        (await system.sql("payment", "select 1 from payments where reservation_id = $1 and status = 'DEFERRED'", [r.reservationId])).length === 1,
+      20_000,
+      "deferred",
+    );
     await system.setGateway({ latencyMs: 0 });
-    await waitFor(async () => (await reservation.getReservation({ reservationId: r.reservationId }, token)).reservation.status === "RESERVATION_STATUS_PAID", 60_000, "paid");
+    await waitFor(
+      async () => (await reservation.getReservation({ reservationId: r.reservationId }, token)).reservation.status === "RESERVATION_STATUS_PAID",
+      60_000,
+      "paid",
+    );
     const charges = (await system.gatewayStats()).approvedReservations.filter((id) => id === r.reservationId);
     expect(charges).toHaveLength(1);
   });
@@ -93,16 +121,37 @@ describe("payment gateway outages", () => {
     const r = (await reservation.placeReservation({ musicalId: "hadestown", seats: 3, idempotencyKey: "eve-1" }, eve)).reservation;
     expect((await musical.getMusical({ musicalId: "hadestown" }, manager)).musical.reservableSeats).toBe(seatsBefore - 3);
 
-    await waitFor(async () => (await reservation.getReservation({ reservationId: r.reservationId }, eve)).reservation.status === "RESERVATION_STATUS_REJECTED", 20_000, "rejected");
+    await waitFor(
+      async () => (await reservation.getReservation({ reservationId: r.reservationId }, eve)).reservation.status === "RESERVATION_STATUS_REJECTED",
+      20_000,
+      "rejected",
+    );
     expect((await reservation.getReservation({ reservationId: r.reservationId }, eve)).reservation.paymentState).toBe("PAYMENT_STATE_DECLINED");
-    await waitFor(async () => (await musical.getMusical({ musicalId: "hadestown" }, manager)).musical.reservableSeats === seatsBefore, 20_000, "seats back");
+    await waitFor(
+      async () => (await musical.getMusical({ musicalId: "hadestown" }, manager)).musical.reservableSeats === seatsBefore,
+      20_000,
+      "seats back",
+    );
     const notice = system.client("notice");
-    await waitFor(async () => (await notice.listNotifications({}, eve)).notifications.some((n: { kind: string }) => n.kind === "NOTIFICATION_KIND_PAYMENT_FAILED"), 20_000, "notified");
+    await waitFor(
+      async () =>
+        (await notice.listNotifications({}, eve)).notifications.some((n: { kind: string }) => n.kind === "NOTIFICATION_KIND_PAYMENT_FAILED"),
+      20_000,
+      "notified",
+    );
     notice.close();
-    await waitFor(async () => {
-      const mine = (await customercenter.getMyPage({}, eve)).reservations[0];
-      return mine?.reservationStatus === "RESERVATION_STATUS_REJECTED" && mine.paymentState === "PAYMENT_STATE_DECLINED" && mine.notifications.length === 1;
-    }, 20_000, "MyPage shows the rejection");
+    await waitFor(
+      async () => {
+        const mine = (await customercenter.getMyPage({}, eve)).reservations[0];
+        return (
+          mine?.reservationStatus === "RESERVATION_STATUS_REJECTED" &&
+          mine.paymentState === "PAYMENT_STATE_DECLINED" &&
+          mine.notifications.length === 1
+        );
+      },
+      20_000,
+      "MyPage shows the rejection",
+    );
     // Cancelling a rejected reservation is refused precisely, and changes nothing.
     const { expectStatus, grpc } = await import("../support/grpc-clients.js");
     await expectStatus(reservation.cancelReservation({ reservationId: r.reservationId }, eve), grpc.status.FAILED_PRECONDITION);
@@ -116,11 +165,13 @@ describe("payment gateway outages", () => {
     const jo = await system.token("jo");
     const r = (await reservation.placeReservation({ musicalId: "hadestown", seats: 1, idempotencyKey: "jo-1" }, jo)).reservation;
     const payment = async () =>
-      (await system.sql<{ status: string; charge_attempted: boolean; refunded: boolean }>(
-        "payment",
-        "select status, charge_attempted, refunded from payments where reservation_id = $1",
-        [r.reservationId],
-      ))[0];
+      (
+        await system.sql<{ status: string; charge_attempted: boolean; refunded: boolean }>(
+          "payment",
+          "select status, charge_attempted, refunded from payments where reservation_id = $1",
+          [r.reservationId],
+        )
+      )[0];
     await waitFor(async () => (await payment())?.status === "DEFERRED" && (await payment())!.charge_attempted, 20_000, "charge in doubt");
     await reservation.cancelReservation({ reservationId: r.reservationId }, jo);
     await system.setGateway({ latencyMs: 0 });
@@ -139,16 +190,23 @@ describe("payment gateway outages", () => {
     await system.setGateway({ latencyMs: 2_500 }); // longer than the 1 s timeout: each charge lands, its answer is lost
     const kim = await system.token("kim");
     const r = (await reservation.placeReservation({ musicalId: "hadestown", seats: 1, idempotencyKey: "kim-1" }, kim)).reservation;
-    await waitFor(async () => (await system.gatewayStats()).approvedReservations.includes(r.reservationId), 20_000, "the charge landed at the gateway");
+    await waitFor(
+      async () => (await system.gatewayStats()).approvedReservations.includes(r.reservationId),
+      20_000,
+      "the charge landed at the gateway",
+    );
     await reservation.cancelReservation({ reservationId: r.reservationId }, kim);
     await waitFor(
-      async () => (await system.sql("payment", "select 1 from payments where reservation_id = $1 and cancel_requested", [r.reservationId])).length === 1,
+      async () =>
+        (await system.sql("payment", "select 1 from payments where reservation_id = $1 and cancel_requested", [r.reservationId])).length === 1,
       20_000,
       "payment knows of the cancellation",
     );
     await system.setGateway({ latencyMs: 0 });
     await waitFor(
-      async () => (await system.sql<{ refunded: boolean }>("payment", "select refunded from payments where reservation_id = $1", [r.reservationId]))[0]?.refunded === true,
+      async () =>
+        (await system.sql<{ refunded: boolean }>("payment", "select refunded from payments where reservation_id = $1", [r.reservationId]))[0]
+          ?.refunded === true,
       30_000,
       "refunded",
     );
@@ -160,10 +218,18 @@ describe("payment gateway outages", () => {
     notice.close();
     console.log(`payment outage: cancelled customer with a landed charge was told ${told.join(", ")}`);
     expect(told.sort()).toEqual(["NOTIFICATION_KIND_PAYMENT_REFUNDED", "NOTIFICATION_KIND_RESERVATION_CANCELLED"]);
-    await waitFor(async () => {
-      const mine = (await customercenter.getMyPage({}, kim)).reservations[0];
-      return mine?.reservationStatus === "RESERVATION_STATUS_CANCELLED" && mine.paymentState === "PAYMENT_STATE_CANCELLED" && mine.notifications.length === 2;
-    }, 20_000, "MyPage shows the cancellation and the refund");
+    await waitFor(
+      async () => {
+        const mine = (await customercenter.getMyPage({}, kim)).reservations[0];
+        return (
+          mine?.reservationStatus === "RESERVATION_STATUS_CANCELLED" &&
+          mine.paymentState === "PAYMENT_STATE_CANCELLED" &&
+          mine.notifications.length === 2
+        );
+      },
+      20_000,
+      "MyPage shows the cancellation and the refund",
+    );
     const mine = (await customercenter.getMyPage({}, kim)).reservations[0]!;
     expect(mine.notifications.map((n: { kind: string }) => n.kind)).not.toContain("NOTIFICATION_KIND_PAYMENT_APPROVED");
     expect(mine.history.map((h: { summary: string }) => h.summary)).not.toContain("Reservation confirmed");

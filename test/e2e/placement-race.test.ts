@@ -54,9 +54,11 @@ describe("an abort racing a completing placement", () => {
     let id = "";
     await waitFor(
       async () => {
-        const rows = await system.sql<{ reservation_id: string }>("reservation", "select reservation_id from reservations where idempotency_key = $1", [
-          idempotencyKey,
-        ]);
+        const rows = await system.sql<{ reservation_id: string }>(
+          "reservation",
+          "select reservation_id from reservations where idempotency_key = $1",
+          [idempotencyKey],
+        );
         id = rows[0]?.reservation_id ?? "";
         return id !== "";
       },
@@ -96,7 +98,9 @@ describe("an abort racing a completing placement", () => {
   /** No placement left unresolved, and musical agrees with reservation seat for seat. */
   async function expectSeatsAgree(): Promise<void> {
     await waitFor(
-      async () => (await system.sql("reservation", "select 1 from reservations where status not in ('RESERVED', 'PAID', 'CANCELLED', 'REJECTED')")).length === 0,
+      async () =>
+        (await system.sql("reservation", "select 1 from reservations where status not in ('RESERVED', 'PAID', 'CANCELLED', 'REJECTED')")).length ===
+        0,
       30_000,
       "every placement resolved",
     );
@@ -110,15 +114,18 @@ describe("an abort racing a completing placement", () => {
     );
     // Seats are held for exactly the placed reservations: none released for a placed one, none held for an aborted one.
     expect(held).toEqual(placed);
-    const [{ reservable }] = (await system.sql<{ reservable: number }>("musical", "select reservable_seats as reservable from musicals where musical_id = 'race'")) as [
-      { reservable: number },
-    ];
+    const [{ reservable }] = (await system.sql<{ reservable: number }>(
+      "musical",
+      "select reservable_seats as reservable from musicals where musical_id = 'race'",
+    )) as [{ reservable: number }];
     expect(reservable).toBe(TOTAL_SEATS - placed.reduce((sum, r) => sum + r.seats, 0));
     // ReservationPlaced (which payment charges) was announced for exactly the placed reservations.
     const announced = await system.sql<{ payload: Buffer }>("reservation", "select payload from outbox where event_type = $1", [
       ReservationPlacedSchema.typeName,
     ]);
-    expect(announced.map((row) => fromBinary(ReservationPlacedSchema, row.payload).reservationId).sort()).toEqual(placed.map((r) => r.reservation_id));
+    expect(announced.map((row) => fromBinary(ReservationPlacedSchema, row.payload).reservationId).sort()).toEqual(
+      placed.map((r) => r.reservation_id),
+    );
   }
 
   it("completion holds its place in line: a same-key retry and the sweeper wait instead of releasing the seats", async () => {
@@ -180,7 +187,7 @@ describe("an abort racing a completing placement", () => {
       expect(lost.error.details).toMatch(/retry/);
 
       const again = await retry.outcome;
-      const placed = "value" in again ? again.value : (await place("slow-2", 3).then(unwrap));
+      const placed = "value" in again ? again.value : await place("slow-2", 3).then(unwrap);
       expect(placed.reservation.reservationId).not.toBe(placingId);
       expect(placed.reservation.status).toBe("RESERVATION_STATUS_RESERVED");
       expect(await holdStatus(placingId)).toBe("RELEASED");
@@ -194,7 +201,9 @@ describe("an abort racing a completing placement", () => {
   it("an abort interrupted after it won the row (a crash before the release) is finished by the sweeper", async () => {
     const reservationId = await abortingLeftBehind("crashed-1", 4, "1 minute");
     await waitFor(
-      async () => (await holdStatus(reservationId)) === "RELEASED" && (await system.sql("reservation", "select 1 from reservations where reservation_id = $1", [reservationId])).length === 0,
+      async () =>
+        (await holdStatus(reservationId)) === "RELEASED" &&
+        (await system.sql("reservation", "select 1 from reservations where reservation_id = $1", [reservationId])).length === 0,
       20_000,
       "the sweeper finishing the abort",
     );

@@ -40,7 +40,9 @@ describe("several replicas at once", () => {
           "reservation",
           "select reservation_id, status, payment_state from reservations",
         );
-        const settled = rows.every((r) => (r.status === "PAID" && r.payment_state === "APPROVED") || (r.status === "CANCELLED" && r.payment_state === "CANCELLED"));
+        const settled = rows.every(
+          (r) => (r.status === "PAID" && r.payment_state === "APPROVED") || (r.status === "CANCELLED" && r.payment_state === "CANCELLED"),
+        );
         for (const r of rows) expected.set(r.reservation_id, `RESERVATION_STATUS_${r.status}/PAYMENT_STATE_${r.payment_state}`);
         return rows.length === 6 && settled;
       },
@@ -52,7 +54,8 @@ describe("several replicas at once", () => {
       await waitFor(
         () => {
           const latest = new Map<string, string>();
-          for (const m of stream.messages) latest.set(m.reservation.reservationId, `${m.reservation.reservationStatus}/${m.reservation.paymentState}`);
+          for (const m of stream.messages)
+            latest.set(m.reservation.reservationId, `${m.reservation.reservationStatus}/${m.reservation.paymentState}`);
           return [...expected].every(([id, state]) => latest.get(id) === state);
         },
         20_000,
@@ -61,7 +64,9 @@ describe("several replicas at once", () => {
       expect(stream.error).toBeUndefined();
       stream.cancel();
     }
-    console.log(`replicas: 6 reservations over 2 replicas each; both MyPage streams converged (${streams.map((s) => s.messages.length).join(" and ")} updates)`);
+    console.log(
+      `replicas: 6 reservations over 2 replicas each; both MyPage streams converged (${streams.map((s) => s.messages.length).join(" and ")} updates)`,
+    );
     for (const c of reservations) c.close();
   });
 });

@@ -61,32 +61,98 @@ describe("hostile request bodies are refused before they cost memory", () => {
     const gzipBomb = await zeroBomb(300 * MiB, "gzip");
     const brotliBomb = await zeroBomb(300 * MiB, "br");
     const plain = registration(Buffer.alloc(8 * MiB, "n"));
-    const grpc = (body: Buffer, headers: Record<string, string> = {}) => (auth: Record<string, string>) => rawGrpc(address, REGISTER, body, { ...headers, ...auth });
-    const connect = (body: Buffer, headers: Record<string, string> = {}) => (auth: Record<string, string>) => rawConnect(address, REGISTER, body, { ...headers, ...auth });
+    const grpc =
+      (body: Buffer, headers: Record<string, string> = {}) =>
+      (auth: Record<string, string>) =>
+        rawGrpc(address, REGISTER, body, { ...headers, ...auth });
+    const connect =
+      (body: Buffer, headers: Record<string, string> = {}) =>
+      (auth: Record<string, string>) =>
+        rawConnect(address, REGISTER, body, { ...headers, ...auth });
     for (const token of [false, true]) {
       const who = token ? "a manager's token" : "no token";
       rows.push(
-        { why: `gRPC, gzip bomb (${gzipBomb.byteLength} B → 300 MiB), ${who}`, token, send: grpc(envelope(gzipBomb, { compressed: true }), { "grpc-encoding": "gzip" }), expected: token ? EXHAUSTED_GRPC : UNAUTHENTICATED_GRPC },
-        { why: `gRPC, brotli bomb (${brotliBomb.byteLength} B → 300 MiB), ${who}`, token, send: grpc(envelope(brotliBomb, { compressed: true }), { "grpc-encoding": "br" }), expected: token ? EXHAUSTED_GRPC : UNAUTHENTICATED_GRPC },
+        {
+          why: `gRPC, gzip bomb (${gzipBomb.byteLength} B → 300 MiB), ${who}`,
+          token,
+          send: grpc(envelope(gzipBomb, { compressed: true }), { "grpc-encoding": "gzip" }),
+          expected: token ? EXHAUSTED_GRPC : UNAUTHENTICATED_GRPC,
+        },
+        {
+          why: `gRPC, brotli bomb (${brotliBomb.byteLength} B → 300 MiB), ${who}`,
+          token,
+          send: grpc(envelope(brotliBomb, { compressed: true }), { "grpc-encoding": "br" }),
+          expected: token ? EXHAUSTED_GRPC : UNAUTHENTICATED_GRPC,
+        },
         { why: `gRPC, 8 MiB plain message, ${who}`, token, send: grpc(envelope(plain)), expected: token ? EXHAUSTED_GRPC : UNAUTHENTICATED_GRPC },
-        { why: `gRPC, a length prefix declaring 4 GiB, ${who}`, token, send: grpc(envelope(registration(Buffer.from("x")), { declaredLength: 0xffffffff })), expected: token ? EXHAUSTED_GRPC : UNAUTHENTICATED_GRPC },
-        { why: `Connect (HTTP/1.1), gzip bomb (Content-Encoding: gzip), ${who}`, token, send: connect(gzipBomb, { "content-encoding": "gzip" }), expected: token ? EXHAUSTED_CONNECT : UNAUTHENTICATED_CONNECT },
-        { why: `Connect (HTTP/1.1), brotli bomb (Content-Encoding: br), ${who}`, token, send: connect(brotliBomb, { "content-encoding": "br" }), expected: token ? EXHAUSTED_CONNECT : UNAUTHENTICATED_CONNECT },
-        { why: `Connect (HTTP/1.1), 8 MiB plain message, ${who}`, token, send: connect(plain), expected: token ? EXHAUSTED_CONNECT : UNAUTHENTICATED_CONNECT },
+        {
+          why: `gRPC, a length prefix declaring 4 GiB, ${who}`,
+          token,
+          send: grpc(envelope(registration(Buffer.from("x")), { declaredLength: 0xffffffff })),
+          expected: token ? EXHAUSTED_GRPC : UNAUTHENTICATED_GRPC,
+        },
+        {
+          why: `Connect (HTTP/1.1), gzip bomb (Content-Encoding: gzip), ${who}`,
+          token,
+          send: connect(gzipBomb, { "content-encoding": "gzip" }),
+          expected: token ? EXHAUSTED_CONNECT : UNAUTHENTICATED_CONNECT,
+        },
+        {
+          why: `Connect (HTTP/1.1), brotli bomb (Content-Encoding: br), ${who}`,
+          token,
+          send: connect(brotliBomb, { "content-encoding": "br" }),
+          expected: token ? EXHAUSTED_CONNECT : UNAUTHENTICATED_CONNECT,
+        },
+        {
+          why: `Connect (HTTP/1.1), 8 MiB plain message, ${who}`,
+          token,
+          send: connect(plain),
+          expected: token ? EXHAUSTED_CONNECT : UNAUTHENTICATED_CONNECT,
+        },
       );
     }
     const justOver = await zeroBomb(LIMIT + 1, "gzip");
     const smallBomb = await zeroBomb(60 * MiB, "gzip");
     // The limit itself: a message of exactly the limit is decoded (and refused by the name rule); one byte more is not.
     rows.push(
-      { why: `gRPC, a message of exactly ${LIMIT} B is decoded`, token: true, send: grpc(envelope(registrationOfSize(LIMIT))), expected: { grpcStatus: 3 } },
+      {
+        why: `gRPC, a message of exactly ${LIMIT} B is decoded`,
+        token: true,
+        send: grpc(envelope(registrationOfSize(LIMIT))),
+        expected: { grpcStatus: 3 },
+      },
       { why: `gRPC, a message of ${LIMIT + 1} B`, token: true, send: grpc(envelope(registrationOfSize(LIMIT + 1))), expected: EXHAUSTED_GRPC },
-      { why: `gRPC, ${justOver.byteLength} B of gzip inflating to ${LIMIT + 1} B`, token: true, send: grpc(envelope(justOver, { compressed: true }), { "grpc-encoding": "gzip" }), expected: EXHAUSTED_GRPC },
+      {
+        why: `gRPC, ${justOver.byteLength} B of gzip inflating to ${LIMIT + 1} B`,
+        token: true,
+        send: grpc(envelope(justOver, { compressed: true }), { "grpc-encoding": "gzip" }),
+        expected: EXHAUSTED_GRPC,
+      },
       // Under the limit on the wire, far over it inflated: only the bound on decompression stops these.
-      { why: `gRPC, gzip bomb under the limit (${smallBomb.byteLength} B → 60 MiB)`, token: true, send: grpc(envelope(smallBomb, { compressed: true }), { "grpc-encoding": "gzip" }), expected: { grpcStatus: 8, grpcMessage: expect.stringContaining("after decompression") } },
-      { why: `Connect (HTTP/1.1), gzip bomb under the limit (${smallBomb.byteLength} B → 60 MiB)`, token: true, send: connect(smallBomb, { "content-encoding": "gzip" }), expected: { ...EXHAUSTED_CONNECT, connectMessage: expect.stringContaining("after decompression") } },
-      { why: `Connect (HTTP/1.1), a message of exactly ${LIMIT} B is decoded`, token: true, send: connect(registrationOfSize(LIMIT)), expected: { httpStatus: 400, connectCode: "invalid_argument" } },
-      { why: `Connect (HTTP/1.1), a message of ${LIMIT + 1} B`, token: true, send: connect(registrationOfSize(LIMIT + 1)), expected: EXHAUSTED_CONNECT },
+      {
+        why: `gRPC, gzip bomb under the limit (${smallBomb.byteLength} B → 60 MiB)`,
+        token: true,
+        send: grpc(envelope(smallBomb, { compressed: true }), { "grpc-encoding": "gzip" }),
+        expected: { grpcStatus: 8, grpcMessage: expect.stringContaining("after decompression") },
+      },
+      {
+        why: `Connect (HTTP/1.1), gzip bomb under the limit (${smallBomb.byteLength} B → 60 MiB)`,
+        token: true,
+        send: connect(smallBomb, { "content-encoding": "gzip" }),
+        expected: { ...EXHAUSTED_CONNECT, connectMessage: expect.stringContaining("after decompression") },
+      },
+      {
+        why: `Connect (HTTP/1.1), a message of exactly ${LIMIT} B is decoded`,
+        token: true,
+        send: connect(registrationOfSize(LIMIT)),
+        expected: { httpStatus: 400, connectCode: "invalid_argument" },
+      },
+      {
+        why: `Connect (HTTP/1.1), a message of ${LIMIT + 1} B`,
+        token: true,
+        send: connect(registrationOfSize(LIMIT + 1)),
+        expected: EXHAUSTED_CONNECT,
+      },
     );
   });
 
@@ -112,10 +178,17 @@ describe("hostile request bodies are refused before they cost memory", () => {
     try {
       // The public services still need no token: health, and reflection (list_services, field 7).
       expect((await health.check({ service: "" })).status).toBe("SERVING");
-      const reflection = await rawGrpc(address, "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo", envelope(wire.bytesField(7, Buffer.alloc(0))));
+      const reflection = await rawGrpc(
+        address,
+        "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo",
+        envelope(wire.bytesField(7, Buffer.alloc(0))),
+      );
       expect(reflection).toMatchObject({ httpStatus: 200, grpcStatus: 0 });
       expect(await system.sql("musical", "select count(*)::int as n from musicals")).toEqual([{ n: 0 }]);
-      const registered = await musical.registerMusical({ musicalId: "after-the-bombs", name: "After the Bombs", totalSeats: 3, seatPrice: "1000" }, managerToken);
+      const registered = await musical.registerMusical(
+        { musicalId: "after-the-bombs", name: "After the Bombs", totalSeats: 3, seatPrice: "1000" },
+        managerToken,
+      );
       expect(registered.musical.musicalId).toBe("after-the-bombs");
     } finally {
       health.close();

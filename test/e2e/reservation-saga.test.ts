@@ -71,7 +71,11 @@ describe("reservation saga, end to end", () => {
     expect((await musical.getMusical({ musicalId: "phantom-2026" }, alice)).musical.reservableSeats).toBe(8);
 
     // 3. Payment approves asynchronously; reservation records it as paid.
-    await waitFor(async () => (await reservation.getReservation({ reservationId: id }, alice)).reservation.status === "RESERVATION_STATUS_PAID", 20_000, "paid");
+    await waitFor(
+      async () => (await reservation.getReservation({ reservationId: id }, alice)).reservation.status === "RESERVATION_STATUS_PAID",
+      20_000,
+      "paid",
+    );
     const paid = await payment.getPayment({ reservationId: id }, alice);
     expect(paid.payment).toMatchObject({ status: "PAYMENT_STATUS_APPROVED", amount: "240000", refunded: false });
 
@@ -86,12 +90,24 @@ describe("reservation saga, end to end", () => {
     const again = (await reservation.cancelReservation({ reservationId: id }, alice)).reservation;
     expect(again.status).toBe("RESERVATION_STATUS_CANCELLED");
 
-    await waitFor(async () => (await payment.getPayment({ reservationId: id }, alice)).payment.status === "PAYMENT_STATUS_CANCELLED", 20_000, "refund");
+    await waitFor(
+      async () => (await payment.getPayment({ reservationId: id }, alice)).payment.status === "PAYMENT_STATUS_CANCELLED",
+      20_000,
+      "refund",
+    );
     expect((await payment.getPayment({ reservationId: id }, alice)).payment.refunded).toBe(true);
     await waitFor(async () => (await musical.getMusical({ musicalId: "phantom-2026" }, alice)).musical.reservableSeats === 10, 20_000, "seats back");
-    await waitFor(async () => (await notice.listNotifications({}, alice)).notifications.length === 3, 20_000, "cancellation and refund notifications");
+    await waitFor(
+      async () => (await notice.listNotifications({}, alice)).notifications.length === 3,
+      20_000,
+      "cancellation and refund notifications",
+    );
     const kinds = (await notice.listNotifications({}, alice)).notifications.map((n: { kind: string }) => n.kind);
-    expect(kinds.sort()).toEqual(["NOTIFICATION_KIND_PAYMENT_APPROVED", "NOTIFICATION_KIND_PAYMENT_REFUNDED", "NOTIFICATION_KIND_RESERVATION_CANCELLED"]);
+    expect(kinds.sort()).toEqual([
+      "NOTIFICATION_KIND_PAYMENT_APPROVED",
+      "NOTIFICATION_KIND_PAYMENT_REFUNDED",
+      "NOTIFICATION_KIND_RESERVATION_CANCELLED",
+    ]);
     await waitFor(
       async () => (await reservation.getReservation({ reservationId: id }, alice)).reservation.paymentState === "PAYMENT_STATE_CANCELLED",
       20_000,
@@ -104,11 +120,15 @@ describe("reservation saga, end to end", () => {
     expect(gateway.refunds).toBe(1);
 
     // 6. MyPage: everything about the reservation, from events only.
-    await waitFor(async () => {
-      const page = await customercenter.getMyPage({}, alice);
-      const mine = page.reservations[0];
-      return mine?.paymentState === "PAYMENT_STATE_CANCELLED" && mine.notifications.length === 3;
-    }, 20_000, "MyPage to converge");
+    await waitFor(
+      async () => {
+        const page = await customercenter.getMyPage({}, alice);
+        const mine = page.reservations[0];
+        return mine?.paymentState === "PAYMENT_STATE_CANCELLED" && mine.notifications.length === 3;
+      },
+      20_000,
+      "MyPage to converge",
+    );
     const page = await customercenter.getMyPage({}, alice);
     expect(page.customerId).toBe("alice");
     expect(page.reservations).toHaveLength(1);
@@ -123,7 +143,15 @@ describe("reservation saga, end to end", () => {
       paymentState: "PAYMENT_STATE_CANCELLED",
     });
     const steps = mine.history.map((h: { eventType: string }) => h.eventType.split(".").pop());
-    for (const step of ["ReservationPlaced", "PaymentApproved", "ReservationConfirmed", "ReservationCancelled", "PaymentCancelled", "SeatsReleased", "NotificationSent"]) {
+    for (const step of [
+      "ReservationPlaced",
+      "PaymentApproved",
+      "ReservationConfirmed",
+      "ReservationCancelled",
+      "PaymentCancelled",
+      "SeatsReleased",
+      "NotificationSent",
+    ]) {
       expect(steps).toContain(step);
     }
     for (const h of mine.history) expect(Number(h.occurredAt.seconds)).toBeGreaterThan(0);
@@ -131,9 +159,11 @@ describe("reservation saga, end to end", () => {
 
     // The stream pushed each change as it happened, ending in the final state.
     const finalState = "RESERVATION_STATUS_CANCELLED/PAYMENT_STATE_CANCELLED";
-    const stateOf = (m: { reservation: { reservationStatus: string; paymentState: string } }) => `${m.reservation.reservationStatus}/${m.reservation.paymentState}`;
+    const stateOf = (m: { reservation: { reservationStatus: string; paymentState: string } }) =>
+      `${m.reservation.reservationStatus}/${m.reservation.paymentState}`;
     await waitFor(
-      () => watch.messages.length > 0 && stateOf(watch.messages.at(-1)!) === finalState && watch.messages.at(-1)!.reservation.notifications.length === 3,
+      () =>
+        watch.messages.length > 0 && stateOf(watch.messages.at(-1)!) === finalState && watch.messages.at(-1)!.reservation.notifications.length === 3,
       20_000,
       "streamed final state",
     );
@@ -145,7 +175,9 @@ describe("reservation saga, end to end", () => {
     expect([...versions].sort((a, b) => a - b)).toEqual(versions);
     expect(watch.error).toBeUndefined();
     watch.cancel();
-    console.log(`saga: ${steps.length} history steps, ${watch.messages.length} streamed updates, gateway charges=${gateway.approvedCharges} refunds=${gateway.refunds}`);
+    console.log(
+      `saga: ${steps.length} history steps, ${watch.messages.length} streamed updates, gateway charges=${gateway.approvedCharges} refunds=${gateway.refunds}`,
+    );
   });
 
   it("too few seats: FAILED_PRECONDITION and nothing changes in any service", async () => {
@@ -165,7 +197,9 @@ describe("reservation saga, end to end", () => {
   it("the same idempotency key twice gives one reservation; reused for another request it is ALREADY_EXISTS", async () => {
     const carol = await system.token("carol");
     const request = { musicalId: "phantom-2026", seats: 1, idempotencyKey: "carol-k" };
-    const [a, b] = await Promise.all([reservation.placeReservation(request, carol), reservation.placeReservation(request, carol)].map((p) => p.catch((e) => e)));
+    const [a, b] = await Promise.all(
+      [reservation.placeReservation(request, carol), reservation.placeReservation(request, carol)].map((p) => p.catch((e) => e)),
+    );
     const ok = [a, b].filter((r) => r.reservation);
     // Concurrent twins: one places, the other either returns it or is told to retry (never a second reservation).
     expect(ok.length).toBeGreaterThanOrEqual(1);

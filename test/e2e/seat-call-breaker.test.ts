@@ -50,7 +50,11 @@ describe("the synchronous seat call", () => {
       musicalProcess.kill("SIGCONT");
     }
     // The seats the hung call may have taken are returned (or barred) by the abort; no unfinished placement survives.
-    await waitFor(async () => (await system.sql("reservation", "select 1 from reservations where status in ('PLACING', 'ABORTING')")).length === 0, 30_000, "placement resolved");
+    await waitFor(
+      async () => (await system.sql("reservation", "select 1 from reservations where status in ('PLACING', 'ABORTING')")).length === 0,
+      30_000,
+      "placement resolved",
+    );
     await waitFor(async () => (await heldSeats()) === 0 && (await reservableSeats()) === 20, 20_000, "no seat held");
   });
 
@@ -59,12 +63,18 @@ describe("the synchronous seat call", () => {
     const timings: number[] = [];
     for (let i = 0; i < 8; i++) {
       const started = Date.now();
-      await expectStatus(reservation.placeReservation({ musicalId: "company", seats: 1, idempotencyKey: `down-${i}` }, frank), grpc.status.UNAVAILABLE);
+      await expectStatus(
+        reservation.placeReservation({ musicalId: "company", seats: 1, idempotencyKey: `down-${i}` }, frank),
+        grpc.status.UNAVAILABLE,
+      );
       timings.push(Date.now() - started);
     }
     console.log(`seat call: musical down → UNAVAILABLE in ${timings.join(", ")} ms`);
     expect(Math.max(...timings.slice(-3))).toBeLessThan(500); // breaker open: no waiting on a dead host
-    const [leftovers] = await system.sql<{ n: number }>("reservation", "select count(*)::int as n from reservations where status not in ('PLACING', 'ABORTING')");
+    const [leftovers] = await system.sql<{ n: number }>(
+      "reservation",
+      "select count(*)::int as n from reservations where status not in ('PLACING', 'ABORTING')",
+    );
     expect(leftovers!.n).toBe(0);
 
     await system.startReplica("musical", 0);
@@ -72,7 +82,11 @@ describe("the synchronous seat call", () => {
     const placed = await waitForValue(() => reservation.placeReservation(request, frank), 30_000);
     const again = await reservation.placeReservation(request, frank);
     expect(again.reservation.reservationId).toBe(placed.reservation.reservationId);
-    await waitFor(async () => (await system.sql("reservation", "select 1 from reservations where status in ('PLACING', 'ABORTING')")).length === 0, 30_000, "aborted placements swept");
+    await waitFor(
+      async () => (await system.sql("reservation", "select 1 from reservations where status in ('PLACING', 'ABORTING')")).length === 0,
+      30_000,
+      "aborted placements swept",
+    );
     const [rows] = await system.sql<{ n: number }>("reservation", "select count(*)::int as n from reservations");
     expect(rows!.n).toBe(1);
     expect(await heldSeats()).toBe(1);

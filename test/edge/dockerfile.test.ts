@@ -71,14 +71,18 @@ export function lintDockerfile(text: string): string[] {
   const final = stages.at(-1);
   if (!final) return [...problems, "no stages"];
   // Dependencies the final image gets: installed there, or copied from a stage.
-  const depStages = [final, ...stages.filter((s) => final.body.some((i) => i.op === "COPY" && i.args.includes(`--from=${s.name}`) && i.args.includes("node_modules")))];
+  const depStages = [
+    final,
+    ...stages.filter((s) => final.body.some((i) => i.op === "COPY" && i.args.includes(`--from=${s.name}`) && i.args.includes("node_modules"))),
+  ];
   for (const s of depStages) {
     for (const r of runs(s)) {
       if (/\bnpm (install|i|add)\b/.test(r)) problems.push(`stage ${s.name}: npm install in the shipped dependencies (use npm ci)`);
       if (/\bnpm ci\b/.test(r) && !/--omit=dev/.test(r)) problems.push(`stage ${s.name}: npm ci without --omit=dev ships dev dependencies`);
     }
   }
-  if (!final.body.some((i) => i.op === "COPY" && /--from=build\b.*\bdist\b/.test(i.args))) problems.push("final stage does not copy dist/ from build");
+  if (!final.body.some((i) => i.op === "COPY" && /--from=build\b.*\bdist\b/.test(i.args)))
+    problems.push("final stage does not copy dist/ from build");
 
   const users = final.body.filter((i) => i.op === "USER").map((i) => i.args.split(":")[0]!.trim());
   const user = users.at(-1);
@@ -87,7 +91,8 @@ export function lintDockerfile(text: string): string[] {
 
   const entrypoint = final.body.filter((i) => i.op === "ENTRYPOINT").at(-1);
   if (!entrypoint || !isExecForm(entrypoint.args)) problems.push("ENTRYPOINT must be exec form (no shell to swallow SIGTERM)");
-  else if (JSON.stringify(JSON.parse(entrypoint.args)) !== JSON.stringify(["node", "dist/tools/outerpark.js"])) problems.push(`ENTRYPOINT is ${entrypoint.args}`);
+  else if (JSON.stringify(JSON.parse(entrypoint.args)) !== JSON.stringify(["node", "dist/tools/outerpark.js"]))
+    problems.push(`ENTRYPOINT is ${entrypoint.args}`);
   const cmd = final.body.filter((i) => i.op === "CMD").at(-1);
   if (!cmd || !isExecForm(cmd.args)) problems.push("CMD must be exec form");
   const stop = final.body.filter((i) => i.op === "STOPSIGNAL").at(-1);
@@ -105,11 +110,18 @@ describe("Dockerfile", () => {
   test("runs as the uid the chart expects", () => {
     const values = readFileSync(join(repoRoot, "deploy/helm/outerpark/values.yaml"), "utf8");
     const uid = /runAsUser: (\d+)/.exec(values)?.[1];
-    expect(parseDockerfile(dockerfile).stages.at(-1)!.body.find((i) => i.op === "USER")?.args).toBe(`${uid}:${uid}`);
+    expect(
+      parseDockerfile(dockerfile)
+        .stages.at(-1)!
+        .body.find((i) => i.op === "USER")?.args,
+    ).toBe(`${uid}:${uid}`);
   });
 
   test("every COPY source exists and is let through .dockerignore", () => {
-    const ignore = readFileSync(join(repoRoot, ".dockerignore"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+    const ignore = readFileSync(join(repoRoot, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith("#"));
     expect(ignore[0]).toBe("*"); // an allow-list: nothing reaches the build context by accident
     const allowed = ignore.filter((l) => l.startsWith("!")).map((l) => l.slice(1).replace(/\/$/, ""));
     for (const stage of parseDockerfile(dockerfile).stages) {

@@ -3,14 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test, vi } from "vitest";
 import { isScalar, parse, parseDocument, visit } from "yaml";
-import {
-  HELM_PLACEHOLDERS,
-  LOCAL_JWKS_FILE,
-  outputs,
-  renderBootstrap,
-  renderYaml,
-  services as edgeServices,
-} from "../../envoy/generate.js";
+import { HELM_PLACEHOLDERS, LOCAL_JWKS_FILE, outputs, renderBootstrap, renderYaml, services as edgeServices } from "../../envoy/generate.js";
 import { join } from "node:path";
 import { DEFAULT_PORTS } from "#kit/config.js";
 import { LOCAL_KEY_DIR, edgeJwksFileIn } from "../../tools/keys.js";
@@ -28,9 +21,7 @@ const clone = <T>(v: T): T => structuredClone(v);
 describe("envoy generator", () => {
   test("committed envoy.yaml and the chart's files/envoy.yaml are up to date", () => {
     for (const target of ["local", "helm"] as const) {
-      expect(readFileSync(outputs[target], "utf8"), `${outputs[target]} is stale: run node envoy/generate.ts`).toBe(
-        renderYaml(target),
-      );
+      expect(readFileSync(outputs[target], "utf8"), `${outputs[target]} is stale: run node envoy/generate.ts`).toBe(renderYaml(target));
     }
   });
 
@@ -71,9 +62,7 @@ describe("envoy generator", () => {
     expect(JSON.stringify(helm)).toContain(`${HELM_PLACEHOLDERS.fullname}-musical-headless`);
     const strip = (b: unknown) =>
       JSON.stringify(b, (k, v) =>
-        ["address", "type", "dns_lookup_family", "dns_refresh_rate", "respect_dns_ttl", "local_jwks", "regex"].includes(k)
-          ? undefined
-          : v,
+        ["address", "type", "dns_lookup_family", "dns_refresh_rate", "respect_dns_ttl", "local_jwks", "regex"].includes(k) ? undefined : v,
       );
     expect(strip(helm)).toBe(strip(local));
   });
@@ -101,12 +90,8 @@ describe("envoy/envoy.yaml against Envoy's v3 protos", () => {
   });
 
   test("local upstreams are 127.0.0.1:8081-8085; the edge trusts make up's public issuer keys and requires exp", () => {
-    const addrs = bootstrap.static_resources.clusters.map(
-      (c: any) => c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address,
-    );
-    expect(addrs.map((a: any) => `${a.address}:${a.port_value}`)).toEqual(
-      [8081, 8082, 8083, 8084, 8085].map((p) => `127.0.0.1:${p}`),
-    );
+    const addrs = bootstrap.static_resources.clusters.map((c: any) => c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address);
+    expect(addrs.map((a: any) => `${a.address}:${a.port_value}`)).toEqual([8081, 8082, 8083, 8084, 8085].map((p) => `127.0.0.1:${p}`));
     const jwt = httpConnectionManager(bootstrap).http_filters.find((f: any) => f.name === "envoy.filters.http.jwt_authn");
     expect(jwt.typed_config.providers.outerpark.local_jwks).toEqual({ filename: LOCAL_JWKS_FILE });
     expect(jwt.typed_config.providers.outerpark.require_expiration).toBe(true);
@@ -121,9 +106,17 @@ describe("the validator cannot silently pass", () => {
     ["a misspelt key", (b) => (b.static_resources.clusters[0].outlier_detection.consecutive_5xxx = 5), /unknown field "consecutive_5xxx"/],
     ["a misspelt key inside an Any body", (b) => (hcmOf(b).http_filters[3].typed_config.providers.outerpark.isuer = "x"), /unknown field "isuer"/],
     ["a wrong value type (number for a Duration)", (b) => (b.static_resources.clusters[0].connect_timeout = 1), /expected a duration/],
-    ["a wrong value type (string for a UInt32Value)", (b) => (b.static_resources.clusters[0].circuit_breakers.thresholds[0].max_requests = "lots"), /expected an integer/],
+    [
+      "a wrong value type (string for a UInt32Value)",
+      (b) => (b.static_resources.clusters[0].circuit_breakers.thresholds[0].max_requests = "lots"),
+      /expected an integer/,
+    ],
     ["a wrong value type (object for a string)", (b) => (b.static_resources.clusters[0].name = { x: 1 }), /expected a string/],
-    ["an unknown @type", (b) => (hcmOf(b).http_filters[1].typed_config["@type"] = "type.googleapis.com/envoy.extensions.filters.http.grpc_web.v3.GrpcWebb"), /unknown type/],
+    [
+      "an unknown @type",
+      (b) => (hcmOf(b).http_filters[1].typed_config["@type"] = "type.googleapis.com/envoy.extensions.filters.http.grpc_web.v3.GrpcWebb"),
+      /unknown type/,
+    ],
     ["an invalid enum value", (b) => (b.static_resources.clusters[0].lb_policy = "LEAST_REQUESTS"), /not a value of enum/],
     ["two members of one oneof", (b) => (hcmOf(b).route_config.virtual_hosts[0].routes[0].match.prefix = "/"), /oneof path_specifier/],
     ["a scalar where a list belongs", (b) => (hcmOf(b).route_config.virtual_hosts[0].domains = "*"), /expected a list/],
@@ -148,17 +141,62 @@ describe("the validator cannot silently pass", () => {
   });
 
   const semanticCases: [string, (b: any) => void, RegExp][] = [
-    ["a route to a missing cluster", (b) => (hcmOf(b).route_config.virtual_hosts[0].routes[1].route.cluster = "musicall"), /missing cluster musicall/],
+    [
+      "a route to a missing cluster",
+      (b) => (hcmOf(b).route_config.virtual_hosts[0].routes[1].route.cluster = "musicall"),
+      /missing cluster musicall/,
+    ],
     ["a cluster without outlier detection", (b) => delete b.static_resources.clusters[2].outlier_detection, /outlier_detection/],
     ["a cluster without circuit breakers", (b) => delete b.static_resources.clusters[1].circuit_breakers, /circuit_breakers/],
     ["a cluster without a health check", (b) => delete b.static_resources.clusters[3].health_checks, /health check/],
-    ["a service without a route", (b) => (hcmOf(b).route_config.virtual_hosts[0].routes = hcmOf(b).route_config.virtual_hosts[0].routes.filter((r: any) => r.route?.cluster !== "notice")), /outerpark\.notice\.v1\./],
-    ["retries on the catch-all prefix route", (b) => (hcmOf(b).route_config.virtual_hosts[0].routes.find((r: any) => r.name === "reservation.other").route.retry_policy = { num_retries: 1 }), /retries/],
-    ["an internal method routed publicly", (b) => { const r = hcmOf(b).route_config.virtual_hosts[0].routes.find((x: any) => x.name === "musical.ReserveSeats.internal"); delete r.direct_response; r.route = { cluster: "musical", timeout: "5s" }; }, /internal/],
-    ["a provider that accepts tokens without exp", (b) => delete hcmOf(b).http_filters[3].typed_config.providers.outerpark.require_expiration, /require_expiration/],
-    ["a provider trusting a symmetric (HS256) key", (b) => (hcmOf(b).http_filters[3].typed_config.providers.outerpark.local_jwks = { inline_string: JSON.stringify({ keys: [{ kty: "oct", alg: "HS256", k: "c2VjcmV0" }] }) }), /EC public key/],
-    ["a provider holding a private key", (b) => (hcmOf(b).http_filters[3].typed_config.providers.outerpark.local_jwks = { inline_string: JSON.stringify({ keys: [{ kty: "EC", crv: "P-256", x: "x", y: "y", d: "d", kid: "issuer:1" }] }) }), /EC public key/],
-    ["a stream with a route timeout", (b) => (hcmOf(b).route_config.virtual_hosts[0].routes.find((r: any) => r.name === "customercenter.WatchMyPage").route.timeout = "15s"), /timeout 0s/],
+    [
+      "a service without a route",
+      (b) =>
+        (hcmOf(b).route_config.virtual_hosts[0].routes = hcmOf(b).route_config.virtual_hosts[0].routes.filter(
+          (r: any) => r.route?.cluster !== "notice",
+        )),
+      /outerpark\.notice\.v1\./,
+    ],
+    [
+      "retries on the catch-all prefix route",
+      (b) => (hcmOf(b).route_config.virtual_hosts[0].routes.find((r: any) => r.name === "reservation.other").route.retry_policy = { num_retries: 1 }),
+      /retries/,
+    ],
+    [
+      "an internal method routed publicly",
+      (b) => {
+        const r = hcmOf(b).route_config.virtual_hosts[0].routes.find((x: any) => x.name === "musical.ReserveSeats.internal");
+        delete r.direct_response;
+        r.route = { cluster: "musical", timeout: "5s" };
+      },
+      /internal/,
+    ],
+    [
+      "a provider that accepts tokens without exp",
+      (b) => delete hcmOf(b).http_filters[3].typed_config.providers.outerpark.require_expiration,
+      /require_expiration/,
+    ],
+    [
+      "a provider trusting a symmetric (HS256) key",
+      (b) =>
+        (hcmOf(b).http_filters[3].typed_config.providers.outerpark.local_jwks = {
+          inline_string: JSON.stringify({ keys: [{ kty: "oct", alg: "HS256", k: "c2VjcmV0" }] }),
+        }),
+      /EC public key/,
+    ],
+    [
+      "a provider holding a private key",
+      (b) =>
+        (hcmOf(b).http_filters[3].typed_config.providers.outerpark.local_jwks = {
+          inline_string: JSON.stringify({ keys: [{ kty: "EC", crv: "P-256", x: "x", y: "y", d: "d", kid: "issuer:1" }] }),
+        }),
+      /EC public key/,
+    ],
+    [
+      "a stream with a route timeout",
+      (b) => (hcmOf(b).route_config.virtual_hosts[0].routes.find((r: any) => r.name === "customercenter.WatchMyPage").route.timeout = "15s"),
+      /timeout 0s/,
+    ],
   ];
   test.each(semanticCases)("semantic check catches %s", (_name, mutate, message) => {
     const broken = clone(valid);

@@ -113,8 +113,7 @@ const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:
 
 const lowerCamel = (s: string) => s.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 const describe = (v: unknown) => (v === null ? "null" : Array.isArray(v) ? "list" : typeof v);
-const isObject = (v: unknown): v is Record<string, unknown> =>
-  typeof v === "object" && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** Seconds of a proto3 JSON Duration string, or undefined if malformed. */
 export function durationSeconds(value: string): number | undefined {
@@ -327,8 +326,7 @@ class Walker {
 
   private isSpecialJson(name: string) {
     return (
-      name in WRAPPERS ||
-      ["Any", "Duration", "Timestamp", "FieldMask", "Struct", "Value", "ListValue"].some((n) => name === `google.protobuf.${n}`)
+      name in WRAPPERS || ["Any", "Duration", "Timestamp", "FieldMask", "Struct", "Value", "ListValue"].some((n) => name === `google.protobuf.${n}`)
     );
   }
 

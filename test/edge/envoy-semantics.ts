@@ -14,7 +14,9 @@ export function protoServices(): Map<string, string[]> {
   const files = readdirSync(join(protoDir, "outerpark")).flatMap((svc) => {
     const dir = join(protoDir, "outerpark", svc, "v1");
     return existsSync(dir)
-      ? readdirSync(dir).filter((f) => f.endsWith(".proto")).map((f) => `outerpark/${svc}/v1/${f}`)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith(".proto"))
+          .map((f) => `outerpark/${svc}/v1/${f}`)
       : [];
   });
   const root = new protobuf.Root();
@@ -37,12 +39,13 @@ export function protoServices(): Map<string, string[]> {
 
 type Obj = Record<string, any>;
 
-const typeOf = (typed: Obj | undefined) => String(typed?.["@type"] ?? "").split("/").pop();
+const typeOf = (typed: Obj | undefined) =>
+  String(typed?.["@type"] ?? "")
+    .split("/")
+    .pop();
 
 export function httpConnectionManager(bootstrap: Obj): Obj {
-  const filters = bootstrap.static_resources?.listeners?.flatMap((l: Obj) =>
-    l.filter_chains.flatMap((c: Obj) => c.filters),
-  );
+  const filters = bootstrap.static_resources?.listeners?.flatMap((l: Obj) => l.filter_chains.flatMap((c: Obj) => c.filters));
   const hcm = filters?.find((f: Obj) => f.name === "envoy.filters.network.http_connection_manager");
   if (!hcm) throw new Error("no http_connection_manager");
   return hcm.typed_config;

@@ -12,12 +12,16 @@ test("an unknown tool name is refused with the known names", () => {
   expect(r.stderr).toMatch(/unknown tool 'helmm' \(known: helm grpcurl nats-server ghz\)/);
 });
 
-test("a tool already built is not built again", () => {
-  ensureHelm();
-  const r = spawnSync(script, ["helm"], { encoding: "utf8" });
-  expect(r.status).toBe(0);
-  expect(r.stderr).toBe(""); // nothing was built
-}, 20 * 60_000);
+test(
+  "a tool already built is not built again",
+  () => {
+    ensureHelm();
+    const r = spawnSync(script, ["helm"], { encoding: "utf8" });
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(""); // nothing was built
+  },
+  20 * 60_000,
+);
 
 test("helm reports the pinned version", () => {
   const r = spawnSync(ensureHelm(), ["version", "--short"], { encoding: "utf8" });

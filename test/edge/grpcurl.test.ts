@@ -99,14 +99,23 @@ describe("grpcurl through server reflection, without proto files", () => {
       await grpcurl(
         "musical",
         ["outerpark.musical.v1.MusicalService/RegisterMusical"],
-        ["-H", `authorization: Bearer ${manager}`, "-d", JSON.stringify({ musical_id: "grpcurl-show", name: "Into the Woods", total_seats: 12, seat_price: "70000" })],
+        [
+          "-H",
+          `authorization: Bearer ${manager}`,
+          "-d",
+          JSON.stringify({ musical_id: "grpcurl-show", name: "Into the Woods", total_seats: 12, seat_price: "70000" }),
+        ],
       ),
     );
     expect(registered.created).toBe(true);
     expect(registered.musical).toMatchObject({ musicalId: "grpcurl-show", name: "Into the Woods", totalSeats: 12, reservableSeats: 12 });
 
     const read = JSON.parse(
-      await grpcurl("musical", ["outerpark.musical.v1.MusicalService/GetMusical"], ["-H", `authorization: Bearer ${alice}`, "-d", '{"musical_id": "grpcurl-show"}']),
+      await grpcurl(
+        "musical",
+        ["outerpark.musical.v1.MusicalService/GetMusical"],
+        ["-H", `authorization: Bearer ${alice}`, "-d", '{"musical_id": "grpcurl-show"}'],
+      ),
     );
     // protojson: int64 as a string, Timestamp as RFC 3339.
     expect(read.musical).toEqual({

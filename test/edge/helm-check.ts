@@ -63,19 +63,40 @@ export function renderNotes(valuesFiles: string[] = [keyValues]): string {
     cpSync(chartDir, copy, { recursive: true });
     renameSync(join(copy, "templates/NOTES.txt"), join(copy, "NOTES.src"));
     writeFileSync(join(copy, "templates/zz-notes.yaml"), 'notes: {{ tpl (.Files.Get "NOTES.src") . | toJson }}\n');
-    const out = helm(["template", "outerpark", copy, "--namespace", "outerpark", "--kube-version", KUBE_VERSION, "--show-only", "templates/zz-notes.yaml", ...valuesFiles.flatMap((f) => ["-f", f])]);
+    const out = helm([
+      "template",
+      "outerpark",
+      copy,
+      "--namespace",
+      "outerpark",
+      "--kube-version",
+      KUBE_VERSION,
+      "--show-only",
+      "templates/zz-notes.yaml",
+      ...valuesFiles.flatMap((f) => ["-f", f]),
+    ]);
     return (parseManifests(out)[0] as unknown as { notes: string }).notes;
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
 }
 
-export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> } } & Record<string, any>;
+export type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> };
+} & Record<string, any>;
 
 /** `helm template`, parsed strictly (duplicate keys are errors). */
 export function helmTemplate(valuesFiles: string[] = [keyValues], set: string[] = [], release = "outerpark"): Manifest[] {
   const out = helm([
-    "template", release, chartDir, "--namespace", "outerpark", "--kube-version", KUBE_VERSION,
+    "template",
+    release,
+    chartDir,
+    "--namespace",
+    "outerpark",
+    "--kube-version",
+    KUBE_VERSION,
     ...valuesFiles.flatMap((f) => ["-f", f]),
     ...set.flatMap((s) => ["--set", s]),
   ]);

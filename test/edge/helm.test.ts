@@ -8,7 +8,18 @@ import { services as edgeServices } from "../../envoy/generate.js";
 import { generateKeySet } from "../../tools/keys.js";
 import { validateEnvoy } from "./envoy-proto.js";
 import { checkEdgeSemantics, expectationsFromProtos } from "./envoy-semantics.js";
-import { ensureHelm, helmLint, helmTemplate, keyValues, productionValues, renderNotes, testKeys, validateManifests, valuesFile, type Manifest } from "./helm-check.js";
+import {
+  ensureHelm,
+  helmLint,
+  helmTemplate,
+  keyValues,
+  productionValues,
+  renderNotes,
+  testKeys,
+  validateManifests,
+  valuesFile,
+  type Manifest,
+} from "./helm-check.js";
 
 // helm and the Envoy protos take a few seconds on a busy two-core machine.
 vi.setConfig({ testTimeout: 120_000 });
@@ -91,7 +102,11 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     const port = edgeServices.find((s) => s.name === svc)!.port;
     const dep = find(manifests, "Deployment", `${fullname}-${svc}`);
     const [c] = podSpecOf(dep).containers;
-    const appImages = new Set(byKind(manifests, "Deployment").filter((d) => d.metadata.labels?.["app.kubernetes.io/component"] !== "edge").map((d) => podSpecOf(d).containers[0].image));
+    const appImages = new Set(
+      byKind(manifests, "Deployment")
+        .filter((d) => d.metadata.labels?.["app.kubernetes.io/component"] !== "edge")
+        .map((d) => podSpecOf(d).containers[0].image),
+    );
     expect(appImages.size).toBe(1);
     expect(c.args).toEqual(["serve", svc]);
     expect(c.ports).toEqual([{ name: "grpc", containerPort: port, protocol: "TCP" }]);
@@ -119,11 +134,10 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
   });
 
   test("reservation calls musical; payment calls the gateway", () => {
-    const env = (svc: string) => Object.fromEntries(podSpecOf(find(manifests, "Deployment", `${fullname}-${svc}`)).containers[0].env.map((e: any) => [e.name, e.value]));
+    const env = (svc: string) =>
+      Object.fromEntries(podSpecOf(find(manifests, "Deployment", `${fullname}-${svc}`)).containers[0].env.map((e: any) => [e.name, e.value]));
     expect(env("reservation").MUSICAL_URL).toBe(`http://${fullname}-musical:8081`);
-    expect(env("payment").PAYMENT_GATEWAY_URL).toBe(
-      flavour === "default" ? `http://${fullname}-gateway:8090` : "https://payments.example.com",
-    );
+    expect(env("payment").PAYMENT_GATEWAY_URL).toBe(flavour === "default" ? `http://${fullname}-gateway:8090` : "https://payments.example.com");
     expect(manifests.some((m) => m.kind === "Deployment" && m.metadata.name === `${fullname}-gateway`)).toBe(flavour === "default");
   });
 
@@ -141,7 +155,12 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
       expect(egressPeers.sort()).toEqual(svc === "reservation" ? ["musical"] : svc === "payment" && flavour === "default" ? ["gateway"] : []);
     }
     const edge = find(manifests, "NetworkPolicy", `${fullname}-edge`);
-    expect(edge.spec.egress.flatMap((r: any) => (r.to ?? []).map(component)).filter(Boolean).sort()).toEqual([...serviceNames].sort());
+    expect(
+      edge.spec.egress
+        .flatMap((r: any) => (r.to ?? []).map(component))
+        .filter(Boolean)
+        .sort(),
+    ).toEqual([...serviceNames].sort());
   });
 
   test("the edge ConfigMap's envoy.yaml passes the same strict Envoy checks", () => {
@@ -166,8 +185,9 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     const jwksVolume = edge.volumes.find((v: any) => v.name === "jwks");
     expect(jwksVolume.configMap).toEqual({ name: `${fullname}-jwks`, items: [{ key: "edge-jwks.json", path: "edge-jwks.json" }] });
     expect(edge.containers[0].volumeMounts.find((m: any) => m.name === "jwks").mountPath).toBe("/etc/envoy/jwks");
-    const provider = bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters
-      .find((f: any) => f.name === "envoy.filters.http.jwt_authn").typed_config.providers.outerpark;
+    const provider = bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters.find(
+      (f: any) => f.name === "envoy.filters.http.jwt_authn",
+    ).typed_config.providers.outerpark;
     expect(provider.local_jwks.filename).toBe("/etc/envoy/jwks/edge-jwks.json");
   });
 
@@ -185,7 +205,9 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
   });
 
   test("secrets: chart-made for demos, existing ones in production", () => {
-    const secrets = byKind(manifests, "Secret").map((s) => s.metadata.name).sort();
+    const secrets = byKind(manifests, "Secret")
+      .map((s) => s.metadata.name)
+      .sort();
     if (flavour === "default") {
       expect(secrets).toEqual([`${fullname}-database`, `${fullname}-page-tokens`, `${fullname}-reservation-key`]);
       const db = find(manifests, "Secret", `${fullname}-database`);
@@ -197,7 +219,10 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
       expect(env.find((e: any) => e.name === "DATABASE_URL").valueFrom.secretKeyRef.name).toBe("outerpark-database-urls");
       expect(env.find((e: any) => e.name === "PAGE_TOKEN_SECRET").valueFrom.secretKeyRef).toEqual({ name: "outerpark-page-tokens", key: "secret" });
       const reservationEnv = podSpecOf(find(manifests, "Deployment", `${fullname}-reservation`)).containers[0].env;
-      expect(reservationEnv.find((e: any) => e.name === "SERVICE_SIGNING_KEY").valueFrom.secretKeyRef).toEqual({ name: "outerpark-reservation-key", key: "signing-key" });
+      expect(reservationEnv.find((e: any) => e.name === "SERVICE_SIGNING_KEY").valueFrom.secretKeyRef).toEqual({
+        name: "outerpark-reservation-key",
+        key: "signing-key",
+      });
     }
   });
 
@@ -254,7 +279,9 @@ describe("helm-check catches mistakes", () => {
   });
 
   test("a kind the API does not have", async () => {
-    const { errors } = await validateManifests([{ apiVersion: "apps/v1", kind: "Deploymnet", metadata: { name: "x" } } as Manifest]).catch((e) => ({ errors: [String(e)] }));
+    const { errors } = await validateManifests([{ apiVersion: "apps/v1", kind: "Deploymnet", metadata: { name: "x" } } as Manifest]).catch((e) => ({
+      errors: [String(e)],
+    }));
     expect(errors.join("\n")).toMatch(/Deploymnet/);
   });
 
@@ -272,17 +299,22 @@ describe("helm-check catches mistakes", () => {
   test("the chart refuses missing, private, symmetric, local and mismatched keys", () => {
     const jwks = testKeys.jwks;
     const reservationKey = JSON.stringify(testKeys.privateKeys.reservation);
-    const withAuth = (auth: Record<string, unknown>) => () => helmTemplate([valuesFile({ auth: { jwks: JSON.stringify(jwks), reservationKey: { key: reservationKey }, ...auth } })]);
+    const withAuth = (auth: Record<string, unknown>) => () =>
+      helmTemplate([valuesFile({ auth: { jwks: JSON.stringify(jwks), reservationKey: { key: reservationKey }, ...auth } })]);
     const relabel = (kid: string) => ({ keys: jwks.keys.map((k) => (k.kid!.startsWith("issuer:") ? { ...k, kid } : k)) });
     expect(() => helmTemplate([])).toThrow(/auth.jwks is required/);
     expect(withAuth({ jwks: "not json" })).toThrow(/auth.jwks must be a JWKS/);
     expect(withAuth({ jwks: JSON.stringify({ keys: [...jwks.keys, testKeys.privateKeys.issuer] }) })).toThrow(/private key material/);
-    expect(withAuth({ jwks: JSON.stringify({ keys: [...jwks.keys, { kty: "oct", kid: "issuer:hs", k: "c2VjcmV0" }] }) })).toThrow(/not an EC P-256 public key/);
+    expect(withAuth({ jwks: JSON.stringify({ keys: [...jwks.keys, { kty: "oct", kid: "issuer:hs", k: "c2VjcmV0" }] }) })).toThrow(
+      /not an EC P-256 public key/,
+    );
     expect(withAuth({ jwks: JSON.stringify(relabel("issuer:local-1a2b3c4d")) })).toThrow(/made by make up/);
     expect(withAuth({ jwks: JSON.stringify(relabel("reservation:2026")) })).toThrow(/no issuer key/);
     expect(withAuth({ reservationKey: { key: "" } })).toThrow(/auth.reservationKey.existingSecret or auth.reservationKey.key is required/);
     expect(withAuth({ reservationKey: { key: JSON.stringify(testKeys.privateKeys.issuer) } })).toThrow(/does not match a reservation key/);
-    expect(withAuth({ reservationKey: { key: JSON.stringify(generateKeySet(["reservation"], "20261125-other").privateKeys.reservation) } })).toThrow(/does not match/);
+    expect(withAuth({ reservationKey: { key: JSON.stringify(generateKeySet(["reservation"], "20261125-other").privateKeys.reservation) } })).toThrow(
+      /does not match/,
+    );
     expect(withAuth({ reservationKey: { key: JSON.stringify(jwks.keys.find((k) => k.kid!.startsWith("reservation:"))) } })).toThrow(/private EC JWK/);
   });
 

@@ -68,7 +68,9 @@ export class UnknownKeyChecker {
     const file = program.getSourceFile(virtual)!;
     const diagnostics = ts.getPreEmitDiagnostics(program, file);
     if (diagnostics.length) {
-      throw new Error(ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => repoRoot, getNewLine: () => "\n" }));
+      throw new Error(
+        ts.formatDiagnostics(diagnostics, { getCanonicalFileName: (f) => f, getCurrentDirectory: () => repoRoot, getNewLine: () => "\n" }),
+      );
     }
     const exports = this.checker.getExportsOfModule(this.checker.getSymbolAtLocation(file)!);
     unique.forEach((k, i) => {
@@ -116,7 +118,11 @@ export class UnknownKeyChecker {
 
   private elementType(t: ts.Type): ts.Type | undefined {
     if (this.checker.isArrayType(t) || this.checker.isTupleType(t)) return this.checker.getTypeArguments(t as ts.TypeReference)[0];
-    if (t.isUnion()) for (const u of t.types) { const e = this.elementType(u); if (e) return e; }
+    if (t.isUnion())
+      for (const u of t.types) {
+        const e = this.elementType(u);
+        if (e) return e;
+      }
     return undefined;
   }
 }

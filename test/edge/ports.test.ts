@@ -28,7 +28,10 @@ export function portCopies(readText: (file: string) => string = read) {
 
   const deployReadme = readText("deploy/README.md");
   const deployRanges = [...deployReadme.matchAll(/(\d{4})-(\d{4})/g)].map(([, from, to]) => [Number(from), Number(to)]);
-  const deployGateway = [...deployReadme.matchAll(/-p (\d+):(\d+) IMAGE gateway/g)].flatMap(([, outside, inside]) => [Number(outside), Number(inside)]);
+  const deployGateway = [...deployReadme.matchAll(/-p (\d+):(\d+) IMAGE gateway/g)].flatMap(([, outside, inside]) => [
+    Number(outside),
+    Number(inside),
+  ]);
   const valuesGateway = [...readText("deploy/helm/outerpark/values.yaml").matchAll(/`outerpark\.js gateway` on (\d+)/g)].map((m) => Number(m[1]));
 
   return { chartPorts, chartGateway, exposed, readmeTable, readmeGateway, deployRanges, deployGateway, valuesGateway };
@@ -47,7 +50,8 @@ export function portDrift(copies: ReturnType<typeof portCopies>): string[] {
   if (!same(copies.readmeTable)) problems.push(`README's port table is ${JSON.stringify(copies.readmeTable)}`);
   const gatewayCopies = { "README.md": copies.readmeGateway, "deploy/README.md": copies.deployGateway, "values.yaml": copies.valuesGateway };
   for (const [file, ports] of Object.entries(gatewayCopies)) {
-    if (ports.length === 0 || ports.some((p) => p !== DEFAULT_GATEWAY_PORT)) problems.push(`${file} gives the gateway port as ${JSON.stringify(ports)}`);
+    if (ports.length === 0 || ports.some((p) => p !== DEFAULT_GATEWAY_PORT))
+      problems.push(`${file} gives the gateway port as ${JSON.stringify(ports)}`);
   }
   if (copies.deployRanges.length === 0 || copies.deployRanges.some(([from, to]) => from !== firstPort || to !== lastPort)) {
     problems.push(`deploy/README.md gives the service ports as ${JSON.stringify(copies.deployRanges)}`);
@@ -88,7 +92,8 @@ describe("ports have one source, kit/src/config.ts", () => {
   test("a drifted copy is caught", () => {
     const drifted = (file: string) => {
       const text = read(file);
-      if (file === "Dockerfile") return text.replace(/^EXPOSE (.*)$/m, (_, ports: string) => `EXPOSE ${ports.replace(String(DEFAULT_PORTS.notice), "9084")}`);
+      if (file === "Dockerfile")
+        return text.replace(/^EXPOSE (.*)$/m, (_, ports: string) => `EXPOSE ${ports.replace(String(DEFAULT_PORTS.notice), "9084")}`);
       if (file === "README.md") return text.replace(`| payment | ${DEFAULT_PORTS.payment} |`, "| payment | 9083 |");
       if (file.endsWith("_helpers.tpl")) return text.replace(`"musical" ${DEFAULT_PORTS.musical}`, `"musical" 9081`);
       return text;

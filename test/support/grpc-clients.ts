@@ -59,21 +59,29 @@ type StreamingMethod<C> = {
  * every grpc.ServiceDefinition has is left out, and so are server streams (see openStream).
  */
 type UnaryMethodKeys<S extends GrpcService> = {
-  [K in keyof Definition<S> as K extends string
-    ? string extends K
-      ? never
-      : Uncapitalize<K> extends StreamingMethod<RawClient<S>>
+  [
+    K in keyof Definition<S> as K extends string
+      ? string extends K
         ? never
-        : Uncapitalize<K>
-    : never]: K;
+        : Uncapitalize<K> extends StreamingMethod<RawClient<S>>
+          ? never
+          : Uncapitalize<K>
+      : never
+  ]: K;
 };
 export type UnaryMethod<S extends GrpcService> = keyof UnaryMethodKeys<S>;
 
-type MethodDefinitionOf<S extends GrpcService, M extends UnaryMethod<S>> = UnaryMethodKeys<S>[M] extends infer K extends keyof Definition<S> ? Definition<S>[K] : never;
+type MethodDefinitionOf<S extends GrpcService, M extends UnaryMethod<S>> = UnaryMethodKeys<S>[M] extends infer K extends keyof Definition<S>
+  ? Definition<S>[K]
+  : never;
 export type RequestOf<S extends GrpcService, M extends UnaryMethod<S>> =
-  MethodDefinitionOf<S, M> extends protoLoader.MethodDefinition<infer Request, infer _Response, infer _DecodedRequest, infer _DecodedResponse> ? Request : never;
+  MethodDefinitionOf<S, M> extends protoLoader.MethodDefinition<infer Request, infer _Response, infer _DecodedRequest, infer _DecodedResponse>
+    ? Request
+    : never;
 export type ResponseOf<S extends GrpcService, M extends UnaryMethod<S>> =
-  MethodDefinitionOf<S, M> extends protoLoader.MethodDefinition<infer _Request, infer _Response, infer _DecodedRequest, infer Response> ? Present<Response> : never;
+  MethodDefinitionOf<S, M> extends protoLoader.MethodDefinition<infer _Request, infer _Response, infer _DecodedRequest, infer Response>
+    ? Present<Response>
+    : never;
 
 /**
  * A decoded message as the tests read it. With `defaults: true` an absent submessage decodes as null; tests read only
@@ -103,8 +111,14 @@ export function unaryClient<S extends GrpcService>(service: S, address: string):
         const metadata = new grpc.Metadata();
         if (token) metadata.set("authorization", `Bearer ${token}`);
         // What the client's generated method does, without looking it up by name.
-        client.makeUnaryRequest(method.path, method.requestSerialize, method.responseDeserialize, request, metadata, { deadline: Date.now() + deadlineMs }, (error, response) =>
-          error ? reject(error) : resolve(response),
+        client.makeUnaryRequest(
+          method.path,
+          method.requestSerialize,
+          method.responseDeserialize,
+          request,
+          metadata,
+          { deadline: Date.now() + deadlineMs },
+          (error, response) => (error ? reject(error) : resolve(response)),
         );
       });
   }
@@ -120,7 +134,12 @@ type StreamRequest<F> = F extends (argument: infer Request, ...rest: never[]) =>
 type StreamResponse<F> = F extends (...args: never[]) => grpc.ClientReadableStream<infer Response> ? Present<Response> : never;
 
 /** Opens a server stream (e.g. `openStream(customercenter.raw, "watchMyPage", …)`) and collects its messages until closed. */
-export function openStream<C extends grpc.Client, M extends StreamingMethod<C> & keyof C>(client: C, method: M, request: StreamRequest<C[M]>, token: string) {
+export function openStream<C extends grpc.Client, M extends StreamingMethod<C> & keyof C>(
+  client: C,
+  method: M,
+  request: StreamRequest<C[M]>,
+  token: string,
+) {
   const metadata = new grpc.Metadata();
   metadata.set("authorization", `Bearer ${token}`);
   const start = client[method] as (request: StreamRequest<C[M]>, metadata: grpc.Metadata) => grpc.ClientReadableStream<StreamResponse<C[M]>>;

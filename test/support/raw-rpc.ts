@@ -149,7 +149,14 @@ export async function rawConnect(
 function http1Request(address: string, path: string, headers: Record<string, string>, body: Uint8Array): Promise<{ status: number; text: string }> {
   const [host, port] = address.split(":");
   return new Promise((resolve, reject) => {
-    const request = http.request({ host, port: Number(port), path, method: "POST", headers: { ...headers, "content-length": String(body.byteLength) }, agent: false });
+    const request = http.request({
+      host,
+      port: Number(port),
+      path,
+      method: "POST",
+      headers: { ...headers, "content-length": String(body.byteLength) },
+      agent: false,
+    });
     let answered = false;
     request.on("response", (response) => {
       answered = true;

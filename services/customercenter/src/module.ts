@@ -27,8 +27,7 @@ export const customerCenterModule: ServiceModule = {
       maxStreamsPerCustomer: readInt(process.env, "MYPAGE_MAX_STREAMS_PER_CUSTOMER", 10),
     });
     return {
-      routes: (router) =>
-        router.service(CustomerCenterService, customerCenterService(myPage, watchers, pageTokens)),
+      routes: (router) => router.service(CustomerCenterService, customerCenterService(myPage, watchers, pageTokens)),
       workers: [
         { start: () => feed.start(), stop: () => feed.stop() },
         watchers,

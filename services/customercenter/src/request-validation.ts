@@ -4,4 +4,7 @@ import { GetMyPageRequestSchema, WatchMyPageRequestSchema } from "#gen/outerpark
 /** WatchMyPage is a stream, which the kit's validation interceptor does not look into: its handler checks this itself. */
 export const watchMyPageRules = defineRules(WatchMyPageRequestSchema, { pageSize: rule.pageSize() });
 
-export const customerCenterRules = [defineRules(GetMyPageRequestSchema, { pageSize: rule.pageSize(), pageToken: rule.pageToken() }), watchMyPageRules];
+export const customerCenterRules = [
+  defineRules(GetMyPageRequestSchema, { pageSize: rule.pageSize(), pageToken: rule.pageToken() }),
+  watchMyPageRules,
+];

@@ -32,10 +32,7 @@ export const paymentModule: ServiceModule = {
     });
     return {
       routes: (router) => router.service(PaymentService, paymentService(payments, pageTokens)),
-      workers: [
-        consume("reservation", ...reservationEventHandlers(payments, () => processor.wake())),
-        processor,
-      ],
+      workers: [consume("reservation", ...reservationEventHandlers(payments, () => processor.wake())), processor],
     };
   },
 };

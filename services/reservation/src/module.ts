@@ -31,10 +31,7 @@ export const reservationModule: ServiceModule = {
     const reservations = new Reservations(transactor, seats, logger, staleAfterMs);
     return {
       routes: (router) => router.service(ReservationService, reservationService(reservations, pageTokens)),
-      workers: [
-        consume("payment", ...paymentEventHandlers(reservations)),
-        new PlacementSweeper(transactor, reservations, logger),
-      ],
+      workers: [consume("payment", ...paymentEventHandlers(reservations)), new PlacementSweeper(transactor, reservations, logger)],
     };
   },
 };

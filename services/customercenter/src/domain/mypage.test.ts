@@ -26,7 +26,10 @@ function distinctViews(history: readonly HistoryItem[]): Map<string, Reservation
   const views = new Map<string, ReservationView>();
   for (const order of permutations(history)) {
     const view = foldReservation(order);
-    views.set(JSON.stringify(view, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)), view);
+    views.set(
+      JSON.stringify(view, (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v)),
+      view,
+    );
   }
   return views;
 }
@@ -126,7 +129,12 @@ describe("foldReservation: the saga's states", () => {
     ],
     [
       "a late PaymentDeferred after approval",
-      [at(0, placed), at(1, { type: "PaymentApproved", amount: 240_000n }), at(2, { type: "ReservationConfirmed" }), at(3, { type: "PaymentDeferred" })],
+      [
+        at(0, placed),
+        at(1, { type: "PaymentApproved", amount: 240_000n }),
+        at(2, { type: "ReservationConfirmed" }),
+        at(3, { type: "PaymentDeferred" }),
+      ],
       { reservationStatus: "PAID", paymentState: "APPROVED" },
     ],
     [
@@ -237,8 +245,7 @@ describe("foldReservation: services whose clocks disagree", () => {
   function* skews(): Generator<Record<string, number>> {
     for (const reservation of OFFSETS_S)
       for (const payment of OFFSETS_S)
-        for (const musical of [-300, 0, 300])
-          for (const notice of [-300, 0, 300]) yield { reservation, payment, musical, notice };
+        for (const musical of [-300, 0, 300]) for (const notice of [-300, 0, 300]) yield { reservation, payment, musical, notice };
   }
 
   function skewed(history: readonly HistoryItem[], offsets: Record<string, number>): HistoryItem[] {
@@ -350,15 +357,30 @@ describe("foldReservation: the payment deadline", () => {
   });
 
   it.each<[string, HistoryItem[], Pick<ReservationView, "reservationStatus" | "paymentState">]>([
-    ["the payment expired, the reservation's expiry not yet in", [at(0, placed), at(5, { type: "PaymentExpired", reason: "" })], { reservationStatus: "EXPIRED", paymentState: "EXPIRED" }],
-    ["cancelled, then the payment expired", [at(0, placed), at(1, { type: "ReservationCancelled" }), at(5, { type: "PaymentExpired", reason: "" })], { reservationStatus: "CANCELLED", paymentState: "EXPIRED" }],
-    ["the payment expired, then a cancellation got in first at the reservation", [at(0, placed), at(5, { type: "PaymentExpired", reason: "" }), at(6, { type: "ReservationCancelled" })], { reservationStatus: "CANCELLED", paymentState: "EXPIRED" }],
+    [
+      "the payment expired, the reservation's expiry not yet in",
+      [at(0, placed), at(5, { type: "PaymentExpired", reason: "" })],
+      { reservationStatus: "EXPIRED", paymentState: "EXPIRED" },
+    ],
+    [
+      "cancelled, then the payment expired",
+      [at(0, placed), at(1, { type: "ReservationCancelled" }), at(5, { type: "PaymentExpired", reason: "" })],
+      { reservationStatus: "CANCELLED", paymentState: "EXPIRED" },
+    ],
+    [
+      "the payment expired, then a cancellation got in first at the reservation",
+      [at(0, placed), at(5, { type: "PaymentExpired", reason: "" }), at(6, { type: "ReservationCancelled" })],
+      { reservationStatus: "CANCELLED", paymentState: "EXPIRED" },
+    ],
   ])("%s", (_case, history, expected) => {
     expect(foldReservation(history)).toEqual({ ...placedView, ...expected });
   });
 
   it.each<[Fact, string]>([
-    [{ type: "PaymentExpired", reason: "payment not completed within the payment deadline (15 min)" }, "Payment expired: payment not completed within the payment deadline (15 min)"],
+    [
+      { type: "PaymentExpired", reason: "payment not completed within the payment deadline (15 min)" },
+      "Payment expired: payment not completed within the payment deadline (15 min)",
+    ],
     [{ type: "PaymentExpired", reason: "" }, "Payment expired: not completed in time"],
     [{ type: "ReservationExpired", reason: "whatever" }, "Reservation expired: the payment was not completed in time"],
   ])("%o → %s", (fact, line) => {

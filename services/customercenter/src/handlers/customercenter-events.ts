@@ -28,56 +28,92 @@ function handler<E extends Owned>(myPage: MyPage, toFact: (event: E) => Fact): E
 
 export function reservationEventHandlers(myPage: MyPage): Subscription[] {
   return [
-    on(reservationEvents.ReservationPlacedSchema, handler(myPage, (e: reservationEvents.ReservationPlaced) => ({
-      type: "ReservationPlaced",
-      musicalId: e.musicalId,
-      musicalName: e.musicalName,
-      seats: e.seats,
-      amount: e.amount,
-    }))),
-    on(reservationEvents.ReservationConfirmedSchema, handler(myPage, () => ({ type: "ReservationConfirmed" }))),
-    on(reservationEvents.ReservationCancelledSchema, handler(myPage, () => ({ type: "ReservationCancelled" }))),
-    on(reservationEvents.ReservationRejectedSchema, handler(myPage, (e: reservationEvents.ReservationRejected) => ({
-      type: "ReservationRejected",
-      reason: e.reason,
-    }))),
-    on(reservationEvents.ReservationExpiredSchema, handler(myPage, (e: reservationEvents.ReservationExpired) => ({
-      type: "ReservationExpired",
-      reason: e.reason,
-    }))),
+    on(
+      reservationEvents.ReservationPlacedSchema,
+      handler(myPage, (e: reservationEvents.ReservationPlaced) => ({
+        type: "ReservationPlaced",
+        musicalId: e.musicalId,
+        musicalName: e.musicalName,
+        seats: e.seats,
+        amount: e.amount,
+      })),
+    ),
+    on(
+      reservationEvents.ReservationConfirmedSchema,
+      handler(myPage, () => ({ type: "ReservationConfirmed" })),
+    ),
+    on(
+      reservationEvents.ReservationCancelledSchema,
+      handler(myPage, () => ({ type: "ReservationCancelled" })),
+    ),
+    on(
+      reservationEvents.ReservationRejectedSchema,
+      handler(myPage, (e: reservationEvents.ReservationRejected) => ({
+        type: "ReservationRejected",
+        reason: e.reason,
+      })),
+    ),
+    on(
+      reservationEvents.ReservationExpiredSchema,
+      handler(myPage, (e: reservationEvents.ReservationExpired) => ({
+        type: "ReservationExpired",
+        reason: e.reason,
+      })),
+    ),
   ];
 }
 
 export function paymentEventHandlers(myPage: MyPage): Subscription[] {
   return [
-    on(paymentEvents.PaymentApprovedSchema, handler(myPage, (e: paymentEvents.PaymentApproved) => ({
-      type: "PaymentApproved",
-      amount: e.amount,
-    }))),
-    on(paymentEvents.PaymentDeferredSchema, handler(myPage, () => ({ type: "PaymentDeferred" }))),
-    on(paymentEvents.PaymentFailedSchema, handler(myPage, (e: paymentEvents.PaymentFailed) => ({ type: "PaymentFailed", reason: e.reason }))),
-    on(paymentEvents.PaymentExpiredSchema, handler(myPage, (e: paymentEvents.PaymentExpired) => ({ type: "PaymentExpired", reason: e.reason }))),
-    on(paymentEvents.PaymentCancelledSchema, handler(myPage, (e: paymentEvents.PaymentCancelled) => ({
-      type: "PaymentCancelled",
-      refunded: e.refunded,
-      amount: e.amount,
-    }))),
+    on(
+      paymentEvents.PaymentApprovedSchema,
+      handler(myPage, (e: paymentEvents.PaymentApproved) => ({
+        type: "PaymentApproved",
+        amount: e.amount,
+      })),
+    ),
+    on(
+      paymentEvents.PaymentDeferredSchema,
+      handler(myPage, () => ({ type: "PaymentDeferred" })),
+    ),
+    on(
+      paymentEvents.PaymentFailedSchema,
+      handler(myPage, (e: paymentEvents.PaymentFailed) => ({ type: "PaymentFailed", reason: e.reason })),
+    ),
+    on(
+      paymentEvents.PaymentExpiredSchema,
+      handler(myPage, (e: paymentEvents.PaymentExpired) => ({ type: "PaymentExpired", reason: e.reason })),
+    ),
+    on(
+      paymentEvents.PaymentCancelledSchema,
+      handler(myPage, (e: paymentEvents.PaymentCancelled) => ({
+        type: "PaymentCancelled",
+        refunded: e.refunded,
+        amount: e.amount,
+      })),
+    ),
   ];
 }
 
 export function musicalEventHandlers(myPage: MyPage): Subscription[] {
   return [
-    on(musicalEvents.SeatsReleasedSchema, handler(myPage, (e: musicalEvents.SeatsReleased) => ({ type: "SeatsReleased", seats: e.seats }))),
+    on(
+      musicalEvents.SeatsReleasedSchema,
+      handler(myPage, (e: musicalEvents.SeatsReleased) => ({ type: "SeatsReleased", seats: e.seats })),
+    ),
   ];
 }
 
 export function noticeEventHandlers(myPage: MyPage): Subscription[] {
   return [
-    on(noticeEvents.NotificationSentSchema, handler(myPage, (e: noticeEvents.NotificationSent) => ({
-      type: "NotificationSent",
-      notificationId: e.notificationId,
-      kind: NotificationKind[e.kind],
-      message: e.message,
-    }))),
+    on(
+      noticeEvents.NotificationSentSchema,
+      handler(myPage, (e: noticeEvents.NotificationSent) => ({
+        type: "NotificationSent",
+        notificationId: e.notificationId,
+        kind: NotificationKind[e.kind],
+        message: e.message,
+      })),
+    ),
   ];
 }

@@ -52,10 +52,9 @@ export async function takeSeatsWithHold(
 }
 
 export async function findHold(em: EntityManager, reservationId: string): Promise<SeatHoldRecord | undefined> {
-  const rows = await em.execute<HoldRow[]>(
-    "select reservation_id, musical_id, customer_id, seats, status from seat_holds where reservation_id = ?",
-    [reservationId],
-  );
+  const rows = await em.execute<HoldRow[]>("select reservation_id, musical_id, customer_id, seats, status from seat_holds where reservation_id = ?", [
+    reservationId,
+  ]);
   return rows[0] ? holdFromRow(rows[0]) : undefined;
 }
 
@@ -119,10 +118,8 @@ export async function markHoldReleased(em: EntityManager, reservationId: string)
 }
 
 export async function seatsHeld(em: EntityManager, musicalId: string): Promise<number> {
-  const rows = await em.execute<{ held: string | null }[]>(
-    "select sum(seats) as held from seat_holds where musical_id = ? and status = 'HELD'",
-    [musicalId],
-  );
+  const rows = await em.execute<{ held: string | null }[]>("select sum(seats) as held from seat_holds where musical_id = ? and status = 'HELD'", [
+    musicalId,
+  ]);
   return Number(rows[0]?.held ?? 0);
 }
-

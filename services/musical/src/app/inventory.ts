@@ -31,9 +31,7 @@ export class Inventory {
       }
       const musical: MusicalRecord = { musicalId: id, ...spec, reservableSeats: spec.totalSeats, registeredAt: new Date() };
       await store.insertMusical(tx.em, musical);
-      await tx.publish(
-        newEvent(MusicalRegisteredSchema, { musicalId: id, name: spec.name, totalSeats: spec.totalSeats, seatPrice: spec.seatPrice }),
-      );
+      await tx.publish(newEvent(MusicalRegisteredSchema, { musicalId: id, name: spec.name, totalSeats: spec.totalSeats, seatPrice: spec.seatPrice }));
       return { musical, created: true };
     });
   }
@@ -115,4 +113,3 @@ export async function release(tx: Tx, reservationId: string, customerId: string)
   );
   return { ...hold, status: "RELEASED" };
 }
-

@@ -3,14 +3,7 @@ import { timestampFromDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { requireRole, requireService } from "#kit/auth.js";
 import { PageTokens, paginate } from "#kit/paging.js";
-import {
-  HoldStatus,
-  MusicalSchema,
-  MusicalService,
-  SeatHoldSchema,
-  type Musical,
-  type SeatHold,
-} from "#gen/outerpark/musical/v1/musical_pb.js";
+import { HoldStatus, MusicalSchema, MusicalService, SeatHoldSchema, type Musical, type SeatHold } from "#gen/outerpark/musical/v1/musical_pb.js";
 import type { MusicalRecord, SeatHoldRecord } from "../domain/musical.js";
 import type { Inventory } from "../app/inventory.js";
 

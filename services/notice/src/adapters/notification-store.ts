@@ -41,7 +41,12 @@ export async function markSent(em: EntityManager, notificationId: string): Promi
 }
 
 /** Sent ones, newest first, keyset by (created_at, notification_id). */
-export async function listForCustomer(em: EntityManager, customerId: string, after: Keyset | undefined, limit: number): Promise<NotificationRecord[]> {
+export async function listForCustomer(
+  em: EntityManager,
+  customerId: string,
+  after: Keyset | undefined,
+  limit: number,
+): Promise<NotificationRecord[]> {
   const rows = await em.find(
     NotificationEntity,
     { customerId, sentAt: { $ne: null }, ...keysetFilter("createdAt", "notificationId", after, "desc") },

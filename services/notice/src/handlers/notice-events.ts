@@ -28,16 +28,31 @@ function notify<E extends DomainEvent & { customerId: string; reservationId: str
 
 export function paymentEventHandlers(notifications: Notifications): Subscription[] {
   return [
-    on(PaymentFailedSchema, notify(notifications, "PAYMENT_FAILED", (e) => paymentFailedMessage(e.reservationId, e.reason))),
-    on(PaymentCancelledSchema, notify(notifications, "PAYMENT_REFUNDED", (e: PaymentCancelled) => paymentRefundedMessage(e.reservationId, e.amount), isRefundNews)),
+    on(
+      PaymentFailedSchema,
+      notify(notifications, "PAYMENT_FAILED", (e) => paymentFailedMessage(e.reservationId, e.reason)),
+    ),
+    on(
+      PaymentCancelledSchema,
+      notify(notifications, "PAYMENT_REFUNDED", (e: PaymentCancelled) => paymentRefundedMessage(e.reservationId, e.amount), isRefundNews),
+    ),
   ];
 }
 
 export function reservationEventHandlers(notifications: Notifications): Subscription[] {
   return [
     // Confirmed by the reservation itself, which orders payment against cancellation: a cancelled booking is never "confirmed".
-    on(ReservationConfirmedSchema, notify(notifications, "PAYMENT_APPROVED", (e) => paymentApprovedMessage(e.reservationId, e.amount))),
-    on(ReservationCancelledSchema, notify(notifications, "RESERVATION_CANCELLED", (e) => reservationCancelledMessage(e.reservationId, e.seats))),
-    on(ReservationExpiredSchema, notify(notifications, "RESERVATION_EXPIRED", (e) => reservationExpiredMessage(e.reservationId, e.seats))),
+    on(
+      ReservationConfirmedSchema,
+      notify(notifications, "PAYMENT_APPROVED", (e) => paymentApprovedMessage(e.reservationId, e.amount)),
+    ),
+    on(
+      ReservationCancelledSchema,
+      notify(notifications, "RESERVATION_CANCELLED", (e) => reservationCancelledMessage(e.reservationId, e.seats)),
+    ),
+    on(
+      ReservationExpiredSchema,
+      notify(notifications, "RESERVATION_EXPIRED", (e) => reservationExpiredMessage(e.reservationId, e.seats)),
+    ),
   ];
 }

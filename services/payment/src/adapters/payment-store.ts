@@ -44,10 +44,10 @@ export async function insertIfAbsent(
 }
 
 export async function requestCancellation(em: EntityManager, paymentId: string, status: PaymentStatus): Promise<void> {
-  await em.execute(
-    "update payments set cancel_requested = true, status = ?, next_attempt_at = now(), updated_at = now() where payment_id = ?",
-    [status, paymentId],
-  );
+  await em.execute("update payments set cancel_requested = true, status = ?, next_attempt_at = now(), updated_at = now() where payment_id = ?", [
+    status,
+    paymentId,
+  ]);
 }
 
 /**

@@ -226,7 +226,13 @@ export class Payments {
         ...(voidPending ? { retryInMs: retryDelayMs(1) } : {}),
       });
       await tx.publish(
-        newEvent(PaymentExpiredSchema, { paymentId: p.paymentId, reservationId: p.reservationId, customerId: p.customerId, amount: p.amount, reason }),
+        newEvent(PaymentExpiredSchema, {
+          paymentId: p.paymentId,
+          reservationId: p.reservationId,
+          customerId: p.customerId,
+          amount: p.amount,
+          reason,
+        }),
       );
       if (voidPending) log.warn({ reason: known.reason }, "payment expired; its charge key will be voided once the gateway answers");
       else log.info("payment expired; its charge key is voided at the gateway");

@@ -13,12 +13,20 @@ function toRecord(row: Row): ReservationRecord {
 }
 
 export async function findById(em: EntityManager, reservationId: string, lock = false): Promise<ReservationRecord | undefined> {
-  const row = await em.findOne(ReservationEntity, { reservationId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true });
+  const row = await em.findOne(
+    ReservationEntity,
+    { reservationId },
+    lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true },
+  );
   return row ? toRecord(row) : undefined;
 }
 
 export async function findByKey(em: EntityManager, customerId: string, idempotencyKey: string, lock = false): Promise<ReservationRecord | undefined> {
-  const row = await em.findOne(ReservationEntity, { customerId, idempotencyKey }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true });
+  const row = await em.findOne(
+    ReservationEntity,
+    { customerId, idempotencyKey },
+    lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true },
+  );
   return row ? toRecord(row) : undefined;
 }
 

@@ -38,8 +38,7 @@ export function advancePayment(current: PaymentState, next: PaymentState): Payme
 }
 
 export type Transition =
-  | { kind: "unchanged" }
-  | { kind: "changed"; status: ReservationStatus; paymentState: PaymentState; emit?: "confirmed" | "rejected" | "expired" };
+  { kind: "unchanged" } | { kind: "changed"; status: ReservationStatus; paymentState: PaymentState; emit?: "confirmed" | "rejected" | "expired" };
 
 export function onPaymentApproved(r: ReservationRecord): Transition {
   const paymentState = advancePayment(r.paymentState, "APPROVED");
