@@ -18,8 +18,8 @@ describe("a changed consumer setting", () => {
     for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   });
 
-  it("restarts with the new ack wait, and the server's consumers have it", async () => {
-    const nats = await RestartableNats.start();
+  it("restarts with the new ack wait, and the server's consumers have it", { timeout: 25 * 60_000 }, async () => {
+    const nats = await RestartableNats.startPinned();
     cleanups.push(() => nats.stop());
     const system = await TestSystem.start({ services: ["notice"], gateway: false, natsUrl: nats.url, env: { CONSUMER_ACK_WAIT_MS: "30000" } });
     cleanups.push(() => system.stop());

@@ -1,10 +1,14 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import { findNatsServer } from "../../tools/infra.js";
 import { freePort, portOpen } from "./ports.js";
 import { waitFor } from "./system.js";
+
+/** Building nats-server from source on a 2-core machine with a cold Go cache. */
+const PINNED_BUILD_TIMEOUT_MS = 20 * 60_000;
 
 /** A nats-server of the test's own, so it can be restarted. */
 export class RestartableNats {
@@ -15,10 +19,24 @@ export class RestartableNats {
     private readonly storeDir: string,
   ) {}
 
-  static async start(): Promise<RestartableNats> {
-    const nats = new RestartableNats(await findNatsServer(), await freePort(), mkdtempSync(path.join(os.tmpdir(), "outerpark-test-nats-")));
+  static async start(binary?: string): Promise<RestartableNats> {
+    const nats = new RestartableNats(
+      binary ?? (await findNatsServer()),
+      await freePort(),
+      mkdtempSync(path.join(os.tmpdir(), "outerpark-test-nats-")),
+    );
     await nats.#spawn();
     return nats;
+  }
+
+  /**
+   * The project's pinned, current nats-server (built into .tools/bin when missing, as a clean clone has it),
+   * never the machine's: a test of behaviour that differs between server versions must not fall back to an old one.
+   */
+  static async startPinned(): Promise<RestartableNats> {
+    const root = path.resolve(import.meta.dirname, "../..");
+    await promisify(execFile)("bash", [path.join(root, "tools/go-tools.sh"), "nats-server"], { timeout: PINNED_BUILD_TIMEOUT_MS });
+    return RestartableNats.start(path.join(root, ".tools/bin/nats-server"));
   }
 
   get url(): string {
