@@ -93,13 +93,30 @@ function checkField(name: string, value: unknown, fieldRule: FieldRule): void {
   }
 }
 
-/** Rejects an invalid request before its handler runs, so nothing changes. */
+/**
+ * Rejects an invalid request before its handler uses it, so nothing changes.
+ * A unary request is checked at once; a streamed one message by message as
+ * the handler reads it (for a server stream, before the handler sees its one
+ * request).
+ */
 export function validationInterceptor(ruleSets: readonly MessageRules[]): Interceptor {
   const byType = new Map(ruleSets.map((r) => [r.typeName, r]));
   return (next) => async (req) => {
+    const rules = byType.get(req.method.input.typeName);
+    if (!rules) return next(req);
     if (!req.stream) {
-      byType.get(req.method.input.typeName)?.check(req.message as unknown as Record<string, unknown>);
+      rules.check(req.message as unknown as Record<string, unknown>);
+      return next(req);
     }
-    return next(req);
+    const messages = req.message;
+    return next({
+      ...req,
+      message: (async function* () {
+        for await (const message of messages) {
+          rules.check(message as unknown as Record<string, unknown>);
+          yield message;
+        }
+      })(),
+    });
   };
 }
