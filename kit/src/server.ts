@@ -202,6 +202,8 @@ async function listen(handler: ReturnType<typeof connectNodeAdapter>, host: stri
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.once("close", () => sockets.delete(socket));
+    // A peer that resets before HTTP takes the socket (a caller killed mid-connect) must not crash the process.
+    socket.on("error", () => socket.destroy());
     // The HTTP/2 path writes through a JS stream, so Node cannot set this for us; without it Nagle adds ~40 ms a call.
     socket.setNoDelay(true);
     socket.once("data", (first) => {

@@ -124,7 +124,7 @@ describe("crash safety under kill -9 and a NATS restart", () => {
 
     // Then restart everything, gracefully, as a rolling deploy would.
     for (const r of system.replicas) {
-      expect(await system.stopReplica(r.service, r.index, "SIGTERM")).toBe(0);
+      expect(await system.stopReplica(r.service, r.index, "SIGTERM"), `${r.service}#${r.index} exit code (logs: ${system.logDir})`).toBe(0);
       await system.startReplica(r.service, r.index);
     }
 

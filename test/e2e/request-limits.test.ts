@@ -1,3 +1,4 @@
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestSystem } from "../support/system.js";
 import { unaryClient } from "../support/grpc-clients.js";
@@ -169,6 +170,30 @@ describe("hostile request bodies are refused before they cost memory", () => {
       peaks.push(`${String(peak).padStart(4)}  ${row.why}: ${JSON.stringify(answer)}`);
       expect.soft(answer, row.why).toMatchObject(row.expected);
       expect.soft(peak, `${row.why}: peak RSS in MiB`).toBeLessThan(PEAK_MIB_CEILING);
+    }
+  });
+
+  it("a client that resets its connection, before or after its first bytes, does not take the process down", async () => {
+    const [host, port] = [address.split(":")[0]!, Number(address.split(":")[1])];
+    const resetAfter = (first: string | undefined) =>
+      new Promise<void>((resolve) => {
+        const socket = net.connect(port, host, () => {
+          if (first !== undefined) socket.write(first);
+          setTimeout(() => socket.resetAndDestroy(), 50);
+        });
+        socket.on("error", () => {}); // the reset is ours; a crashed server resets too
+        socket.once("close", () => resolve());
+      });
+    // A peer killed right after connecting (as in a crash of the caller) sends RST instead of its preface.
+    for (const first of [undefined, "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n", "POST / HTTP/1.1\r\n"]) await resetAfter(first);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const replica = system.replicas.find((r) => r.service === "musical")!;
+    expect(replica.process?.exitCode ?? null, "the service process exited").toBeNull();
+    const health = unaryClient("health", address);
+    try {
+      expect((await health.check({ service: "" })).status).toBe("SERVING");
+    } finally {
+      health.close();
     }
   });
 
