@@ -24,38 +24,65 @@ export async function listMusicals(em: EntityManager, after: Keyset | undefined,
   return rows.map((row) => ({ ...row }));
 }
 
-/**
- * Takes seats and records the hold in ONE statement, run outside any explicit
- * transaction: the musical's row lock lasts only as long as the statement, so
- * concurrent reservations queue inside PostgreSQL rather than across network
- * round trips. The seat condition makes overselling impossible; if another
- * call inserted a hold for the same reservation first, the primary key fails
- * the whole statement and no seat is taken.
- */
-export async function takeSeatsWithHold(
-  em: EntityManager,
-  hold: { reservationId: string; musicalId: string; seats: number; customerId: string },
-): Promise<MusicalRecord | undefined> {
-  const rows = await em.execute<MusicalRow[]>(
-    `with taken as (
-       update musicals set reservable_seats = reservable_seats - ?
-        where musical_id = ? and reservable_seats >= ?
-       returning musical_id, name, total_seats, reservable_seats, seat_price, registered_at
-     ), held as (
-       insert into seat_holds (reservation_id, musical_id, customer_id, seats, status)
-       select ?, musical_id, ?, ?, 'HELD' from taken
-     )
-     select * from taken`,
-    [hold.seats, hold.musicalId, hold.seats, hold.reservationId, hold.customerId, hold.seats],
-  );
+const MUSICAL_COLUMNS = "musical_id, name, total_seats, reservable_seats, seat_price, registered_at";
+const HOLD_COLUMNS = "reservation_id, musical_id, customer_id, seats, status";
+
+/** Locks the musical's row for the rest of the transaction: claims on one show take turns here, a batch at a time. */
+export async function lockMusical(em: EntityManager, musicalId: string): Promise<MusicalRecord | undefined> {
+  const rows = await em.execute<MusicalRow[]>(`select ${MUSICAL_COLUMNS} from musicals where musical_id = ? for update`, [musicalId]);
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
-export async function findHold(em: EntityManager, reservationId: string): Promise<SeatHoldRecord | undefined> {
-  const rows = await em.execute<HoldRow[]>("select reservation_id, musical_id, customer_id, seats, status from seat_holds where reservation_id = ?", [
-    reservationId,
-  ]);
-  return rows[0] ? holdFromRow(rows[0]) : undefined;
+/** The holds (or bars) recorded for any of these reservations. */
+export async function findHolds(em: EntityManager, reservationIds: readonly string[]): Promise<Map<string, SeatHoldRecord>> {
+  // The ORM inlines an array parameter as a list: `in (?)` becomes `in ('a', 'b')`.
+  const rows = await em.execute<HoldRow[]>(`select ${HOLD_COLUMNS} from seat_holds where reservation_id in (?)`, [reservationIds]);
+  return new Map(rows.map((row) => [row.reservation_id, holdFromRow(row)]));
+}
+
+/**
+ * Takes the seats of many holds and records them, in one statement. The
+ * caller holds the musical's row lock and decided that they fit; the seat
+ * condition still refuses the whole statement if they do not, and a hold
+ * recorded meanwhile for the same reservation fails it on the primary key.
+ */
+export async function takeSeatsForHolds(em: EntityManager, musicalId: string, holds: readonly SeatHoldRecord[]): Promise<boolean> {
+  const seats = holds.reduce((sum, h) => sum + h.seats, 0);
+  const rows = await em.execute<{ musical_id: string }[]>(
+    `with taken as (
+       update musicals set reservable_seats = reservable_seats - ?
+        where musical_id = ? and reservable_seats >= ?
+       returning musical_id
+     ), held as (
+       insert into seat_holds (reservation_id, musical_id, customer_id, seats, status)
+       select h.reservation_id, taken.musical_id, h.customer_id, h.seats, 'HELD'
+         from taken, jsonb_to_recordset(?::jsonb) as h(reservation_id text, customer_id text, seats int)
+     )
+     select musical_id from taken`,
+    [seats, musicalId, seats, JSON.stringify(holds.map((h) => ({ reservation_id: h.reservationId, customer_id: h.customerId, seats: h.seats })))],
+  );
+  return rows.length === 1;
+}
+
+/** A musical and one reservation's hold as last committed, without waiting for any lock. */
+export async function peekClaim(
+  em: EntityManager,
+  musicalId: string,
+  reservationId: string,
+): Promise<{ musical: MusicalRecord | undefined; hold: SeatHoldRecord | undefined }> {
+  const rows = await em.execute<(Partial<MusicalRow> & { hold_musical_id: string | null } & Partial<HoldRow>)[]>(
+    `select m.musical_id, m.name, m.total_seats, m.reservable_seats, m.seat_price, m.registered_at,
+            h.reservation_id, h.musical_id as hold_musical_id, h.customer_id, h.seats, h.status
+       from (select) as one
+       left join musicals m on m.musical_id = ?
+       left join seat_holds h on h.reservation_id = ?`,
+    [musicalId, reservationId],
+  );
+  const row = rows[0]!;
+  return {
+    musical: row.musical_id ? fromRow(row as MusicalRow) : undefined,
+    hold: row.reservation_id ? holdFromRow({ ...(row as HoldRow), musical_id: row.hold_musical_id! }) : undefined,
+  };
 }
 
 interface HoldRow {

@@ -2,22 +2,19 @@ import { randomUUID } from "node:crypto";
 import type { Transactor, Tx } from "#kit/outbox.js";
 import type { Keyset } from "#kit/paging.js";
 import { newEvent } from "#kit/events.js";
-import { alreadyExists, failedPrecondition, isUniqueViolation, notFound } from "#kit/errors.js";
+import { alreadyExists, notFound } from "#kit/errors.js";
 import { MusicalRegisteredSchema, SeatsReleasedSchema } from "#gen/outerpark/musical/v1/events_pb.js";
-import {
-  amountFor,
-  judgeRepeatedReserve,
-  notEnoughSeatsMessage,
-  sameRegistration,
-  type MusicalRecord,
-  type MusicalSpec,
-  type SeatHoldRecord,
-} from "../domain/musical.js";
+import { sameRegistration, type MusicalRecord, type MusicalSpec, type SeatClaim, type SeatHoldRecord } from "../domain/musical.js";
 import * as store from "../adapters/inventory-store.js";
+import { SeatClaims, type ClaimResult } from "./seat-claims.js";
 
 /** Use cases of the catalog and the seat inventory. */
 export class Inventory {
-  constructor(private readonly transactor: Transactor) {}
+  private readonly claims: SeatClaims;
+
+  constructor(private readonly transactor: Transactor) {
+    this.claims = new SeatClaims(transactor);
+  }
 
   async register(musicalId: string | undefined, spec: MusicalSpec): Promise<{ musical: MusicalRecord; created: boolean }> {
     const id = musicalId || randomUUID();
@@ -46,41 +43,9 @@ export class Inventory {
     return this.transactor.autocommit((em) => store.listMusicals(em, after, limit));
   }
 
-  /**
-   * Takes seats for a reservation. The seats and the hold commit together, so
-   * a retried call finds the hold and takes nothing more.
-   */
-  async reserve(request: { reservationId: string; musicalId: string; seats: number; customerId: string }): Promise<{
-    hold: SeatHoldRecord;
-    musical: MusicalRecord;
-    amount: bigint;
-  }> {
-    return this.transactor.autocommit(async (em) => {
-      for (let attempt = 1; ; attempt++) {
-        const existing = await store.findHold(em, request.reservationId);
-        if (existing) {
-          const verdict = judgeRepeatedReserve(existing, request.musicalId, request.seats);
-          if (verdict.kind === "conflict") throw failedPrecondition(verdict.reason);
-          const musical = await store.findMusical(em, existing.musicalId);
-          if (!musical) throw notFound(`musical ${existing.musicalId}`);
-          return { hold: existing, musical, amount: amountFor(existing.seats, musical.seatPrice) };
-        }
-        let musical: MusicalRecord | undefined;
-        try {
-          musical = await store.takeSeatsWithHold(em, request);
-        } catch (error) {
-          // A concurrent call for the same reservation committed its hold first: answer as a retry would.
-          if (isUniqueViolation(error) && attempt < 3) continue;
-          throw error;
-        }
-        if (musical) {
-          return { hold: { ...request, status: "HELD" }, musical, amount: amountFor(request.seats, musical.seatPrice) };
-        }
-        const current = await store.findMusical(em, request.musicalId);
-        if (!current) throw notFound(`musical ${request.musicalId}`);
-        throw failedPrecondition(notEnoughSeatsMessage(current, request.seats));
-      }
-    });
+  /** Takes seats for a reservation, coalesced with concurrent claims on the same show (see SeatClaims). */
+  reserve(claim: SeatClaim): Promise<ClaimResult> {
+    return this.claims.claim(claim);
   }
 
   /** Releases seats by RPC (an aborted placement): bars the id even when no hold exists yet. */
