@@ -7,7 +7,7 @@
  * stops everything.
  */
 import path from "node:path";
-import { DEFAULT_GATEWAY_PORT, DEFAULT_PORTS, SERVICE_NAMES } from "#kit/config.js";
+import { DEFAULT_GATEWAY_PORT, DEFAULT_PORTS, SERVICE_NAMES, SERVICE_NODE_FLAGS } from "#kit/config.js";
 import { ISSUER_KEY_OWNER, mintToken } from "#kit/auth.js";
 import { createLogger } from "#kit/logger.js";
 import { provideInfrastructure } from "./infra.js";
@@ -34,7 +34,7 @@ function start(name: string, args: string[], env: Record<string, string>): void 
   supervisor.start({
     name,
     command: process.execPath,
-    args: [path.join(root, "dist/tools/outerpark.js"), ...args],
+    args: [...SERVICE_NODE_FLAGS, path.join(root, "dist/tools/outerpark.js"), ...args],
     env: { JWT_JWKS_FILE: jwksFileIn(keyDir), NATS_URL: infra.natsUrl, EVENT_NAMESPACE: namespace, ...env },
   });
 }

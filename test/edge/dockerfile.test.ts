@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
+import { SERVICE_NODE_FLAGS } from "#kit/config.js";
 import { repoRoot } from "./helm-check.js";
 
 interface Instruction {
@@ -91,7 +92,7 @@ export function lintDockerfile(text: string): string[] {
 
   const entrypoint = final.body.filter((i) => i.op === "ENTRYPOINT").at(-1);
   if (!entrypoint || !isExecForm(entrypoint.args)) problems.push("ENTRYPOINT must be exec form (no shell to swallow SIGTERM)");
-  else if (JSON.stringify(JSON.parse(entrypoint.args)) !== JSON.stringify(["node", "dist/tools/outerpark.js"]))
+  else if (JSON.stringify(JSON.parse(entrypoint.args)) !== JSON.stringify(["node", ...SERVICE_NODE_FLAGS, "dist/tools/outerpark.js"]))
     problems.push(`ENTRYPOINT is ${entrypoint.args}`);
   const cmd = final.body.filter((i) => i.op === "CMD").at(-1);
   if (!cmd || !isExecForm(cmd.args)) problems.push("CMD must be exec form");

@@ -6,7 +6,7 @@ import { inject } from "vitest";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { ISSUER_KEY_OWNER, mintToken, signingKeyOf, type Role, type SigningKey } from "#kit/auth.js";
-import { SERVICE_NAMES, type ServiceName } from "#kit/config.js";
+import { SERVICE_NAMES, SERVICE_NODE_FLAGS, type ServiceName } from "#kit/config.js";
 import { dropDatabaseIfExists, withPgClient } from "../../tools/infra.js";
 import { generateKeySet, type KeySet } from "../../tools/keys.js";
 import { unaryClient } from "./grpc-clients.js";
@@ -234,7 +234,7 @@ export class TestSystem {
 
   #spawn(name: string, args: string[], env: Record<string, string>): ChildProcess {
     const log = createWriteStream(path.join(this.#logDir, `${name}.log`), { flags: "a" });
-    const child = spawn(nodeBinary, [cli, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(nodeBinary, [...SERVICE_NODE_FLAGS, cli, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout!.pipe(log);
     child.stderr!.pipe(log);
     return child;
