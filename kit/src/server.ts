@@ -158,15 +158,17 @@ export async function runServiceProcess(module: ServiceModule): Promise<void> {
 
 /** Unexpected errors become INTERNAL (logged); a lost database becomes UNAVAILABLE. */
 function errorInterceptor(logger: Logger): Interceptor {
+  // Decided once: the per-call debug lines would otherwise build their fields on every call only to drop them.
+  const debug = logger.isLevelEnabled("debug");
   return (next) => async (req) => {
-    const started = performance.now();
+    const started = debug ? performance.now() : 0;
     try {
       const response = await next(req);
-      logger.debug({ method: req.method.name, ms: Math.round(performance.now() - started) }, "rpc");
+      if (debug) logger.debug({ method: req.method.name, ms: Math.round(performance.now() - started) }, "rpc");
       return response;
     } catch (error) {
       if (error instanceof ConnectError) {
-        logger.debug({ method: req.method.name, code: Code[error.code], message: error.rawMessage }, "rpc refused");
+        if (debug) logger.debug({ method: req.method.name, code: Code[error.code], message: error.rawMessage }, "rpc refused");
         throw error;
       }
       if (isConnectionError(error)) {
