@@ -52,6 +52,20 @@ describe("token verifier", () => {
     await expect(mintToken({ key: signingKeyOf(issuer.privateJwk), subject: "reservation", role: "service" })).rejects.toThrow(/cannot sign/);
   });
 
+  it("a token verified once is refused again when it expires, and a changed copy of it is never taken from the cache", async () => {
+    const token = await mintToken({ key: signingKeyOf(issuer.privateJwk), subject: "alice", role: "customer", ttlSeconds: 1 });
+    expect(await verify(token)).toEqual({ subject: "alice", role: "customer" });
+    const [header, payload, signature] = token.split(".");
+    const claims = JSON.parse(Buffer.from(payload!, "base64url").toString());
+    const promoted = Buffer.from(JSON.stringify({ ...claims, role: "manager" })).toString("base64url");
+    expect((await refusal(verify(`${header}.${promoted}.${signature}`))).code).toBe(Code.Unauthenticated);
+    expect(await verify(token)).toEqual({ subject: "alice", role: "customer" });
+    await new Promise((resolve) => setTimeout(resolve, claims.exp * 1000 - Date.now() + 10));
+    const expired = await refusal(verify(token));
+    expect(expired.code).toBe(Code.Unauthenticated);
+    expect(expired.rawMessage).toBe("token expired");
+  });
+
   it("an unknown kid is UNAUTHENTICATED", async () => {
     const stranger = keyPair("issuer:2");
     const token = await mintToken({ key: signingKeyOf(stranger.privateJwk), subject: "alice", role: "customer" });

@@ -69,34 +69,54 @@ export type TokenVerifier = (token: string) => Promise<Principal>;
  * most its own private key, can mint neither a customer's nor a manager's
  * token, nor another service's.
  */
-export function createTokenVerifier(jwks: string): TokenVerifier {
+export function createTokenVerifier(jwks: string, options: { cacheSize?: number } = {}): TokenVerifier {
   const keys = publicKeysOf(jwks);
+  // An ES256 verify costs more CPU than the rest of a read call; a customer sends the same token until it expires.
+  // A token string verified once stays valid (fixed keys, signed claims) until its exp, checked on every hit.
+  const cacheSize = options.cacheSize ?? 10_000;
+  const verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
   return async (token) => {
-    try {
-      let owner = "";
-      const { payload } = await jwtVerify(
-        token,
-        (header) => {
-          const found = header.kid === undefined ? undefined : keys.get(header.kid);
-          if (!found) throw unauthenticated("invalid token: unknown signing key");
-          owner = found.owner;
-          return found.key;
-        },
-        { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALGORITHM], requiredClaims: ["exp", "sub"] },
-      );
-      const role = payload.role;
-      if (typeof payload.sub !== "string" || payload.sub === "") throw unauthenticated("token has no subject");
-      if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role)) throw unauthenticated("token has no valid role");
-      const keySpeaksForCaller = role === "service" ? owner === payload.sub : owner === ISSUER_KEY_OWNER;
-      if (!keySpeaksForCaller) throw unauthenticated(`invalid token: a key of "${owner}" cannot sign for this caller`);
-      return { subject: payload.sub, role: role as Role };
-    } catch (error) {
-      if (error instanceof joseErrors.JWTExpired) throw unauthenticated("token expired");
-      if (error instanceof joseErrors.JWTClaimValidationFailed) throw unauthenticated(`invalid token: ${error.message}`);
-      if (error instanceof joseErrors.JOSEError) throw unauthenticated(`invalid token: ${error.code}`);
-      throw error;
+    const hit = verified.get(token);
+    if (hit) {
+      if (Date.now() < hit.expiresAtMs) return hit.principal;
+      verified.delete(token); // expired: verification below says so
     }
+    const { principal, expiresAtMs } = await verifyToken(keys, token);
+    if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!); // oldest first
+    verified.set(token, { principal, expiresAtMs });
+    return principal;
   };
+}
+
+async function verifyToken(
+  keys: Map<string, { owner: string; key: KeyObject }>,
+  token: string,
+): Promise<{ principal: Principal; expiresAtMs: number }> {
+  try {
+    let owner = "";
+    const { payload } = await jwtVerify(
+      token,
+      (header) => {
+        const found = header.kid === undefined ? undefined : keys.get(header.kid);
+        if (!found) throw unauthenticated("invalid token: unknown signing key");
+        owner = found.owner;
+        return found.key;
+      },
+      { issuer: ISSUER, audience: AUDIENCE, algorithms: [ALGORITHM], requiredClaims: ["exp", "sub"] },
+    );
+    const role = payload.role;
+    if (typeof payload.sub !== "string" || payload.sub === "") throw unauthenticated("token has no subject");
+    if (typeof role !== "string" || !(ROLES as readonly string[]).includes(role)) throw unauthenticated("token has no valid role");
+    const keySpeaksForCaller = role === "service" ? owner === payload.sub : owner === ISSUER_KEY_OWNER;
+    if (!keySpeaksForCaller) throw unauthenticated(`invalid token: a key of "${owner}" cannot sign for this caller`);
+    // `exp` is required, so jwtVerify has checked it is a number.
+    return { principal: Object.freeze({ subject: payload.sub, role: role as Role }), expiresAtMs: payload.exp! * 1000 };
+  } catch (error) {
+    if (error instanceof joseErrors.JWTExpired) throw unauthenticated("token expired");
+    if (error instanceof joseErrors.JWTClaimValidationFailed) throw unauthenticated(`invalid token: ${error.message}`);
+    if (error instanceof joseErrors.JOSEError) throw unauthenticated(`invalid token: ${error.code}`);
+    throw error;
+  }
 }
 
 /** The public keys of a JWKS by kid. Refuses private or symmetric keys: the set is handed to every pod. */

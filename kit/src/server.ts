@@ -1,7 +1,6 @@
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
-import { Duplex } from "node:stream";
 import type { DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
@@ -159,15 +158,17 @@ export async function runServiceProcess(module: ServiceModule): Promise<void> {
 
 /** Unexpected errors become INTERNAL (logged); a lost database becomes UNAVAILABLE. */
 function errorInterceptor(logger: Logger): Interceptor {
+  // Decided once: the per-call debug lines would otherwise build their fields on every call only to drop them.
+  const debug = logger.isLevelEnabled("debug");
   return (next) => async (req) => {
-    const started = performance.now();
+    const started = debug ? performance.now() : 0;
     try {
       const response = await next(req);
-      logger.debug({ method: req.method.name, ms: Math.round(performance.now() - started) }, "rpc");
+      if (debug) logger.debug({ method: req.method.name, ms: Math.round(performance.now() - started) }, "rpc");
       return response;
     } catch (error) {
       if (error instanceof ConnectError) {
-        logger.debug({ method: req.method.name, code: Code[error.code], message: error.rawMessage }, "rpc refused");
+        if (debug) logger.debug({ method: req.method.name, code: Code[error.code], message: error.rawMessage }, "rpc refused");
         throw error;
       }
       if (isConnectionError(error)) {
@@ -204,19 +205,9 @@ async function listen(handler: ReturnType<typeof connectNodeAdapter>, host: stri
     socket.once("close", () => sockets.delete(socket));
     // A peer that resets before HTTP takes the socket (a caller killed mid-connect) must not crash the process.
     socket.on("error", () => socket.destroy());
-    // The HTTP/2 path writes through a JS stream, so Node cannot set this for us; without it Nagle adds ~40 ms a call.
+    // Nagle would hold small responses back (~40 ms a call) waiting for the peer's ACK.
     socket.setNoDelay(true);
-    socket.once("data", (first) => {
-      socket.pause();
-      if (first.subarray(0, 3).toString("latin1") === "PRI") {
-        // HTTP/2 reads the socket natively, past anything unshifted: hand it a stream that replays the first bytes.
-        h2.emit("connection", replaying(socket, first));
-      } else {
-        socket.unshift(first);
-        h1.emit("connection", socket);
-      }
-      socket.resume();
-    });
+    peekProtocol(socket, (isHttp2) => (isHttp2 ? h2 : h1).emit("connection", socket));
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -243,31 +234,32 @@ async function listen(handler: ReturnType<typeof connectNodeAdapter>, host: stri
   };
 }
 
-/** A duplex over the socket that first yields bytes already read from it. */
-function replaying(socket: net.Socket, first: Buffer): Duplex {
-  const duplex = new Duplex({
-    read() {
-      socket.resume();
-    },
-    write(chunk, encoding, callback) {
-      socket.write(chunk, encoding, callback);
-    },
-    final(callback) {
-      socket.end(callback);
-    },
-    destroy(error, callback) {
-      socket.destroy(error ?? undefined);
-      callback(error);
-    },
-  });
-  duplex.push(first);
-  socket.on("data", (chunk) => {
-    if (!duplex.push(chunk)) socket.pause();
-  });
-  socket.on("end", () => duplex.push(null));
-  socket.on("error", (error) => duplex.destroy(error));
-  socket.on("close", () => duplex.destroy());
-  return duplex;
+/** How an HTTP/2 connection starts ("PRI * HTTP/2.0..."); no HTTP/1.1 method starts so. */
+const HTTP2_START = Buffer.from("PRI", "latin1");
+
+/**
+ * Reads the first bytes of a connection, puts them back, and says whether they
+ * start HTTP/2's preface. Both servers then read the socket itself: since Node
+ * 17.4 an HTTP/2 session picks up bytes unshifted onto a real socket and keeps
+ * Node's native stream path, which any JS stream in between would forgo.
+ */
+function peekProtocol(socket: net.Socket, decided: (isHttp2: boolean) => void): void {
+  let seen: Buffer = Buffer.alloc(0);
+  const onReadable = () => {
+    let chunk: Buffer | null;
+    while ((chunk = socket.read() as Buffer | null) !== null) seen = seen.length === 0 ? chunk : Buffer.concat([seen, chunk]);
+    const compared = Math.min(seen.length, HTTP2_START.length);
+    const isHttp2 = seen.subarray(0, compared).equals(HTTP2_START.subarray(0, compared));
+    if (isHttp2 && compared < HTTP2_START.length) return; // too few bytes to tell yet
+    socket.off("readable", onReadable);
+    socket.off("end", onEnd);
+    socket.unshift(seen);
+    decided(isHttp2);
+  };
+  // Closed before saying which protocol: nothing to answer.
+  const onEnd = () => socket.destroy();
+  socket.on("readable", onReadable);
+  socket.once("end", onEnd);
 }
 
 /** Waits for a step of the shutdown, but never longer than its share of the budget. */

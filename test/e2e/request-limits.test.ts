@@ -197,6 +197,37 @@ describe("hostile request bodies are refused before they cost memory", () => {
     }
   });
 
+  it("a connection whose first bytes arrive one by one is still told apart: HTTP/2 and HTTP/1.1 on the same port", async () => {
+    const [host, port] = [address.split(":")[0]!, Number(address.split(":")[1])];
+    /** Writes the pieces with pauses between them and collects what the server answers within a moment. */
+    const trickle = (pieces: (string | Buffer)[]) =>
+      new Promise<Buffer>((resolve, reject) => {
+        const received: Buffer[] = [];
+        const socket = net.connect(port, host, async () => {
+          for (const piece of pieces) {
+            socket.write(piece);
+            await new Promise((r) => setTimeout(r, 30));
+          }
+          setTimeout(() => socket.destroy(), 300);
+        });
+        socket.on("data", (chunk: Buffer) => received.push(chunk));
+        socket.on("error", reject);
+        socket.once("close", () => resolve(Buffer.concat(received)));
+      });
+    // HTTP/2: the preface a byte at a time, then an empty SETTINGS frame; the server's first frame is its SETTINGS (type 4).
+    const preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+    const settings = Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0]);
+    const h2 = await trickle([...preface.slice(0, 4).split(""), preface.slice(4), settings]);
+    expect(h2.length, "HTTP/2 answer").toBeGreaterThanOrEqual(9);
+    expect(h2[3], "first HTTP/2 frame type").toBe(4);
+    // HTTP/1.1: "P" could still be HTTP/2; the next byte settles it.
+    const body = "{}";
+    const request = `OST /grpc.health.v1.Health/Check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const h1 = (await trickle(["P", request])).toString("latin1");
+    expect(h1).toMatch(/^HTTP\/1\.1 200/);
+    expect(h1).toContain('"status":"SERVING"');
+  });
+
   it("afterwards the service is SERVING, serves a real call and registered nothing", async () => {
     const health = unaryClient("health", address);
     const musical = unaryClient("musical", address);

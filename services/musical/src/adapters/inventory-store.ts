@@ -5,9 +5,13 @@ import { MusicalEntity } from "./schema.js";
 
 /** PostgreSQL access for the catalog and seat holds. Callers own the transaction. */
 
+/** A plain select: GetMusical's hot path, where the ORM's query building and hydration cost more than the query. */
 export async function findMusical(em: EntityManager, musicalId: string): Promise<MusicalRecord | undefined> {
-  const row = await em.findOne(MusicalEntity, { musicalId }, { refresh: true });
-  return row ? { ...row } : undefined;
+  const rows = await em.execute<MusicalRow[]>(
+    "select musical_id, name, total_seats, reservable_seats, seat_price, registered_at from musicals where musical_id = ?",
+    [musicalId],
+  );
+  return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
 export async function insertMusical(em: EntityManager, musical: MusicalRecord): Promise<void> {

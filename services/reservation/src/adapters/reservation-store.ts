@@ -40,14 +40,53 @@ export async function insertPlacing(em: EntityManager, r: ReservationRecord): Pr
   return rows.length === 1;
 }
 
-/** PLACING → RESERVED; false when an abort won the row meanwhile (it is ABORTING or gone). */
-export async function completePlacing(em: EntityManager, reservationId: string, musicalName: string, amount: bigint): Promise<boolean> {
-  const rows = await em.execute(
+/** PLACING → RESERVED, returning the reservation; undefined when an abort won the row meanwhile (it is ABORTING or gone). */
+export async function completePlacing(
+  em: EntityManager,
+  reservationId: string,
+  musicalName: string,
+  amount: bigint,
+): Promise<ReservationRecord | undefined> {
+  const rows = await em.execute<ReservationRow[]>(
     `update reservations set status = 'RESERVED', musical_name = ?, amount = ?, placed_at = date_trunc('milliseconds', clock_timestamp()), updated_at = now()
-     where reservation_id = ? and status = 'PLACING' returning reservation_id`,
+     where reservation_id = ? and status = 'PLACING' returning ${RESERVATION_COLUMNS}`,
     [musicalName, amount, reservationId],
   );
-  return rows.length === 1;
+  return rows[0] ? fromRow(rows[0]) : undefined;
+}
+
+const RESERVATION_COLUMNS =
+  "reservation_id, customer_id, idempotency_key, musical_id, musical_name, seats, amount, status, payment_state, placed_at, updated_at";
+
+/** A row as plain SQL returns it: bigint as text, timestamps as PostgreSQL's text. */
+interface ReservationRow {
+  reservation_id: string;
+  customer_id: string;
+  idempotency_key: string;
+  musical_id: string;
+  musical_name: string;
+  seats: number;
+  amount: string;
+  status: ReservationRecord["status"];
+  payment_state: ReservationRecord["paymentState"];
+  placed_at: string | Date;
+  updated_at: string | Date;
+}
+
+function fromRow(row: ReservationRow): ReservationRecord {
+  return {
+    reservationId: row.reservation_id,
+    customerId: row.customer_id,
+    idempotencyKey: row.idempotency_key,
+    musicalId: row.musical_id,
+    musicalName: row.musical_name,
+    seats: row.seats,
+    amount: BigInt(row.amount),
+    status: row.status,
+    paymentState: row.payment_state,
+    placedAt: new Date(row.placed_at),
+    updatedAt: new Date(row.updated_at),
+  };
 }
 
 /** Forgets a placement that took nothing; false when an abort won the row meanwhile. */
