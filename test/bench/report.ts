@@ -16,7 +16,17 @@ export interface BenchResults {
     rush: Throughput[];
     spread: Throughput[];
     reads: Throughput[];
-    endToEnd: { target: number; placed: number; completed: number; elapsedS: number; perS: number; capped: boolean };
+    endToEnd: {
+      target: number;
+      placed: number;
+      completed: number;
+      elapsedS: number;
+      perS: number;
+      capped: boolean;
+      /** On MyPage at all, and the progress every ~10 s (with the cost of the bench's own poll). */
+      visible?: number;
+      curve?: { atS: number; visible: number; complete: number; pollMs: number }[];
+    };
     lag: {
       ratePerS: number;
       rateBasis: string;
