@@ -24,7 +24,7 @@ import { generateKeySet } from "../../tools/keys.js";
 import { bareServerReads, ensureDir, ghzGetMusical, jetStreamThroughput, pgbenchClaims, root, type Throughput } from "./ceilings.js";
 import { chartSvg } from "./chart.js";
 import type { LoadConfig, LoadResult } from "./load.js";
-import { drainSaga, myPageProgress, peakRssMiB, registerShows, runLoad, tokens } from "./project.js";
+import { drainSaga, myPageProgress, peakRssMiB, registerShows, runLoad, tokens, withMyPage } from "./project.js";
 import { formatTable, GOALS, rowsOf, type BenchResults } from "./report.js";
 
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
@@ -142,21 +142,23 @@ it("measures the on-sale rush beside this machine's ceilings", async () => {
   const burstStart = await burst.started;
   let burstResult: LoadResult | undefined;
   void burst.result.then((r) => (burstResult = r));
-  let progress = { visible: 0, complete: 0 };
-  let elapsedS = 0;
-  // The curve (every ~10 s), and what the poll itself costs, go into the JSON.
+  // Polled every 2 s over one connection; the completion time itself comes from MyPage's rows, not from the poll.
   const curve: { atS: number; visible: number; complete: number; pollMs: number }[] = [];
-  for (;;) {
-    const pollStart = performance.now();
-    progress = await myPageProgress(system, "e2e-%");
-    elapsedS = (Date.now() - burstStart) / 1000;
-    if (elapsedS >= 10 * curve.length) curve.push({ atS: Math.round(elapsedS), ...progress, pollMs: Math.round(performance.now() - pollStart) });
-    if ((burstResult && progress.complete >= burstResult.ok) || elapsedS >= S.e2eCapS) break;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
+  const progress = await withMyPage(system, async (customercenter) => {
+    for (;;) {
+      const pollStart = performance.now();
+      const now = await myPageProgress(customercenter, "e2e-%");
+      const atS = (Date.now() - burstStart) / 1000;
+      if (atS >= 10 * curve.length)
+        curve.push({ atS: Math.round(atS), visible: now.visible, complete: now.complete, pollMs: Math.round(performance.now() - pollStart) });
+      if ((burstResult && now.complete >= burstResult.ok) || atS >= S.e2eCapS) return { ...now, atS };
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+  });
   burstResult = await burst.result;
   record("end-to-end burst", burstResult);
-  const capped = progress.complete < burstResult.ok || burstResult.ok < S.e2eTotal;
+  const capped = progress.complete < burstResult.ok;
+  const elapsedS = capped || progress.lastCompleteMs === null ? progress.atS : (progress.lastCompleteMs - burstStart) / 1000;
   const endToEnd = { target: S.e2eTotal, placed: burstResult.ok, completed: progress.complete, elapsedS, perS: progress.complete / elapsedS, capped };
   log(`end to end: ${JSON.stringify(endToEnd)}, on MyPage at all: ${progress.visible}; curve ${JSON.stringify(curve)}`);
 

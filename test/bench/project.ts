@@ -5,6 +5,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { SERVICE_NAMES } from "#kit/config.js";
 import type { TestSystem } from "../support/system.js";
+import { withPgClient, type PgClient } from "../../tools/infra.js";
 import { nodeBinary, root } from "./ceilings.js";
 import type { LoadConfig, LoadResult } from "./load.js";
 
@@ -51,30 +52,43 @@ export function runLoad(config: LoadConfig, workDir: string): { started: Promise
   return { started, result };
 }
 
+export interface MyPageProgress {
+  visible: number;
+  complete: number;
+  /** When the last complete one became so (epoch ms, customercenter's clock = this machine's). */
+  lastCompleteMs: number | null;
+}
+
 /**
  * How many of the customers' reservations MyPage shows (visible), and how many it shows PAID with the notification
  * sent (complete: MyPage folds ReservationConfirmed from reservation and NotificationSent from notice, so the
- * reservation is paid and its notice sent when it shows both). Read from customercenter's database, as the tests do.
+ * reservation is paid and its notice sent when it shows both). Read from customercenter's database, as the tests do,
+ * over one connection the caller keeps open (a new connection per poll would cost the loaded machine a backend).
  */
-export async function myPageProgress(system: TestSystem, customerPattern: string): Promise<{ visible: number; complete: number }> {
-  const [row] = await system.sql<{ visible: number; complete: number }>(
-    "customercenter",
-    `select count(*)::int as visible,
-            count(*) filter (where r.reservation_status = 'PAID' and exists (
-              select 1 from mypage_history h where h.reservation_id = r.reservation_id and h.event_type like '%NotificationSent'))::int as complete
-       from mypage_reservations r where r.customer_id like $1`,
+export async function myPageProgress(customercenter: PgClient, customerPattern: string): Promise<MyPageProgress> {
+  const { rows } = await customercenter.query(
+    `select count(*)::int as visible, count(*) filter (where done)::int as complete,
+            (extract(epoch from max(updated_at) filter (where done)) * 1000)::float8 as "lastCompleteMs"
+       from (select r.updated_at, r.reservation_status = 'PAID' and exists (
+               select 1 from mypage_history h where h.reservation_id = r.reservation_id and h.event_type like '%NotificationSent') as done
+             from mypage_reservations r where r.customer_id like $1) v`,
     [customerPattern],
   );
-  return row!;
+  return rows[0] as unknown as MyPageProgress;
+}
+
+export function withMyPage<T>(system: TestSystem, fn: (customercenter: PgClient) => Promise<T>): Promise<T> {
+  return withPgClient(system.databaseUrl("customercenter"), 10_000, fn);
 }
 
 /** Waits (at most capS) until MyPage shows every placed reservation complete, so the next step starts without a backlog. */
 export async function drainSaga(system: TestSystem, placed: number, capS: number): Promise<number> {
   const started = Date.now();
-  while (Date.now() - started < capS * 1000) {
-    if ((await myPageProgress(system, "%")).complete >= placed) break;
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-  }
+  await withMyPage(system, async (customercenter) => {
+    while (Date.now() - started < capS * 1000 && (await myPageProgress(customercenter, "%")).complete < placed) {
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  });
   return (Date.now() - started) / 1000;
 }
 

@@ -126,7 +126,11 @@ export function rowsOf(r: BenchResults): EvaluatedRow[] {
     project: e2e.perS,
     unit: "reservations/s",
     goal: { atLeast: GOALS.endToEndPerS },
-    ...(e2e.capped ? { unmet: "not all done within the time cap" } : {}),
+    ...(e2e.capped
+      ? { unmet: "not all done within the time cap" }
+      : e2e.placed < e2e.target
+        ? { unmet: `${e2e.target - e2e.placed} placements failed` }
+        : {}),
   });
   const lag = p.lag;
   rows.push({ measure: `MyPage lag p50 at ${lag.ratePerS.toFixed(0)}/s (${lag.rateBasis})`, project: lag.visibleP50Ms, unit: "ms" });
