@@ -1,0 +1,115 @@
+import { describe, expect, it } from "vitest";
+import { chartSvg, logTicks } from "./chart.js";
+import { evaluate, formatTable, GOALS, rowsOf, type BenchResults } from "./report.js";
+import { percentile, summarize } from "./stats.js";
+
+describe("bench statistics", () => {
+  it("takes nearest-rank percentiles", () => {
+    const sorted = Float64Array.from({ length: 100 }, (_, i) => i + 1);
+    expect([percentile(sorted, 50), percentile(sorted, 99), percentile(sorted, 100)]).toEqual([50, 99, 100]);
+    expect(percentile([7], 99)).toBe(7);
+    expect(percentile([], 50)).toBeNull();
+  });
+
+  it("never reports a percentile that landed on something that did not finish", () => {
+    const values = [...Array.from({ length: 98 }, () => 10), Infinity, Infinity];
+    expect(summarize(values)).toEqual({ p50: 10, p90: 10, p99: null, max: null });
+  });
+});
+
+describe("bench goals", () => {
+  it("compares ratios to the ceiling and bounds to the number", () => {
+    expect(evaluate({ measure: "r", ceiling: 400, project: 400, unit: "calls/s", goal: { ratioAtLeast: 1 } })).toMatchObject({ ratio: 1, met: true });
+    expect(evaluate({ measure: "r", ceiling: 400, project: 399, unit: "calls/s", goal: { ratioAtLeast: 1 } }).met).toBe(false);
+    expect(evaluate({ measure: "r", ceiling: null, project: 399, unit: "calls/s", goal: { ratioAtLeast: 1 } }).met).toBe(false);
+    expect(evaluate({ measure: "p99", project: 200, unit: "ms", goal: { atMost: 200 } }).met).toBe(true);
+    expect(evaluate({ measure: "p99", project: null, unit: "ms", goal: { atMost: 200 } }).met).toBe(false);
+    expect(evaluate({ measure: "e2e", project: 600, unit: "/s", goal: { atLeast: 500 }, unmet: "capped" }).met).toBe(false);
+    expect(evaluate({ measure: "info", project: 1, unit: "/s" }).met).toBeNull();
+  });
+
+  it("states the issue's goals at the top client count", () => {
+    const t = (clients: number, callsPerS: number, p99Ms: number | null = 10) => ({ clients, callsPerS, p50Ms: 1, p99Ms });
+    const results: BenchResults = {
+      startedAt: "2026-11-25T00:00:00Z",
+      machine: { cpus: 2, model: "cpu", memoryGiB: 4, node: "v24" },
+      settings: {},
+      ceilings: {
+        pgbenchHot: [t(1, 1500), t(64, 385)],
+        pgbenchSpread: [t(1, 1300), t(64, 1620)],
+        bareGetMusical: [t(1, 900), t(64, 2089)],
+        jetStream: { publishPerS: 20000, consumePerS: 30000, messages: 1000 },
+      },
+      project: {
+        rush: [t(1, 40), t(64, 400, 150)],
+        spread: [t(1, 40), t(64, 70)],
+        reads: [t(1, 400), t(64, 764)],
+        endToEnd: { target: 100, placed: 100, completed: 100, elapsedS: 2, perS: 50, capped: false },
+        lag: {
+          ratePerS: 25,
+          rateBasis: "half",
+          placed: 10,
+          visibleP50Ms: 20,
+          visibleP99Ms: 90,
+          completeP50Ms: 30,
+          completeP99Ms: 300,
+          missingVisible: 0,
+          missingComplete: 0,
+        },
+        peakRssMiB: { musical: 120, reservation: 151 },
+        loadGeneratorCpu: {},
+        errors: {},
+      },
+    };
+    const rows = rowsOf(results);
+    const status = Object.fromEntries(rows.filter((r) => r.met !== null).map((r) => [r.measure, r.met]));
+    expect(status).toEqual({
+      "Rush PlaceReservation, 64 clients, one show": true,
+      "Rush p99, 64 clients (p50 1.0 ms)": true,
+      "End to end: 100 of 100 paid, notified, on MyPage in 2 s": false,
+      "MyPage lag p99 at 25/s": true,
+      "GetMusical, 64 clients (ceiling: bare connect-node)": false,
+      "Peak RSS musical": true,
+      "Peak RSS reservation": false,
+    });
+    expect(rows.find((r) => r.measure.startsWith("GetMusical, 64"))!.ratio).toBeCloseTo(764 / 2089);
+    const table = formatTable(rows);
+    expect(table).toContain(`≥ ${GOALS.readsRatio.toFixed(1)}× ceiling`);
+    expect(table).toMatch(/Peak RSS reservation\s+—\s+151\s+MiB\s+≤ 150 MiB\s+NOT MET/);
+  });
+});
+
+describe("bench chart", () => {
+  it("draws each series on log axes with finite coordinates", () => {
+    expect(logTicks(10, 1000)).toEqual([10, 20, 50, 100, 200, 500, 1000]);
+    const svg = chartSvg(
+      "t",
+      [
+        {
+          name: "rush <one show>",
+          color: "#d00",
+          points: [
+            { clients: 1, callsPerS: 40, p50Ms: 5, p99Ms: 20 },
+            { clients: 64, callsPerS: 70, p50Ms: 500, p99Ms: 1500 },
+          ],
+        },
+        {
+          name: "ceiling",
+          color: "#d00",
+          dashed: true,
+          points: [
+            { clients: 1, callsPerS: 1500, p50Ms: 1, p99Ms: null },
+            { clients: 64, callsPerS: 385, p50Ms: 100, p99Ms: null },
+          ],
+        },
+        { name: "empty", color: "#0d0", points: [] },
+      ],
+      200,
+    );
+    expect(svg.startsWith("<svg") && svg.endsWith("</svg>")).toBe(true);
+    expect(svg).not.toMatch(/NaN|Infinity/);
+    expect(svg.match(/<polyline/g)).toHaveLength(3); // rush calls/s and p99, the ceiling's calls/s (it has no p99)
+    expect(svg).toContain("rush &lt;one show&gt;");
+    expect(svg).toContain('stroke-dasharray="6 4"');
+  });
+});

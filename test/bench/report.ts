@@ -1,0 +1,193 @@
+/** The bench's results, its goals (as issue 9 states them; never lower them) and the table (pure, no I/O). */
+import type { Throughput } from "./ceilings.js";
+
+export interface BenchResults {
+  startedAt: string;
+  machine: { cpus: number; model: string; memoryGiB: number; node: string };
+  settings: Record<string, number | string>;
+  ceilings: {
+    /** pgbench, the naive claim on one show / over 1,000 shows; null when pgbench is not installed. */
+    pgbenchHot: Throughput[] | null;
+    pgbenchSpread: Throughput[] | null;
+    bareGetMusical: Throughput[];
+    jetStream: { publishPerS: number; consumePerS: number; messages: number };
+  };
+  project: {
+    rush: Throughput[];
+    spread: Throughput[];
+    reads: Throughput[];
+    endToEnd: {
+      target: number;
+      placed: number;
+      completed: number;
+      elapsedS: number;
+      perS: number;
+      capped: boolean;
+      /** On MyPage at all, and the progress every ~10 s (with the cost of the bench's own poll). */
+      visible?: number;
+      curve?: { atS: number; visible: number; complete: number; pollMs: number }[];
+    };
+    lag: {
+      ratePerS: number;
+      rateBasis: string;
+      placed: number;
+      visibleP50Ms: number | null;
+      visibleP99Ms: number | null;
+      completeP50Ms: number | null;
+      completeP99Ms: number | null;
+      missingVisible: number;
+      missingComplete: number;
+    };
+    peakRssMiB: Record<string, number>;
+    /** The load generator's own CPU share (of one core) per step, so it can be weighed against the results. */
+    loadGeneratorCpu: Record<string, number>;
+    errors: Record<string, Record<string, number>>;
+  };
+}
+
+export type Goal = { ratioAtLeast: number } | { atMost: number } | { atLeast: number };
+
+export interface Row {
+  measure: string;
+  ceiling?: number | null;
+  project: number | null;
+  unit: string;
+  goal?: Goal;
+  /** Why the goal is not met whatever the number says (e.g. the run hit its time cap). */
+  unmet?: string;
+}
+
+export interface EvaluatedRow extends Row {
+  ratio: number | null;
+  /** null: an informational row without a goal. */
+  met: boolean | null;
+}
+
+export const GOALS = {
+  /** Rush and reads goals hold at the rush's own concurrency; a run without it reads "—", NOT MET. */
+  clients: 64,
+  rushRatio: 1.0,
+  rushP99Ms: 200,
+  endToEndPerS: 500,
+  myPageLagP99Ms: 250,
+  readsRatio: 0.7,
+  peakRssMiB: 150,
+} as const;
+
+export function evaluate(row: Row): EvaluatedRow {
+  // Ratios compare throughputs; a latency beside its ceiling is shown, not divided.
+  const ratio = row.ceiling && row.project !== null && row.unit !== "ms" ? row.project / row.ceiling : null;
+  if (!row.goal) return { ...row, ratio, met: null };
+  const { goal } = row;
+  const met =
+    "ratioAtLeast" in goal
+      ? ratio !== null && ratio >= goal.ratioAtLeast
+      : row.project !== null && ("atMost" in goal ? row.project <= goal.atMost : row.project >= goal.atLeast);
+  return { ...row, ratio, met: met && !row.unmet };
+}
+
+const p50 = (t: Throughput | null) => (t?.p50Ms == null ? "" : ` (p50 ${t.p50Ms.toFixed(1)} ms)`);
+const at = (series: readonly Throughput[] | null | undefined, clients: number) => series?.find((t) => t.clients === clients) ?? null;
+
+export function rowsOf(r: BenchResults): EvaluatedRow[] {
+  const { ceilings: c, project: p } = r;
+  const rows: Row[] = [];
+  const counts = [...new Set([...p.rush, ...p.spread, ...p.reads].map((t) => t.clients).concat(GOALS.clients))].sort((a, b) => a - b);
+  for (const clients of counts) {
+    const rush = at(p.rush, clients);
+    const atGoal = clients === GOALS.clients;
+    rows.push({
+      measure: `Rush PlaceReservation, ${clients} clients, one show`,
+      ceiling: at(c.pgbenchHot, clients)?.callsPerS ?? null,
+      project: rush?.callsPerS ?? null,
+      unit: "calls/s",
+      ...(atGoal ? { goal: { ratioAtLeast: GOALS.rushRatio } } : {}),
+    });
+    rows.push({
+      measure: `Rush p99, ${clients} clients${p50(rush)}`,
+      project: rush?.p99Ms ?? null,
+      unit: "ms",
+      ...(atGoal ? { goal: { atMost: GOALS.rushP99Ms } } : {}),
+    });
+  }
+  for (const clients of counts) {
+    const spread = at(p.spread, clients);
+    rows.push({
+      measure: `Spread PlaceReservation, ${clients} clients, 1,000 shows`,
+      ceiling: at(c.pgbenchSpread, clients)?.callsPerS ?? null,
+      project: spread?.callsPerS ?? null,
+      unit: "calls/s",
+    });
+    rows.push({ measure: `Spread p99, ${clients} clients${p50(spread)}`, project: spread?.p99Ms ?? null, unit: "ms" });
+  }
+  const e2e = p.endToEnd;
+  rows.push({
+    measure: `End to end: ${e2e.completed} of ${e2e.target} paid, notified, on MyPage in ${e2e.elapsedS.toFixed(0)} s${e2e.capped ? " (time cap)" : ""}`,
+    project: e2e.perS,
+    unit: "reservations/s",
+    goal: { atLeast: GOALS.endToEndPerS },
+    ...(e2e.capped
+      ? { unmet: "not all done within the time cap" }
+      : e2e.placed < e2e.target
+        ? { unmet: `${e2e.target - e2e.placed} placements failed` }
+        : {}),
+  });
+  const lag = p.lag;
+  rows.push({ measure: `MyPage lag p50 at ${lag.ratePerS.toFixed(0)}/s (${lag.rateBasis})`, project: lag.visibleP50Ms, unit: "ms" });
+  rows.push({
+    measure: `MyPage lag p99 at ${lag.ratePerS.toFixed(0)}/s`,
+    project: lag.visibleP99Ms,
+    unit: "ms",
+    goal: { atMost: GOALS.myPageLagP99Ms },
+  });
+  rows.push({ measure: "Placed → PAID + notified on MyPage p50", project: lag.completeP50Ms, unit: "ms" });
+  rows.push({ measure: "Placed → PAID + notified on MyPage p99", project: lag.completeP99Ms, unit: "ms" });
+  for (const clients of counts) {
+    const reads = at(p.reads, clients);
+    const atGoal = clients === GOALS.clients;
+    rows.push({
+      measure: `GetMusical, ${clients} clients (ceiling: bare connect-node)`,
+      ceiling: at(c.bareGetMusical, clients)?.callsPerS ?? null,
+      project: reads?.callsPerS ?? null,
+      unit: "calls/s",
+      ...(atGoal ? { goal: { ratioAtLeast: GOALS.readsRatio } } : {}),
+    });
+    rows.push({
+      measure: `GetMusical p99, ${clients} clients${p50(reads)}`,
+      ceiling: at(c.bareGetMusical, clients)?.p99Ms ?? null,
+      project: reads?.p99Ms ?? null,
+      unit: "ms",
+    });
+  }
+  rows.push({ measure: "JetStream publish (nats.js, 64 in flight)", ceiling: c.jetStream.publishPerS, project: null, unit: "msgs/s" });
+  rows.push({ measure: "JetStream consume (nats.js, explicit acks)", ceiling: c.jetStream.consumePerS, project: null, unit: "msgs/s" });
+  for (const [service, mib] of Object.entries(p.peakRssMiB)) {
+    rows.push({ measure: `Peak RSS ${service}`, project: mib, unit: "MiB", goal: { atMost: GOALS.peakRssMiB } });
+  }
+  return rows.map(evaluate);
+}
+
+const number = (value: number | null | undefined) =>
+  value === null || value === undefined ? "—" : value >= 100 ? Math.round(value).toLocaleString("en") : value.toFixed(1);
+
+export function goalText(goal: Goal | undefined, unit: string): string {
+  if (!goal) return "";
+  if ("ratioAtLeast" in goal) return `≥ ${goal.ratioAtLeast.toFixed(1)}× ceiling`;
+  return "atMost" in goal ? `≤ ${goal.atMost} ${unit}` : `≥ ${goal.atLeast} ${unit}`;
+}
+
+export function formatTable(rows: readonly EvaluatedRow[]): string {
+  const cells = rows.map((row) => [
+    row.measure,
+    number(row.ceiling),
+    number(row.project),
+    row.unit,
+    row.ratio === null ? "" : `${row.ratio.toFixed(2)}×`,
+    goalText(row.goal, row.unit),
+    row.met === null ? "" : row.met ? "met" : `NOT MET${row.unmet ? ` (${row.unmet})` : ""}`,
+  ]);
+  const header = ["measure", "ceiling", "project", "unit", "ratio", "goal", "status"];
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
+  const line = (c: string[]) => c.map((cell, i) => (i === 1 || i === 2 || i === 4 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n").replace(/ +$/gm, "");
+}
