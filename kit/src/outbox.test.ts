@@ -63,7 +63,7 @@ describe("OutboxRelay", () => {
     const rows = await db.em
       .fork()
       .execute<{ event_id: string; published: boolean; attempts: number; last_error: string | null; backoff_ms: number }[]>(
-        "select event_id, published_at is not null as published, attempts, last_error, extract(epoch from next_attempt_at - created_at) * 1000 as backoff_ms from outbox",
+        "select event_id, published_at is not null as published, attempts, last_error, (extract(epoch from next_attempt_at - created_at) * 1000)::float8 as backoff_ms from outbox",
       );
     const failed = rows.filter((r) => !r.published);
     expect(failed.map((r) => [r.event_id, r.attempts])).toEqual([[refused, 1]]);
