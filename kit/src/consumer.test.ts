@@ -112,6 +112,130 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
   );
 });
 
+/**
+ * Batching: events that have already arrived are handled in one transaction, and
+ * one that fails in the middle of a batch costs its neighbours nothing — each of
+ * them is handled once — while its own failures count just as they would alone.
+ */
+describe("EventConsumer handles the events that have arrived in batches", () => {
+  const namespace = `k${randomBytes(4).toString("hex")}`;
+  const infra = inject("infra");
+  const database = `${namespace}_batch`;
+  const databaseUrl = (() => {
+    const url = new URL(infra.postgresUrl);
+    url.pathname = `/${database}`;
+    return url.toString();
+  })();
+  const logger = pino({ level: "silent" });
+  let db: Database;
+  let bus: EventBus;
+  let consumer: EventConsumer | undefined;
+
+  beforeAll(async () => {
+    db = await openDatabase({ url: databaseUrl, entities: [], migrations: [] });
+    await migrate(db);
+    await db.em.fork().execute("create table effects (reservation_id text primary key, txid text not null)");
+    bus = await connectEventBus({ url: infra.natsUrl, name: "consumer-batch-test", namespace, logger });
+    await ensureStreams(bus);
+  });
+
+  afterAll(async () => {
+    await consumer?.stop();
+    if (bus) {
+      for await (const stream of bus.jsm.streams.list()) {
+        if (stream.config.name.startsWith(`${namespace.toUpperCase()}_`)) await bus.jsm.streams.delete(stream.config.name);
+      }
+      await bus.nc.close();
+    }
+    await db?.close(true);
+    await dropDatabaseIfExists(infra.postgresUrl, database);
+  });
+
+  const query = async <T>(sql: string, params: unknown[] = []) => db.em.fork().execute<T[]>(sql, params);
+
+  it(
+    "handles many events in fewer transactions than events; a poison event among them is isolated, counted alone and parked",
+    { timeout: 60_000 },
+    async () => {
+      const events = 200;
+      const attempts = new Map<string, number>();
+      const poisonTxids: string[] = [];
+      const h = natsHeaders();
+      h.set(EVENT_TYPE_HEADER, ReservationPlacedSchema.typeName);
+      let poisonId = "";
+      // All published before the consumer starts, so they are waiting for it together.
+      for (let i = 0; i < events; i++) {
+        const reservationId = i === 57 ? "poison" : `good-${i}`;
+        const event = newEvent(ReservationPlacedSchema, { reservationId, customerId: "kit", amount: 1n });
+        if (reservationId === "poison") poisonId = event.eventId;
+        await bus.js.publish(subjectOf(namespace, ReservationPlacedSchema.typeName), toBinary(ReservationPlacedSchema, event), {
+          headers: h,
+          msgID: event.eventId,
+        });
+      }
+
+      consumer = new EventConsumer({
+        bus,
+        transactor: new Transactor(db, namespace, () => undefined),
+        logger,
+        name: "kit-batch",
+        domain: "reservation",
+        maxDeliveries: 3,
+        batchSize: 64,
+        subscriptions: [
+          on(ReservationPlacedSchema, async (event, tx) => {
+            attempts.set(event.reservationId, (attempts.get(event.reservationId) ?? 0) + 1);
+            const [row] = await tx.em.execute<{ txid: string }[]>("insert into effects values (?, txid_current()::text) returning txid", [
+              event.reservationId,
+            ]);
+            if (event.reservationId === "poison") {
+              poisonTxids.push(row!.txid);
+              throw new Error("poison refused on its own merits");
+            }
+          }),
+        ],
+      });
+      // Whichever events ever had a failure counted, sampled while the consumer works.
+      const counted = new Set<string>();
+      await consumer.start();
+      const deadline = Date.now() + 45_000;
+      while (Date.now() < deadline) {
+        for (const row of await query<{ event_id: string }>("select event_id from inbox_failures where consumer = 'kit-batch'"))
+          counted.add(row.event_id);
+        const [done] = await query<{ n: number }>("select count(*)::int as n from effects");
+        if (done!.n === events - 1 && (await listDeadLetters(bus)).length === 1) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+
+      // Every other event handled exactly once, none of them ever counted as failed.
+      const good = [...attempts].filter(([id]) => id !== "poison");
+      expect(good.length).toBe(events - 1);
+      expect(good.every(([, n]) => n === 1)).toBe(true);
+      expect([...counted]).toEqual([poisonId]);
+      const [inbox] = await query<{ n: number; poison: number }>(
+        "select count(*)::int as n, count(*) filter (where event_id = ?)::int as poison from inbox where consumer = 'kit-batch'",
+        [poisonId],
+      );
+      expect(inbox).toEqual({ n: events - 1, poison: 0 });
+
+      // Fewer transactions than events, and the poison's first try shared its transaction with events that committed.
+      const [txs] = await query<{ n: number; withPoison: number }>(
+        `select count(distinct txid)::int as n, count(*) filter (where txid = ?)::int as "withPoison" from effects`,
+        [poisonTxids[0]],
+      );
+      expect(txs!.n).toBeLessThan(events / 4);
+      expect(txs!.withPoison).toBeGreaterThan(0);
+
+      // The poison's own effect rolled back each time; it failed exactly maxDeliveries times and was parked.
+      expect((await query<{ n: number }>("select count(*)::int as n from effects where reservation_id = 'poison'"))[0]!.n).toBe(0);
+      expect(attempts.get("poison")).toBe(3);
+      const letters = await listDeadLetters(bus);
+      expect(letters.map((l) => [l.consumer, l.reason, l.deliveries])).toEqual([["kit-batch", "Error: poison refused on its own merits", 3]]);
+      expect(await query("select * from inbox_failures where consumer = 'kit-batch'")).toEqual([]);
+    },
+  );
+});
+
 describe("subscriptions tie each handler to its event type", () => {
   const logger = pino({ level: "silent" });
   const options = { bus: {} as EventBus, transactor: {} as Transactor, logger, name: "kit-test" };

@@ -6,6 +6,7 @@ import type { Database } from "./database.js";
 import type { EventBus } from "./bus.js";
 import { EVENT_TYPE_HEADER, eventRegistry, subjectOf, type DomainEvent } from "./events.js";
 import { PollingWorker } from "./polling-worker.js";
+import { readInt } from "./config.js";
 
 /** A unit of work: the state changes and the events they cause commit together. */
 export interface Tx {
@@ -14,6 +15,11 @@ export interface Tx {
   publish(event: DomainEvent): Promise<void>;
   /** Runs after a successful commit (wake a worker, notify watchers); never after a rollback. */
   afterCommit(action: () => void): void;
+  /**
+   * Runs work in a savepoint: when it throws, only its own statements, events and after-commit actions are
+   * undone and the transaction goes on (a batch of events isolates the one that fails).
+   */
+  savepoint<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
 export class Transactor implements Autocommit {
@@ -29,15 +35,23 @@ export class Transactor implements Autocommit {
     const result = await this.db.em.fork().transactional(async (em) => {
       published = 0; // a retried transaction starts afresh
       afterCommit = [];
-      const tx: Tx = {
+      const unitOf = (em: EntityManager, actions: (() => void)[]): Tx => ({
         em,
         publish: async (event) => {
           published++;
           await enqueue(em, this.namespace, event);
         },
-        afterCommit: (action) => afterCommit.push(action),
-      };
-      return work(tx);
+        afterCommit: (action) => actions.push(action),
+        // MikroORM nests a transaction as a savepoint, on a fork whose entities merge back only on success.
+        savepoint: (inner) =>
+          em.transactional(async (nested) => {
+            const own: (() => void)[] = [];
+            const result = await inner(unitOf(nested, own));
+            actions.push(...own);
+            return result;
+          }),
+      });
+      return work(unitOf(em, afterCommit));
     });
     if (published > 0) this.onCommitWithEvents();
     for (const action of afterCommit) action();
@@ -77,6 +91,7 @@ export interface OutboxRelayOptions {
   db: Database;
   bus: EventBus;
   logger: Logger;
+  /** Rows claimed per pass, all published at once (OUTBOX_BATCH_SIZE). */
   batchSize?: number;
   /** Poll interval when nothing wakes the relay (events committed by other replicas, retries). */
   pollMs?: number;
@@ -96,7 +111,7 @@ export class OutboxRelay {
   #lastPurge = 0;
 
   constructor(options: OutboxRelayOptions) {
-    this.#options = { batchSize: 100, pollMs: 250, maxBackoffMs: 30_000, ...options };
+    this.#options = { batchSize: readInt(process.env, "OUTBOX_BATCH_SIZE", 64), pollMs: 250, maxBackoffMs: 30_000, ...options };
     this.#worker = new PollingWorker({ name: "outbox-relay", logger: options.logger, pollMs: this.#options.pollMs, pass: () => this.#pass() });
   }
 
@@ -124,7 +139,10 @@ export class OutboxRelay {
     return published;
   }
 
-  /** One pass: publishes up to a batch of due rows. Returns how many were published. */
+  /**
+   * One pass: publishes up to a batch of due rows, all in flight at once, and marks them in one statement, so
+   * the claimed rows stay locked for one round trip to JetStream rather than one per row. Returns how many were published.
+   */
   async relayOnce(): Promise<number> {
     const { db, bus, batchSize, maxBackoffMs, logger } = this.#options;
     return db.em.fork().transactional(async (em) => {
@@ -134,29 +152,40 @@ export class OutboxRelay {
           order by created_at limit ? for update skip locked`,
         [batchSize],
       );
-      let published = 0;
-      for (const row of rows) {
-        try {
+      if (rows.length === 0) return 0;
+      // No consumer relies on the order of events (each tolerates any order: facts only move a state forward, MyPage
+      // folds by occurred_at, payment voids a cancellation that overtook its placement), so a window may land in any order.
+      const results = await Promise.allSettled(
+        rows.map((row) => {
           const h = natsHeaders();
           h.set(EVENT_TYPE_HEADER, row.event_type);
-          await bus.js.publish(row.subject, row.payload, { msgID: row.event_id, headers: h, timeout: 5_000 });
-          await em.execute("update outbox set published_at = now(), attempts = attempts + 1 where event_id = ?", [row.event_id]);
-          published++;
-        } catch (error) {
-          const backoffMs = Math.min(maxBackoffMs, 200 * 2 ** Math.min(row.attempts, 16));
-          logger.warn(
-            { err: error, eventId: row.event_id, eventType: row.event_type, attempts: row.attempts + 1, backoffMs },
-            "outbox publish failed; will retry",
-          );
-          await em.execute(
-            "update outbox set attempts = attempts + 1, last_error = ?, next_attempt_at = now() + make_interval(secs => ?) where event_id = ?",
-            [String(error).slice(0, 500), backoffMs / 1000, row.event_id],
-          );
-          // JetStream is probably unreachable: leave the rest of the batch for the next pass.
-          break;
-        }
+          return bus.js.publish(row.subject, row.payload, { msgID: row.event_id, headers: h, timeout: 5_000 });
+        }),
+      );
+      const published = rows.filter((_, i) => results[i]!.status === "fulfilled").map((row) => row.event_id);
+      if (published.length > 0) {
+        await em.execute("update outbox set published_at = now(), attempts = attempts + 1 where event_id in (?)", [published]);
       }
-      return published;
+      const failed = rows.flatMap((row, i) => {
+        const result = results[i]!;
+        return result.status === "rejected" ? [{ row, error: String(result.reason).slice(0, 500) }] : [];
+      });
+      if (failed.length > 0) {
+        const { row, error } = failed[0]!;
+        logger.warn(
+          { err: error, failed: failed.length, of: rows.length, eventId: row.event_id, eventType: row.event_type, attempts: row.attempts + 1 },
+          "outbox publish failed; will retry",
+        );
+        // Each row backs off by its own attempts: 200 ms doubling, up to maxBackoffMs.
+        await em.execute(
+          `update outbox o set attempts = o.attempts + 1, last_error = f.error,
+                  next_attempt_at = now() + make_interval(secs => least(?, 0.2 * power(2, least(o.attempts, 16))))
+             from (values ${failed.map(() => "(?::uuid, ?)").join(", ")}) as f(event_id, error)
+            where o.event_id = f.event_id`,
+          [maxBackoffMs / 1000, ...failed.flatMap(({ row, error }) => [row.event_id, error])],
+        );
+      }
+      return published.length;
     });
   }
 }

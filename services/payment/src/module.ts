@@ -25,7 +25,8 @@ export const paymentModule: ServiceModule = {
     // An unsettled payment expires this long after its reservation was placed, and the seats go back.
     const payments = new Payments(transactor, gateway, logger, readInt(process.env, "PAYMENT_DEADLINE_MS", 15 * 60_000));
     const processor = new PaymentProcessor(transactor, payments, logger, {
-      batchSize: 16,
+      // Payments in flight at once (gateway calls and their commits).
+      concurrency: readInt(process.env, "PAYMENT_CONCURRENCY", 16),
       // A crashed replica's payments wait this long; it must outlast a gateway call.
       leaseMs: readInt(process.env, "PAYMENT_LEASE_MS", 60_000),
       pollMs: 200,

@@ -6,18 +6,22 @@ import * as store from "../adapters/payment-store.js";
 import type { Payments } from "./payments.js";
 
 /**
- * Works through due payments (new, deferred, to refund, to void). Payments are
- * leased, so several replicas share the work and a crashed replica's payments
- * are picked up when its lease runs out.
+ * Works through due payments (new, deferred, to refund, to void), up to
+ * `concurrency` of them at once: each finished payment frees its slot for the
+ * next, so one slow gateway call holds up no others. Payments are leased, so
+ * several replicas share the work and a crashed replica's payments are picked
+ * up when its lease runs out; each step re-reads its payment under lock, so it
+ * stays idempotent however the steps interleave.
  */
 export class PaymentProcessor implements Worker {
   readonly #worker: PollingWorker;
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly transactor: Transactor,
     private readonly payments: Payments,
     private readonly logger: Logger,
-    private readonly options = { batchSize: 16, leaseMs: 60_000, pollMs: 200 },
+    private readonly options = { concurrency: 16, leaseMs: 60_000, pollMs: 200 },
   ) {
     this.#worker = new PollingWorker({ name: "payment-processor", logger, pollMs: options.pollMs, pass: () => this.processOnce() });
   }
@@ -30,19 +34,29 @@ export class PaymentProcessor implements Worker {
     this.#worker.wake();
   }
 
-  stop(): Promise<void> {
-    return this.#worker.stop();
+  /** Stops leasing, then lets the payments in flight finish. */
+  async stop(): Promise<void> {
+    await this.#worker.stop();
+    await Promise.all(this.#inFlight);
   }
 
-  /** One pass; returns how many payments it advanced. */
+  /** One pass: leases due payments into the free slots and starts them; returns how many it started. */
   async processOnce(): Promise<number> {
-    const leased = await this.transactor.run((tx) => store.leaseDue(tx.em, this.options.batchSize, this.options.leaseMs));
-    // Gateway calls of one batch run side by side; each payment commits on its own.
-    await Promise.all(
-      leased.map((payment) =>
-        this.payments.process(payment).catch((error) => this.logger.error({ err: error, paymentId: payment.paymentId }, "payment step failed")),
-      ),
-    );
+    const { concurrency, leaseMs } = this.options;
+    // Lease when half the slots are free, so one statement leases many payments even while the window stays full.
+    while (this.#inFlight.size > concurrency / 2) await Promise.race(this.#inFlight);
+    const leased = await this.transactor.run((tx) => store.leaseDue(tx.em, concurrency - this.#inFlight.size, leaseMs));
+    for (const payment of leased) {
+      const work: Promise<void> = this.payments
+        .process(payment)
+        .catch((error) => this.logger.error({ err: error, paymentId: payment.paymentId }, "payment step failed"))
+        .finally(() => {
+          this.#inFlight.delete(work);
+          // A step may leave its payment due at once (a charge that landed after a cancellation is refunded next).
+          this.#worker.wake();
+        });
+      this.#inFlight.add(work);
+    }
     return leased.length;
   }
 }

@@ -1,0 +1,83 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { pino } from "pino";
+import { ReservationPlacedSchema } from "#gen/outerpark/reservation/v1/events_pb.js";
+import { dropDatabaseIfExists } from "../../tools/infra.js";
+import { connectEventBus, ensureStreams, type EventBus } from "./bus.js";
+import { migrate, openDatabase, type Database } from "./database.js";
+import { newEvent, streamName } from "./events.js";
+import { OutboxRelay, Transactor } from "./outbox.js";
+
+/** The relay publishes a window of rows at once; a row JetStream refuses backs off alone. Real NATS, real PostgreSQL. */
+describe("OutboxRelay", () => {
+  const namespace = `k${randomBytes(4).toString("hex")}`;
+  const infra = inject("infra");
+  const database = `${namespace}_outbox`;
+  const databaseUrl = (() => {
+    const url = new URL(infra.postgresUrl);
+    url.pathname = `/${database}`;
+    return url.toString();
+  })();
+  const logger = pino({ level: "silent" });
+  let db: Database;
+  let bus: EventBus;
+
+  beforeAll(async () => {
+    db = await openDatabase({ url: databaseUrl, entities: [], migrations: [] });
+    await migrate(db);
+    bus = await connectEventBus({ url: infra.natsUrl, name: "outbox-test", namespace, logger });
+    await ensureStreams(bus);
+  });
+
+  afterAll(async () => {
+    if (bus) {
+      for await (const stream of bus.jsm.streams.list()) {
+        if (stream.config.name.startsWith(`${namespace.toUpperCase()}_`)) await bus.jsm.streams.delete(stream.config.name);
+      }
+      await bus.nc.close();
+    }
+    await db?.close(true);
+    await dropDatabaseIfExists(infra.postgresUrl, database);
+  });
+
+  it("publishes a window of rows in one pass, marks them, and backs off only the row JetStream refused", async () => {
+    const transactor = new Transactor(db, namespace, () => undefined);
+    const events = Array.from({ length: 50 }, (_, i) => newEvent(ReservationPlacedSchema, { reservationId: `r${i}`, customerId: "kit", amount: 1n }));
+    await transactor.run(async (tx) => {
+      for (const event of events) await tx.publish(event);
+    });
+    // A subject no stream takes: JetStream answers "no responders" at once.
+    const refused = randomUUID();
+    await db.em
+      .fork()
+      .execute("insert into outbox (event_id, event_type, subject, payload) values (?, ?, ?, ?)", [
+        refused,
+        ReservationPlacedSchema.typeName,
+        `${namespace}-nostream.x`,
+        Buffer.from([]),
+      ]);
+
+    const relay = new OutboxRelay({ db, bus, logger, batchSize: 64 });
+    expect(await relay.relayOnce()).toBe(50);
+
+    const rows = await db.em
+      .fork()
+      .execute<{ event_id: string; published: boolean; attempts: number; last_error: string | null; backoff_ms: number }[]>(
+        "select event_id, published_at is not null as published, attempts, last_error, (extract(epoch from next_attempt_at - created_at) * 1000)::float8 as backoff_ms from outbox",
+      );
+    const failed = rows.filter((r) => !r.published);
+    expect(failed.map((r) => [r.event_id, r.attempts])).toEqual([[refused, 1]]);
+    expect(failed[0]!.last_error).toBeTruthy();
+    // First retry 200 ms after the pass (which began a little after the row was written).
+    expect(failed[0]!.backoff_ms).toBeGreaterThanOrEqual(200);
+    expect(failed[0]!.backoff_ms).toBeLessThan(5_000);
+    expect(rows.filter((r) => r.published).every((r) => r.attempts === 1)).toBe(true);
+
+    const info = await bus.jsm.streams.info(streamName(namespace, "reservation"));
+    expect(info.state.messages).toBe(50);
+    // Published again (a crash before the mark): JetStream drops the repeats by message id.
+    await db.em.fork().execute("update outbox set published_at = null where event_id <> ?", [refused]);
+    expect(await relay.relayOnce()).toBe(50);
+    expect((await bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages).toBe(50);
+  });
+});
