@@ -41,7 +41,7 @@ export interface ConsumerOptions {
   subscriptions: Subscription[];
   /** Failures on the event's own merits before it goes to the dead-letter stream; outages never count. */
   maxDeliveries?: number;
-  /** Most events that have already arrived taken into one transaction (CONSUMER_BATCH_SIZE, default 1: each its own). */
+  /** Most events that have already arrived taken into one transaction (CONSUMER_BATCH_SIZE); 1 gives each its own. */
   batchSize?: number;
 }
 
@@ -85,8 +85,7 @@ export class EventConsumer {
   constructor(options: ConsumerOptions) {
     this.#options = {
       maxDeliveries: readInt(process.env, "CONSUMER_MAX_DELIVERIES", 5),
-      // Off (1) by default until the database-outage e2e passes with batches: with 64 it reported duplicate notices and MyPage behind.
-      batchSize: readInt(process.env, "CONSUMER_BATCH_SIZE", 1),
+      batchSize: readInt(process.env, "CONSUMER_BATCH_SIZE", 64),
       ...options,
     };
     if (!(this.#options.batchSize >= 1)) throw new Error(`batchSize of ${options.name} must be at least 1`);
