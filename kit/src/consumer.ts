@@ -5,7 +5,7 @@ import type { QueryResult } from "@mikro-orm/core";
 import type { Logger } from "pino";
 import type { EventBus } from "./bus.js";
 import { readInt } from "./config.js";
-import { isConnectionError, isLockConflict } from "./errors.js";
+import { isConnectionError } from "./errors.js";
 import type { HealthMonitor } from "./health.js";
 import { EVENT_TYPE_HEADER, domainOf, domainSubjects, eventRegistry, streamName, type DomainEvent, type EventDomain } from "./events.js";
 import type { Transactor, Tx } from "./outbox.js";
@@ -41,21 +41,7 @@ export interface ConsumerOptions {
   subscriptions: Subscription[];
   /** Failures on the event's own merits before it goes to the dead-letter stream; outages never count. */
   maxDeliveries?: number;
-  /** Most events that have already arrived taken into one transaction (CONSUMER_BATCH_SIZE); 1 gives each its own. */
-  batchSize?: number;
 }
-
-/** A delivered event of a type this consumer handles, decoded. */
-interface Delivery {
-  msg: JsMsg;
-  event: DomainEvent;
-  eventType: string;
-  handler: EventHandler;
-  log: Logger;
-}
-
-/** What became of one event of a batch, known once the batch committed. */
-type Outcome = { kind: "handled" } | { kind: "duplicate" } | { kind: "repeat"; of: number } | { kind: "failed"; error: unknown };
 
 /** Redelivery delay of an event whose handler could not reach a dependency. */
 const DEPENDENCY_RETRY_MS = 1_000;
@@ -83,12 +69,7 @@ export class EventConsumer {
   #paused = false;
 
   constructor(options: ConsumerOptions) {
-    this.#options = {
-      maxDeliveries: readInt(process.env, "CONSUMER_MAX_DELIVERIES", 5),
-      batchSize: readInt(process.env, "CONSUMER_BATCH_SIZE", 64),
-      ...options,
-    };
-    if (!(this.#options.batchSize >= 1)) throw new Error(`batchSize of ${options.name} must be at least 1`);
+    this.#options = { maxDeliveries: readInt(process.env, "CONSUMER_MAX_DELIVERIES", 5), ...options };
     for (const { schema, handle } of options.subscriptions) {
       // A subscription this consumer could never receive, or a second one for a type, is a wiring mistake: fail at startup.
       if (domainOf(schema.typeName) !== options.domain) throw new Error(`${schema.typeName} is not on the ${options.domain} stream`);
@@ -145,10 +126,20 @@ export class EventConsumer {
         await this.#untilDependenciesUp();
         if (!this.#running) break;
         const consumer = await bus.js.consumers.get(stream, this.durableName);
-        const messages = await consumer.consume({ max_messages: Math.max(64, this.#options.batchSize) });
+        const messages = await consumer.consume({ max_messages: 64 });
         this.#messages = messages;
         if (this.#paused) void messages.close();
-        await this.#consumeBatches(messages);
+        for await (const msg of messages) {
+          if (this.#paused) {
+            // Fetched before the pause: hand it back untried, for whoever consumes next.
+            msg.nak();
+            continue;
+          }
+          const work = this.#handle(msg);
+          this.#inFlight = work;
+          await work;
+          if (!this.#running) break;
+        }
       } catch (error) {
         if (!this.#running) break;
         logger.warn({ err: error, consumer: this.durableName }, "consumer interrupted; resubscribing");
@@ -175,64 +166,15 @@ export class EventConsumer {
     this.#options.logger.info({ consumer: this.durableName, pausedMs: Date.now() - started }, "dependencies back; consumer resumed");
   }
 
-  /** Takes what has already arrived, up to batchSize, without waiting for more, and handles it as one batch. */
-  async #consumeBatches(messages: ConsumerMessages): Promise<void> {
-    const { batchSize } = this.#options;
-    const iterator = messages[Symbol.asyncIterator]();
-    let next = iterator.next();
-    try {
-      for (;;) {
-        const first = await next;
-        if (first.done) return;
-        const batch = [first.value];
-        next = iterator.next();
-        while (batch.length < batchSize) {
-          // A message already buffered resolves within microtasks, before the next turn of the event loop.
-          const more = await Promise.race([next, nextTurn()]);
-          if (!more || more.done) break;
-          batch.push(more.value);
-          next = iterator.next();
-        }
-        if (this.#paused) {
-          // Fetched before the pause: hand them back untried, for whoever consumes next.
-          for (const msg of batch) msg.nak();
-          continue;
-        }
-        const work = this.#handleBatch(batch);
-        this.#inFlight = work;
-        await work;
-        if (!this.#running) return;
-      }
-    } finally {
-      // Taken from the iterator but never handled (stopping, resubscribing): hand it back now rather than after ack_wait.
-      void next.then(
-        (r) => void (r.done ? undefined : r.value.nak()),
-        () => undefined,
-      );
-      void messages.close().catch(() => undefined);
-    }
-  }
-
-  async #handleBatch(msgs: JsMsg[]): Promise<void> {
-    const deliveries: Delivery[] = [];
-    for (const msg of msgs) {
-      const delivery = await this.#decode(msg);
-      if (delivery) deliveries.push(delivery);
-    }
-    if (deliveries.length === 1) await this.#handleOne(deliveries[0]!);
-    else if (deliveries.length > 1) await this.#handleTogether(deliveries);
-  }
-
-  /** The delivery to handle, or undefined when the message was settled here: a type not ours (acknowledged), undecodable (dead-lettered). */
-  async #decode(msg: JsMsg): Promise<Delivery | undefined> {
-    const { logger } = this.#options;
+  async #handle(msg: JsMsg): Promise<void> {
+    const { logger, transactor, name } = this.#options;
     const eventType = msg.headers?.get(EVENT_TYPE_HEADER) ?? "";
     const handler = this.#handlers.get(eventType);
     if (!handler) {
       // Not ours to handle, or a type newer than this build (a rolling deploy): skipping keeps old consumers compatible.
       if (!eventRegistry.getMessage(eventType)) logger.warn({ eventType, subject: msg.subject }, "unknown event type skipped");
       msg.ack();
-      return undefined;
+      return;
     }
     let event: DomainEvent;
     try {
@@ -240,15 +182,9 @@ export class EventConsumer {
       if (!event.eventId) throw new Error("event has no event_id");
     } catch (error) {
       await this.#deadLetter(msg, eventType, `cannot decode: ${String(error)}`);
-      return undefined;
+      return;
     }
     const log = logger.child({ eventId: event.eventId, eventType, consumer: this.durableName, ...reservationOf(event) });
-    return { msg, event, eventType, handler, log };
-  }
-
-  /** One event in its own transaction. */
-  async #handleOne({ msg, event, eventType, handler, log }: Delivery): Promise<void> {
-    const { transactor, name } = this.#options;
     try {
       const handled = await transactor.run(async (tx) => {
         const inserted = await tx.em.execute<QueryResult>(
@@ -267,93 +203,6 @@ export class EventConsumer {
       else log.info("duplicate event skipped");
     } catch (error) {
       await this.#failed(msg, event, eventType, error, log);
-    }
-  }
-
-  /**
-   * Several events in one transaction: one inbox insert for all, each handler in its own savepoint, one commit,
-   * then the acks. A handler that throws undoes only its savepoint, and its event then fails exactly as it would
-   * alone (counted or not by the same rules); the others are handled once. When the batch itself cannot commit,
-   * an outage hands every event back uncounted, and anything else sends each through its own transaction.
-   */
-  async #handleTogether(deliveries: Delivery[]): Promise<void> {
-    const { transactor, name, logger } = this.#options;
-    let outcomes: Outcome[] = [];
-    try {
-      await transactor.run(async (tx) => {
-        outcomes = []; // a retried transaction starts afresh
-        const firstOf = new Map<string, number>();
-        for (const [i, d] of deliveries.entries()) if (!firstOf.has(d.event.eventId)) firstOf.set(d.event.eventId, i);
-        const unique = [...firstOf.keys()].map((id) => deliveries[firstOf.get(id)!]!);
-        const rows = await tx.em.execute<{ event_id: string }[]>(
-          `insert into inbox (consumer, event_id, event_type) values ${unique.map(() => "(?, ?, ?)").join(", ")}
-           on conflict do nothing returning event_id`,
-          unique.flatMap((d) => [name, d.event.eventId, d.eventType]),
-        );
-        const fresh = new Set(rows.map((row) => row.event_id));
-        for (const [i, d] of deliveries.entries()) {
-          const first = firstOf.get(d.event.eventId)!;
-          if (first !== i) outcomes.push({ kind: "repeat", of: first });
-          else if (!fresh.has(d.event.eventId)) outcomes.push({ kind: "duplicate" });
-          else {
-            try {
-              await tx.savepoint((own) => d.handler(d.event, own));
-              outcomes.push({ kind: "handled" });
-            } catch (error) {
-              outcomes.push({ kind: "failed", error });
-            }
-          }
-        }
-        const ids = (kind: Outcome["kind"], retried = false) =>
-          deliveries.filter((d, i) => outcomes[i]!.kind === kind && (!retried || d.msg.info.deliveryCount > 1)).map((d) => d.event.eventId);
-        // A failed event is not handled: its inbox row goes with it, so its redelivery runs the handler again.
-        const failed = ids("failed");
-        if (failed.length > 0) await tx.em.execute("delete from inbox where consumer = ? and event_id in (?)", [name, failed], "run");
-        const recovered = ids("handled", true);
-        if (recovered.length > 0) await tx.em.execute("delete from inbox_failures where consumer = ? and event_id in (?)", [name, recovered], "run");
-      });
-    } catch (error) {
-      if (await this.#dependencyFailed(error)) {
-        logger.warn(
-          { err: error, consumer: this.durableName, events: deliveries.length },
-          "dependency unavailable; batch will be retried, not counted",
-        );
-        for (const d of deliveries) d.msg.nak(DEPENDENCY_RETRY_MS);
-        if (this.#health && !dependenciesUp(this.#health)) this.#pause();
-        return;
-      }
-      // No single event to blame: each goes again in a transaction of its own, where only its own failure counts.
-      logger.warn({ err: error, consumer: this.durableName, events: deliveries.length }, "batch failed; handling its events one by one");
-      for (const d of deliveries) {
-        if (this.#paused) d.msg.nak();
-        else await this.#handleOne(d);
-      }
-      return;
-    }
-    const settled = (i: number): boolean => {
-      const outcome = outcomes[i]!;
-      return outcome.kind === "repeat" ? settled(outcome.of) : outcome.kind !== "failed";
-    };
-    for (const [i, d] of deliveries.entries()) {
-      const outcome = outcomes[i]!;
-      if (outcome.kind === "handled") d.log.debug("event handled");
-      else if (outcome.kind === "duplicate") d.log.info("duplicate event skipped");
-      // The same message twice in one batch follows its first copy: acknowledging it while the first is retried would lose the event.
-      if (outcome.kind !== "failed") {
-        if (settled(i)) d.msg.ack();
-        else d.msg.nak(DEPENDENCY_RETRY_MS);
-      }
-    }
-    for (const [i, d] of deliveries.entries()) {
-      const outcome = outcomes[i]!;
-      if (outcome.kind !== "failed") continue;
-      if (isLockConflict(outcome.error)) {
-        // A deadlock or serialization failure with a concurrent transaction is not the event's fault: alone it goes again at once.
-        if (this.#paused) d.msg.nak();
-        else await this.#handleOne(d);
-      } else {
-        await this.#failed(d.msg, d.event, d.eventType, outcome.error, d.log);
-      }
     }
   }
 
@@ -438,11 +287,6 @@ export class EventConsumer {
       return false;
     }
   }
-}
-
-/** Resolves on the event loop's next turn, after every microtask already queued. */
-function nextTurn(): Promise<undefined> {
-  return new Promise((resolve) => setImmediate(() => resolve(undefined)));
 }
 
 /** Every dependency answered on the monitor's latest run (none has run yet: assume so). */

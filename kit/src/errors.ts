@@ -24,9 +24,3 @@ export function isConnectionError(error: unknown): boolean {
     /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(e?.message ?? "")
   );
 }
-
-/** A deadlock or serialization failure: the statement lost a race with another transaction, and may simply run again. */
-export function isLockConflict(error: unknown): boolean {
-  const e = error as { code?: string; name?: string };
-  return ["40P01", "40001"].includes(e?.code ?? "") || e?.name === "DeadlockException";
-}

@@ -15,11 +15,6 @@ export interface Tx {
   publish(event: DomainEvent): Promise<void>;
   /** Runs after a successful commit (wake a worker, notify watchers); never after a rollback. */
   afterCommit(action: () => void): void;
-  /**
-   * Runs work in a savepoint: when it throws, only its own statements, events and after-commit actions are
-   * undone and the transaction goes on (a batch of events isolates the one that fails).
-   */
-  savepoint<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
 }
 
 export class Transactor implements Autocommit {
@@ -35,23 +30,15 @@ export class Transactor implements Autocommit {
     const result = await this.db.em.fork().transactional(async (em) => {
       published = 0; // a retried transaction starts afresh
       afterCommit = [];
-      const unitOf = (em: EntityManager, actions: (() => void)[]): Tx => ({
+      const tx: Tx = {
         em,
         publish: async (event) => {
           published++;
           await enqueue(em, this.namespace, event);
         },
-        afterCommit: (action) => actions.push(action),
-        // MikroORM nests a transaction as a savepoint, on a fork whose entities merge back only on success.
-        savepoint: (inner) =>
-          em.transactional(async (nested) => {
-            const own: (() => void)[] = [];
-            const result = await inner(unitOf(nested, own));
-            actions.push(...own);
-            return result;
-          }),
-      });
-      return work(unitOf(em, afterCommit));
+        afterCommit: (action) => afterCommit.push(action),
+      };
+      return work(tx);
     });
     if (published > 0) this.onCommitWithEvents();
     for (const action of afterCommit) action();
