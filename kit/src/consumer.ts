@@ -7,7 +7,7 @@ import type { EventBus } from "./bus.js";
 import { readInt } from "./config.js";
 import { isConnectionError } from "./errors.js";
 import type { HealthMonitor } from "./health.js";
-import { consumerMetrics } from "./metrics.js";
+import { consumerMetrics, watchConsumerBacklog } from "./metrics.js";
 import { EVENT_TYPE_HEADER, domainOf, domainSubjects, eventRegistry, streamName, type DomainEvent, type EventDomain } from "./events.js";
 import type { Transactor, Tx } from "./outbox.js";
 
@@ -108,6 +108,10 @@ export class EventConsumer {
         if (!/already exists|already in use/i.test(String(error))) throw error;
         await bus.jsm.consumers.update(stream, this.durableName, settings);
       });
+    watchConsumerBacklog(this.durableName, async () => {
+      const info = await bus.jsm.consumers.info(stream, this.durableName);
+      return { pending: info.num_pending, ackPending: info.num_ack_pending };
+    });
     this.#running = true;
     this.#loop = this.#consumeForever(stream);
   }

@@ -218,4 +218,35 @@ export const consumerMetrics = {
   }),
 };
 
+const consumerBacklogs = new Map<string, () => Promise<{ pending: number; ackPending: number }>>();
+const consumerBacklog = (name: string, help: string, field: "pending" | "ackPending") =>
+  new Gauge({
+    name,
+    help,
+    labelNames: ["consumer"],
+    registers: [registry],
+    async collect() {
+      await Promise.all(
+        [...consumerBacklogs].map(async ([consumer, read]) => {
+          try {
+            this.set({ consumer }, (await read())[field]);
+          } catch {
+            // NATS unreachable: the last value stays.
+          }
+        }),
+      );
+    },
+  });
+consumerBacklog(
+  "outerpark_consumer_pending_messages",
+  "Events in the stream this durable consumer has not been delivered yet (JetStream num_pending).",
+  "pending",
+);
+consumerBacklog("outerpark_consumer_ack_pending_messages", "Events delivered and not acknowledged yet (JetStream num_ack_pending).", "ackPending");
+
+/** A durable consumer's backlog, asked of JetStream on scrape. */
+export function watchConsumerBacklog(consumer: string, read: () => Promise<{ pending: number; ackPending: number }>): void {
+  consumerBacklogs.set(consumer, read);
+}
+
 export { Counter, Gauge };
