@@ -79,7 +79,9 @@ export function rpcMetricsInterceptor(side: "server" | "client"): Interceptor {
     m.started.inc(base);
     const started = performance.now();
     const done = (error?: unknown) => {
-      m.handled.inc({ ...base, grpc_code: codeOf(error) });
+      // A call the client reset (a cancel, a deadline) ends with the code of the reset, whatever the handler then threw.
+      const reset = req.signal.aborted && req.signal.reason instanceof ConnectError ? req.signal.reason : undefined;
+      m.handled.inc({ ...base, grpc_code: codeOf(reset ?? error) });
       m.seconds.observe(base, (performance.now() - started) / 1000);
     };
     let res;
@@ -131,6 +133,10 @@ export async function serveMetrics(service: string, host: string, port: number):
   if (!defaultsCollected) {
     // Event loop lag, heap spaces, GC pauses, open handles, CPU: prom-client's Node runtime metrics.
     collectDefaultMetrics({ register: registry });
+    // prom-client also exposes these sums of the typed nodejs_active_{handles,requests,resources} as gauges named
+    // *_total, which the Prometheus conventions (and promtool) reserve for counters; the typed ones carry it all.
+    for (const name of ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"])
+      registry.removeSingleMetric(name);
     defaultsCollected = true;
   }
   const httpServer = http.createServer((req, res) => {

@@ -3,7 +3,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVICE_NAMES, type ServiceName } from "#kit/config.js";
 import { TestSystem, waitFor } from "../support/system.js";
-import { expectStatus, grpc, type ServiceClient } from "../support/grpc-clients.js";
+import { expectStatus, grpc, openStream, type ServiceClient } from "../support/grpc-clients.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const promtool = path.join(root, ".tools/bin/promtool");
@@ -69,9 +69,9 @@ describe("metrics", () => {
     const before = await snapshot();
 
     const placed = (await reservation.placeReservation({ musicalId: "metrics-show", seats: 2, idempotencyKey: "metrics-1" }, alice)).reservation;
-    // A refusal: too many seats. Counted as FailedPrecondition, and places nothing.
+    // A refusal: more seats than the show has. Counted as FailedPrecondition, and places nothing.
     await expectStatus(
-      reservation.placeReservation({ musicalId: "metrics-show", seats: 50, idempotencyKey: "metrics-2" }, alice),
+      reservation.placeReservation({ musicalId: "metrics-show", seats: 12, idempotencyKey: "metrics-2" }, alice),
       grpc.status.FAILED_PRECONDITION,
     );
     await waitFor(
@@ -130,12 +130,34 @@ describe("metrics", () => {
       expect(sample(after.payment, "outerpark_payments_unsettled", { status }), status).toBe(0);
     expect(sample(after.payment, "outerpark_breaker_state", { breaker: "payment-gateway", state: "closed" })).toBe(1);
 
-    // Payment handled the placement; reservation handled the approval.
-    expect(delta("payment", "outerpark_events_consumed_total", { outcome: "handled" })).toBeGreaterThanOrEqual(1);
-    expect(delta("reservation", "outerpark_events_consumed_total", { outcome: "handled" })).toBeGreaterThanOrEqual(1);
+    // Payment handled the placement (opening the payment), reservation the approval: once each, no redelivery.
+    expect(delta("payment", "outerpark_events_consumed_total", { consumer: "payment-reservation", outcome: "handled" })).toBe(1);
+    expect(delta("reservation", "outerpark_events_consumed_total", { consumer: "reservation-payment", outcome: "handled" })).toBe(1);
+    expect(delta("payment", "outerpark_events_redelivered_total") + delta("reservation", "outerpark_events_redelivered_total")).toBe(0);
     expect(sample(after.reservation, "outerpark_outbox_oldest_age_seconds")).toBe(0);
     expect(after.payment).toMatch(/^outerpark_consumer_pending_messages\{[^}]*consumer="payment-reservation"/m);
     expect(sample(after.payment, "outerpark_consumer_pending_messages", { consumer: "payment-reservation" })).toBe(0);
+  });
+
+  it("an open MyPage watch is one stream open; when the client goes it is handled as Canceled", async () => {
+    const watch = { grpc_service: "outerpark.customercenter.v1.CustomerCenterService", grpc_method: "WatchMyPage" };
+    const handled = { ...watch, grpc_type: "server_stream", grpc_code: "Canceled" };
+    const before = sample(await system.metrics("customercenter"), "grpc_server_handled_total", handled);
+    const customercenter = system.client("customercenter");
+    const stream = openStream(customercenter.raw, "watchMyPage", {}, alice);
+    const open = async () => sample(await system.metrics("customercenter"), "outerpark_server_streams_open", watch);
+    await waitFor(async () => (await open()) === 1, 10_000, "one stream open");
+    stream.cancel();
+    await waitFor(async () => (await open()) === 0, 10_000, "stream closed");
+    const text = await system.metrics("customercenter");
+    expect(
+      sample(text, "grpc_server_handled_total", handled) - before,
+      text
+        .split("\n")
+        .filter((l) => l.includes("WatchMyPage"))
+        .join("\n"),
+    ).toBe(1);
+    customercenter.close();
   });
 
   async function snapshot(): Promise<Record<ServiceName, string>> {
