@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the project's Go command-line tools into .tools/bin (git-ignored) with
 # `go install` at pinned versions. Each tool is built only when missing, so a
-# second run costs nothing. Usage: tools/go-tools.sh [helm] [grpcurl] [nats-server] [ghz]
+# second run costs nothing. Usage: tools/go-tools.sh [helm] [grpcurl] [nats-server] [ghz] [promtool]
 # (no argument = all, in the order that matters most on a 2-core machine).
 set -euo pipefail
 
@@ -15,8 +15,9 @@ declare -A modules=(
   [grpcurl]="github.com/fullstorydev/grpcurl/cmd/grpcurl@v1.9.3"
   [nats-server]="github.com/nats-io/nats-server/v2@v2.11.17"
   [ghz]="github.com/bojand/ghz/cmd/ghz@v0.120.0"
+  [promtool]="github.com/prometheus/prometheus/cmd/promtool@v0.316.0"
 )
-order=(helm grpcurl nats-server ghz)
+order=(helm grpcurl nats-server ghz promtool)
 
 # Link-time values the projects' own release builds set. Helm's default
 # Kubernetes version (for lint and template capabilities) would otherwise be
@@ -26,6 +27,7 @@ declare -A ldflags=(
   [grpcurl]="-X main.version=v1.9.3"
   [nats-server]=""
   [ghz]="-X main.version=v0.120.0"
+  [promtool]=""
 )
 
 if ! command -v go >/dev/null 2>&1; then

@@ -7,7 +7,7 @@
  * stops everything.
  */
 import path from "node:path";
-import { DEFAULT_GATEWAY_PORT, DEFAULT_PORTS, SERVICE_NAMES, SERVICE_NODE_FLAGS } from "#kit/config.js";
+import { DEFAULT_GATEWAY_PORT, DEFAULT_METRICS_PORTS, DEFAULT_PORTS, SERVICE_NAMES, SERVICE_NODE_FLAGS } from "#kit/config.js";
 import { ISSUER_KEY_OWNER, mintToken } from "#kit/auth.js";
 import { createLogger } from "#kit/logger.js";
 import { provideInfrastructure } from "./infra.js";
@@ -58,6 +58,7 @@ const customer = await mintToken({ key: issuer, subject: "customer-1", role: "cu
 process.stderr.write(`
 OuterPark is starting: ${SERVICE_NAMES.map((service) => `${service} :${DEFAULT_PORTS[service]}`).join(", ")}, gateway :${DEFAULT_GATEWAY_PORT}
 PostgreSQL ${infra.startedPostgres ? "(embedded) " : ""}and NATS ${infra.startedNats ? "(local nats-server) " : ""}ready.
+Metrics (Prometheus text format): ${SERVICE_NAMES.map((service) => `${service} http://localhost:${DEFAULT_METRICS_PORTS[service]}/metrics`).join(", ")}
 Signing keys in ${path.relative(process.cwd(), keyDir) || keyDir} (more tokens: node dist/tools/outerpark.js token --sub ID --role customer|manager).
 
   export MANAGER=${manager}

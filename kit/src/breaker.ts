@@ -10,6 +10,7 @@ import {
   wrap,
 } from "cockatiel";
 import type { Logger } from "pino";
+import { Gauge, registry } from "./metrics.js";
 
 export { BrokenCircuitError, TaskCancelledError };
 
@@ -36,6 +37,18 @@ export interface Breaker {
  * overloaded: after repeated failures it fails fast (BrokenCircuitError) instead
  * of piling more calls onto it, then lets one trial call through.
  */
+const BREAKER_STATES = ["closed", "open", "half-open", "isolated"] as const;
+const breakers = new Map<string, Breaker>();
+new Gauge({
+  name: "outerpark_breaker_state",
+  help: "Circuit breaker state: 1 for the state the breaker is in, 0 for the others.",
+  labelNames: ["breaker", "state"],
+  registers: [registry],
+  collect() {
+    for (const [name, breaker] of breakers) for (const state of BREAKER_STATES) this.set({ breaker: name, state }, breaker.state === state ? 1 : 0);
+  },
+});
+
 export function createBreaker(options: BreakerOptions): Breaker {
   const breaker = circuitBreaker(
     handleWhen((error) => error instanceof TaskCancelledError || options.isFailure(error)),
@@ -48,7 +61,7 @@ export function createBreaker(options: BreakerOptions): Breaker {
   breaker.onHalfOpen(() => options.logger.info({ breaker: options.name }, "circuit half-open: trying one call"));
   breaker.onReset(() => options.logger.info({ breaker: options.name }, "circuit closed"));
   const policy = wrap(breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
-  return {
+  const result: Breaker = {
     execute: (call) => policy.execute(({ signal }) => call(signal)),
     get state() {
       switch (breaker.state) {
@@ -63,4 +76,6 @@ export function createBreaker(options: BreakerOptions): Breaker {
       }
     },
   };
+  breakers.set(options.name, result);
+  return result;
 }

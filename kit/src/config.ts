@@ -12,6 +12,12 @@ export const DEFAULT_PORTS: Record<ServiceName, number> = {
   customercenter: 8085,
 };
 
+/** Each service's `/metrics` port (Prometheus text format): its RPC port + 1000, apart so the edge never routes it. */
+export const DEFAULT_METRICS_PORTS = Object.fromEntries(SERVICE_NAMES.map((name) => [name, DEFAULT_PORTS[name] + 1000])) as Record<
+  ServiceName,
+  number
+>;
+
 /** The simulated payment gateway (tools/simulated-gateway.ts), standing in for the card processor payment calls. */
 export const DEFAULT_GATEWAY_PORT = 8090;
 
@@ -30,6 +36,8 @@ export interface ServiceConfig {
   service: ServiceName;
   host: string;
   port: number;
+  /** Port of GET /metrics (METRICS_PORT); 0 picks a free one. */
+  metricsPort: number;
   databaseUrl: string;
   natsUrl: string;
   /** Prefix of every stream and subject, so test runs and deployments can share a NATS. */
@@ -52,6 +60,7 @@ export function readServiceConfig(service: ServiceName, env: Env = process.env):
     service,
     host: env.HOST ?? "0.0.0.0",
     port: readInt(env, "PORT", DEFAULT_PORTS[service]),
+    metricsPort: readInt(env, "METRICS_PORT", DEFAULT_METRICS_PORTS[service]),
     databaseUrl: env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/outerpark_${service}`,
     natsUrl: env.NATS_URL ?? "nats://127.0.0.1:4222",
     eventNamespace: readIdentifier(env, "EVENT_NAMESPACE", "outerpark"),

@@ -7,6 +7,7 @@ import type { EventBus } from "./bus.js";
 import { readInt } from "./config.js";
 import { isConnectionError } from "./errors.js";
 import type { HealthMonitor } from "./health.js";
+import { consumerMetrics, watchConsumerBacklog } from "./metrics.js";
 import { EVENT_TYPE_HEADER, domainOf, domainSubjects, eventRegistry, streamName, type DomainEvent, type EventDomain } from "./events.js";
 import type { Transactor, Tx } from "./outbox.js";
 
@@ -107,6 +108,10 @@ export class EventConsumer {
         if (!/already exists|already in use/i.test(String(error))) throw error;
         await bus.jsm.consumers.update(stream, this.durableName, settings);
       });
+    watchConsumerBacklog(this.durableName, async () => {
+      const info = await bus.jsm.consumers.info(stream, this.durableName);
+      return { pending: info.num_pending, ackPending: info.num_ack_pending };
+    });
     this.#running = true;
     this.#loop = this.#consumeForever(stream);
   }
@@ -169,6 +174,7 @@ export class EventConsumer {
   async #handle(msg: JsMsg): Promise<void> {
     const { logger, transactor, name } = this.#options;
     const eventType = msg.headers?.get(EVENT_TYPE_HEADER) ?? "";
+    if (msg.info.deliveryCount > 1) consumerMetrics.redelivered.inc({ consumer: this.durableName });
     const handler = this.#handlers.get(eventType);
     if (!handler) {
       // Not ours to handle, or a type newer than this build (a rolling deploy): skipping keeps old consumers compatible.
@@ -199,6 +205,7 @@ export class EventConsumer {
         return true;
       });
       msg.ack();
+      consumerMetrics.consumed.inc({ consumer: this.durableName, outcome: handled ? "handled" : "duplicate" });
       if (handled) log.debug("event handled");
       else log.info("duplicate event skipped");
     } catch (error) {
@@ -278,6 +285,7 @@ export class EventConsumer {
         msgID: `${name}:${msg.info.stream}:${msg.seq}`,
       });
       msg.term();
+      consumerMetrics.deadLettered.inc({ consumer: this.durableName });
       logger.error({ consumer: this.durableName, subject: msg.subject, eventType, reason }, "event dead-lettered");
       return true;
     } catch (error) {

@@ -7,6 +7,15 @@ import type { EventBus } from "./bus.js";
 import { EVENT_TYPE_HEADER, eventRegistry, subjectOf, type DomainEvent } from "./events.js";
 import { PollingWorker } from "./polling-worker.js";
 import { readInt } from "./config.js";
+import { Counter, registry } from "./metrics.js";
+
+/** Events committed to the outbox, by type: one per fact (a placement, an approval, seats released…). */
+const eventsRecorded = new Counter({
+  name: "outerpark_events_recorded_total",
+  help: "Events committed to the outbox (the facts this service announced), by event type.",
+  labelNames: ["event_type"],
+  registers: [registry],
+});
 
 /** A unit of work: the state changes and the events they cause commit together. */
 export interface Tx {
@@ -25,22 +34,23 @@ export class Transactor implements Autocommit {
   ) {}
 
   async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-    let published = 0;
+    let published: string[] = [];
     let afterCommit: (() => void)[] = [];
     const result = await this.db.em.fork().transactional(async (em) => {
-      published = 0; // a retried transaction starts afresh
+      published = []; // a retried transaction starts afresh
       afterCommit = [];
       const tx: Tx = {
         em,
         publish: async (event) => {
-          published++;
+          published.push(event.$typeName);
           await enqueue(em, this.namespace, event);
         },
         afterCommit: (action) => afterCommit.push(action),
       };
       return work(tx);
     });
-    if (published > 0) this.onCommitWithEvents();
+    if (published.length > 0) this.onCommitWithEvents();
+    for (const type of published) eventsRecorded.inc({ event_type: type });
     for (const action of afterCommit) action();
     return result;
   }

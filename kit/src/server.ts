@@ -16,6 +16,7 @@ import { isConnectionError } from "./errors.js";
 import type { EventDomain } from "./events.js";
 import { HealthMonitor, registerHealth } from "./health.js";
 import { createLogger } from "./logger.js";
+import { rpcMetricsInterceptor, serveMetrics, watchOutbox } from "./metrics.js";
 import { OutboxRelay, Transactor } from "./outbox.js";
 import { PageTokens } from "./paging.js";
 import { registerReflection } from "./reflection.js";
@@ -63,6 +64,7 @@ export interface ServiceModule {
 
 export interface RunningService {
   port: number;
+  metricsPort: number;
   context: ServiceContext;
   health: HealthMonitor;
   /** Graceful: refuse new calls, finish in-flight ones, stop workers, flush the outbox. */
@@ -104,13 +106,16 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
     },
     ...REQUEST_LIMITS,
     requestGate: gateRequests(authGate(createTokenVerifier(config.jwks), PUBLIC_SERVICES)),
-    interceptors: [decodedRequests(), errorInterceptor(logger), validationInterceptor(module.rules)],
+    // Metrics first: they record the code the caller gets, after errorInterceptor's mapping.
+    interceptors: [rpcMetricsInterceptor("server"), decodedRequests(), errorInterceptor(logger), validationInterceptor(module.rules)],
     shutdownSignal: shutdown.signal,
   });
+  watchOutbox(() => outboxBacklog(db));
+  const metrics = await serveMetrics(module.name, config.host, config.metricsPort);
   const listener = await listen(handler, config.host, config.port);
   for (const worker of workers) await worker.start();
   health.start();
-  logger.info({ port: listener.port }, "service started");
+  logger.info({ port: listener.port, metricsPort: metrics.port }, "service started");
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -128,9 +133,10 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
       health.stop();
       await bounded(bus.nc.drain(), Math.min(2_000, remaining()), () => void bus.nc.close());
       await db.close(true);
+      await metrics.close();
       logger.info("shut down");
     })());
-  return { port: listener.port, context, health, stop };
+  return { port: listener.port, metricsPort: metrics.port, context, health, stop };
 }
 
 /** Runs a service as the process: starts it and shuts it down on SIGTERM/SIGINT. */
@@ -281,6 +287,14 @@ async function retrying<T>(logger: Logger, what: string, connect: () => Promise<
       await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 250 * attempt)));
     }
   }
+}
+
+async function outboxBacklog(db: Database): Promise<{ waiting: number; oldestSeconds: number }> {
+  const [row] = await db.em.fork().execute<{ waiting: number; oldest: number }[]>(
+    `select count(*)::int as waiting, coalesce(extract(epoch from now() - min(created_at)), 0)::float8 as oldest
+       from outbox where published_at is null`,
+  );
+  return { waiting: row?.waiting ?? 0, oldestSeconds: row?.oldest ?? 0 };
 }
 
 /** Applies a service's migrations and returns: the Helm hook and `outerpark migrate`. */

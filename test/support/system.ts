@@ -35,6 +35,8 @@ interface Replica {
   service: ServiceName;
   index: number;
   port: number;
+  /** Its GET /metrics port; explicit, so parallel systems never meet on the defaults. */
+  metricsPort: number;
   process?: ChildProcess;
   exited?: Promise<number | null>;
 }
@@ -74,7 +76,7 @@ export class TestSystem {
     if (this.#options.gateway) await this.startGateway();
     for (const service of this.#options.services) {
       for (let index = 0; index < this.#options.replicas; index++) {
-        this.replicas.push({ service, index, port: await freePort() });
+        this.replicas.push({ service, index, port: await freePort(), metricsPort: await freePort() });
       }
     }
     // Musical first: reservation calls it synchronously.
@@ -104,6 +106,15 @@ export class TestSystem {
     const replica = this.replicas.find((r) => r.service === service && r.index === index);
     if (!replica) throw new Error(`${service}#${index} is not part of this system`);
     return `127.0.0.1:${replica.port}`;
+  }
+
+  /** The replica's metrics in the Prometheus text format. */
+  async metrics(service: ServiceName, index = 0): Promise<string> {
+    const replica = this.replicas.find((r) => r.service === service && r.index === index);
+    if (!replica) throw new Error(`${service}#${index} is not part of this system`);
+    const response = await fetch(`http://127.0.0.1:${replica.metricsPort}/metrics`);
+    if (!response.ok) throw new Error(`${service}#${index} /metrics: ${response.status}`);
+    return response.text();
   }
 
   client<S extends ServiceName>(service: S, index = 0) {
@@ -146,6 +157,7 @@ export class TestSystem {
     const musical = musicals[index % Math.max(1, musicals.length)];
     const child = this.#spawn(`${service}-${index}`, ["serve", service], {
       PORT: String(replica.port),
+      METRICS_PORT: String(replica.metricsPort),
       HOST: "127.0.0.1",
       DATABASE_URL: this.databaseUrl(service),
       NATS_URL: this.natsUrl,

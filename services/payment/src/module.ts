@@ -6,6 +6,7 @@ import { migrations } from "./adapters/migrations.js";
 import { PaymentGateway } from "./adapters/payment-gateway.js";
 import { PaymentProcessor } from "./app/payment-processor.js";
 import { Payments } from "./app/payments.js";
+import { watchUnsettledPayments } from "./app/payment-metrics.js";
 import { paymentService } from "./handlers/payment-rpc.js";
 import { reservationEventHandlers } from "./handlers/payment-events.js";
 import { paymentRules } from "./request-validation.js";
@@ -24,6 +25,7 @@ export const paymentModule: ServiceModule = {
     );
     // An unsettled payment expires this long after its reservation was placed, and the seats go back.
     const payments = new Payments(transactor, gateway, logger, readInt(process.env, "PAYMENT_DEADLINE_MS", 15 * 60_000));
+    watchUnsettledPayments(transactor);
     const processor = new PaymentProcessor(transactor, payments, logger, {
       // Payments in flight at once (gateway calls and their commits).
       concurrency: readInt(process.env, "PAYMENT_CONCURRENCY", 16),

@@ -7,6 +7,7 @@ import { MusicalRegisteredSchema, SeatsReleasedSchema } from "#gen/outerpark/mus
 import { sameRegistration, type MusicalRecord, type MusicalSpec, type SeatClaim, type SeatHoldRecord } from "../domain/musical.js";
 import * as store from "../adapters/inventory-store.js";
 import { SeatClaims, type ClaimResult } from "./seat-claims.js";
+import { seatMetrics } from "./seat-metrics.js";
 
 /** Use cases of the catalog and the seat inventory. */
 export class Inventory {
@@ -68,6 +69,7 @@ export async function release(tx: Tx, reservationId: string, customerId: string)
   if (hold.status === "RELEASED") return hold;
   await store.returnSeats(tx.em, hold.musicalId, hold.seats);
   await store.markHoldReleased(tx.em, reservationId);
+  tx.afterCommit(() => seatMetrics.returned.inc(hold.seats));
   await tx.publish(
     newEvent(SeatsReleasedSchema, {
       musicalId: hold.musicalId,

@@ -10,6 +10,7 @@ import {
   type SeatHoldRecord,
 } from "../domain/musical.js";
 import * as store from "../adapters/inventory-store.js";
+import { seatMetrics } from "./seat-metrics.js";
 
 export interface ClaimResult {
   hold: SeatHoldRecord;
@@ -81,7 +82,9 @@ export class SeatClaims {
     while (queue.length > 0) {
       const batch = queue.splice(0, MAX_BATCH);
       try {
-        this.#settle(musicalId, batch, await this.#decide(musicalId, batch));
+        const decided = await this.#decide(musicalId, batch);
+        seatMetrics.taken.inc(decided.newHolds.reduce((sum, hold) => sum + hold.seats, 0));
+        this.#settle(musicalId, batch, decided);
       } catch (error) {
         for (const waiting of batch) waiting.reject(error);
       }

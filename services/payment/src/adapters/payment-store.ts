@@ -119,3 +119,13 @@ export async function listForCustomer(em: EntityManager, customerId: string, aft
   );
   return rows.map(toRecord);
 }
+
+/** Payments not settled yet, by state; the predicate matches payments_due's, so the partial index answers it. */
+export async function countUnsettled(em: EntityManager): Promise<Record<"PENDING" | "DEFERRED" | "REFUND_PENDING", number>> {
+  const rows = await em.execute<{ status: string; n: number }[]>(
+    "select status, count(*)::int as n from payments where status in ('PENDING', 'DEFERRED', 'REFUND_PENDING') group by status",
+  );
+  const counts = { PENDING: 0, DEFERRED: 0, REFUND_PENDING: 0 };
+  for (const row of rows) counts[row.status as keyof typeof counts] = row.n;
+  return counts;
+}

@@ -2,6 +2,7 @@ import { Code, ConnectError, createClient, type Client } from "@connectrpc/conne
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import { bearerInterceptor } from "#kit/auth.js";
+import { rpcMetricsInterceptor } from "#kit/metrics.js";
 import { BrokenCircuitError, TaskCancelledError, createBreaker, type Breaker } from "#kit/breaker.js";
 import { MusicalService } from "#gen/outerpark/musical/v1/musical_pb.js";
 
@@ -22,7 +23,11 @@ export class SeatInventory {
   constructor(options: { baseUrl: string; token: () => Promise<string>; timeoutMs: number; logger: Logger }) {
     this.#client = createClient(
       MusicalService,
-      createGrpcTransport({ baseUrl: options.baseUrl, interceptors: [bearerInterceptor(options.token)], pingIntervalMs: 10_000 }),
+      createGrpcTransport({
+        baseUrl: options.baseUrl,
+        interceptors: [rpcMetricsInterceptor("client"), bearerInterceptor(options.token)],
+        pingIntervalMs: 10_000,
+      }),
     );
     this.#timeoutMs = options.timeoutMs;
     this.#breaker = createBreaker({

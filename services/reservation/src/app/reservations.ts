@@ -16,6 +16,7 @@ import {
 } from "#gen/outerpark/reservation/v1/events_pb.js";
 import { decideCancel, isUnfinishedPlacement, sameRequest, type ReservationRecord, type Transition } from "../domain/reservation.js";
 import * as store from "../adapters/reservation-store.js";
+import { placementsAborted, reservationsCounter } from "./reservation-metrics.js";
 import { SeatServiceUnavailable, type SeatInventory } from "../adapters/seat-inventory.js";
 
 export interface PlaceRequest {
@@ -79,6 +80,7 @@ export class Reservations {
       this.logger.warn({ reservationId }, "placement aborted before it completed; nothing placed");
       throw unavailable(ABORTED_HINT);
     }
+    reservationsCounter.inc({ outcome: "placed" });
     this.logger.info({ reservationId, musicalId: placed.musicalId, seats: placed.seats, amount: String(placed.amount) }, "reservation placed");
     return placed;
   }
@@ -133,6 +135,7 @@ export class Reservations {
   async finishAbort(reservationId: string): Promise<void> {
     await this.seats.release(reservationId);
     await this.transactor.autocommit((em) => store.deleteAborted(em, reservationId));
+    placementsAborted.inc();
     this.logger.info({ reservationId }, "abandoned placement aborted");
   }
 
@@ -151,6 +154,7 @@ export class Reservations {
           seats: r.seats,
         }),
       );
+      tx.afterCommit(() => reservationsCounter.inc({ outcome: "cancelled" }));
       this.logger.info({ reservationId }, "reservation cancelled");
       return { ...r, status: "CANCELLED", updatedAt: new Date() };
     });
@@ -189,6 +193,8 @@ export class Reservations {
         newEvent(ReservationExpiredSchema, { reservationId, customerId: r.customerId, musicalId: r.musicalId, seats: r.seats, reason }),
       );
     }
+    const outcome = transition.emit;
+    if (outcome) tx.afterCommit(() => reservationsCounter.inc({ outcome }));
     this.logger.info({ reservationId, status: transition.status, paymentState: transition.paymentState }, "reservation updated by payment");
   }
 }
