@@ -68,27 +68,6 @@ export async function takeSeatsForHolds(em: EntityManager, musicalId: string, ho
   return rows.length === 1;
 }
 
-/** A musical and one reservation's hold as last committed, without waiting for any lock. */
-export async function peekClaim(
-  em: EntityManager,
-  musicalId: string,
-  reservationId: string,
-): Promise<{ musical: MusicalRecord | undefined; hold: SeatHoldRecord | undefined }> {
-  const rows = await em.execute<(Partial<MusicalRow> & { hold_musical_id: string | null } & Partial<HoldRow>)[]>(
-    `select m.musical_id, m.name, m.total_seats, m.reservable_seats, m.seat_price, m.registered_at,
-            h.reservation_id, h.musical_id as hold_musical_id, h.customer_id, h.seats, h.status
-       from (select) as one
-       left join musicals m on m.musical_id = ?
-       left join seat_holds h on h.reservation_id = ?`,
-    [musicalId, reservationId],
-  );
-  const row = rows[0]!;
-  return {
-    musical: row.musical_id ? fromRow(row as MusicalRow) : undefined,
-    hold: row.reservation_id ? holdFromRow({ ...(row as HoldRow), musical_id: row.hold_musical_id! }) : undefined,
-  };
-}
-
 interface HoldRow {
   reservation_id: string;
   musical_id: string;

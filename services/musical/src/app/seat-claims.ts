@@ -20,12 +20,6 @@ export interface ClaimResult {
 
 type BatchDecision = ReturnType<typeof decideClaims> & { musical: MusicalRecord | undefined };
 
-interface Waiting {
-  claim: SeatClaim;
-  resolve(result: ClaimResult): void;
-  reject(error: unknown): void;
-}
-
 /** Claims on one show beyond this wait for the next turn; it bounds one statement's size. */
 const MAX_BATCH = 500;
 
@@ -38,7 +32,8 @@ const MAX_BATCH = 500;
  * under the row lock, after reading the holds committed before it.
  */
 export class SeatClaims {
-  readonly #queues = new Map<string, Waiting[]>();
+  readonly #batches = new Turns<SeatClaim, ClaimResult>((musicalId, claims) => this.#decideBatch(musicalId, claims));
+  readonly #peeks = new Turns<SeatClaim, ClaimResult | undefined>((musicalId, claims) => this.#peek(musicalId, claims));
   /** Seats left after this process's last look at each show: a hint that it may be sold out, never an answer. */
   readonly #lastSeen = new Map<string, number>();
 
@@ -47,53 +42,52 @@ export class SeatClaims {
   async claim(claim: SeatClaim): Promise<ClaimResult> {
     const lastSeen = this.#lastSeen.get(claim.musicalId);
     if (lastSeen !== undefined && lastSeen < claim.seats) {
-      const refused = await this.#answerWithoutQueueing(claim);
-      if (refused) return refused;
+      const answered = await this.#peeks.submit(claim.musicalId, claim);
+      if (answered) return answered;
     }
-    return new Promise((resolve, reject) => {
-      const queue = this.#queues.get(claim.musicalId);
-      if (queue) return void queue.push({ claim, resolve, reject });
-      this.#queues.set(claim.musicalId, [{ claim, resolve, reject }]);
-      void this.#takeTurns(claim.musicalId);
-    });
+    return this.#batches.submit(claim.musicalId, claim);
   }
 
   /**
-   * A show this process last saw without enough seats: answer from what is
-   * committed, without waiting for its row, so a sold-out show refuses a rush
-   * at once. Undefined when seats came back (or the claim is new to us): queue.
+   * Claims on a show this process last saw without enough seats: answered
+   * from what is committed, without waiting for its row, so a sold-out show
+   * refuses a rush at once (one read per turn, not per claim). Undefined for
+   * a claim that may fit after all (seats came back): it queues for a batch.
    */
-  async #answerWithoutQueueing(claim: SeatClaim): Promise<ClaimResult | undefined> {
-    const { musical, hold } = await this.transactor.autocommit((em) => store.peekClaim(em, claim.musicalId, claim.reservationId));
-    if (hold) {
-      const verdict = judgeRepeatedReserve(hold, claim.musicalId, claim.seats);
-      if (verdict.kind === "conflict") throw failedPrecondition(verdict.reason);
-      if (!musical) throw notFound(`musical ${claim.musicalId}`);
-      return { hold, musical, amount: amountFor(hold.seats, musical.seatPrice) };
-    }
-    if (!musical) throw notFound(`musical ${claim.musicalId}`);
-    this.#lastSeen.set(claim.musicalId, musical.reservableSeats);
-    if (musical.reservableSeats < claim.seats) throw failedPrecondition(notEnoughSeatsMessage(musical, claim.seats));
-    return undefined;
-  }
-
-  async #takeTurns(musicalId: string): Promise<void> {
-    const queue = this.#queues.get(musicalId)!;
-    while (queue.length > 0) {
-      const batch = queue.splice(0, MAX_BATCH);
-      try {
-        const decided = await this.#decide(musicalId, batch);
-        seatMetrics.taken.inc(decided.newHolds.reduce((sum, hold) => sum + hold.seats, 0));
-        this.#settle(musicalId, batch, decided);
-      } catch (error) {
-        for (const waiting of batch) waiting.reject(error);
+  async #peek(musicalId: string, claims: SeatClaim[]): Promise<Outcome<ClaimResult | undefined>[]> {
+    const { musical, holds } = await this.transactor.autocommit(async (em) => ({
+      musical: await store.findMusical(em, musicalId),
+      holds: await store.findHolds(em, [...new Set(claims.map((c) => c.reservationId))]),
+    }));
+    if (musical) this.#lastSeen.set(musicalId, musical.reservableSeats);
+    return claims.map((claim): Outcome<ClaimResult | undefined> => {
+      const hold = holds.get(claim.reservationId);
+      if (hold) {
+        const verdict = judgeRepeatedReserve(hold, claim.musicalId, claim.seats);
+        if (verdict.kind === "conflict") return { error: failedPrecondition(verdict.reason) };
+        if (!musical) return { error: notFound(`musical ${claim.musicalId}`) };
+        return { value: { hold, musical, amount: amountFor(hold.seats, musical.seatPrice) } };
       }
-    }
-    this.#queues.delete(musicalId);
+      if (!musical) return { error: notFound(`musical ${claim.musicalId}`) };
+      if (musical.reservableSeats < claim.seats) return { error: failedPrecondition(notEnoughSeatsMessage(musical, claim.seats)) };
+      return { value: undefined };
+    });
   }
 
-  async #decide(musicalId: string, batch: Waiting[]): Promise<BatchDecision> {
-    const claims = batch.map((w) => w.claim);
+  async #decideBatch(musicalId: string, claims: SeatClaim[]): Promise<Outcome<ClaimResult>[]> {
+    const { musical, decisions, reservableSeats, newHolds } = await this.#decide(musicalId, claims);
+    seatMetrics.taken.inc(newHolds.reduce((sum, hold) => sum + hold.seats, 0));
+    if (musical) this.#lastSeen.set(musicalId, reservableSeats);
+    return decisions.map((decision, i): Outcome<ClaimResult> => {
+      const claim = claims[i]!;
+      if (decision.kind === "unknown-musical" || (decision.kind === "held" && !musical)) return { error: notFound(`musical ${claim.musicalId}`) };
+      if (decision.kind === "refused") return { error: failedPrecondition(decision.reason) };
+      const current = { ...musical!, reservableSeats };
+      return { value: { hold: decision.hold, musical: current, amount: amountFor(decision.hold.seats, current.seatPrice) } };
+    });
+  }
+
+  async #decide(musicalId: string, claims: SeatClaim[]): Promise<BatchDecision> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.transactor.run(async ({ em }) => {
@@ -112,20 +106,46 @@ export class SeatClaims {
       }
     }
   }
+}
 
-  #settle(musicalId: string, batch: Waiting[], decided: BatchDecision): void {
-    const { musical, decisions, reservableSeats } = decided;
-    if (musical) this.#lastSeen.set(musicalId, reservableSeats);
-    batch.forEach((waiting, i) => {
-      const decision = decisions[i]!;
-      if (decision.kind === "unknown-musical" || (decision.kind === "held" && !musical)) {
-        waiting.reject(notFound(`musical ${waiting.claim.musicalId}`));
-      } else if (decision.kind === "refused") {
-        waiting.reject(failedPrecondition(decision.reason));
-      } else {
-        const current = { ...musical!, reservableSeats };
-        waiting.resolve({ hold: decision.hold, musical: current, amount: amountFor(decision.hold.seats, current.seatPrice) });
-      }
+type Outcome<R> = { value: R } | { error: unknown };
+
+/**
+ * Work per key taken in turns: while one turn runs, what arrives for its key
+ * waits; the next turn takes all of it (up to MAX_BATCH) at once.
+ */
+class Turns<T, R> {
+  readonly #queues = new Map<string, { item: T; resolve(result: R): void; reject(error: unknown): void }[]>();
+
+  constructor(private readonly turn: (key: string, items: T[]) => Promise<Outcome<R>[]>) {}
+
+  submit(key: string, item: T): Promise<R> {
+    return new Promise((resolve, reject) => {
+      const queue = this.#queues.get(key);
+      if (queue) return void queue.push({ item, resolve, reject });
+      this.#queues.set(key, [{ item, resolve, reject }]);
+      void this.#takeTurns(key);
     });
+  }
+
+  async #takeTurns(key: string): Promise<void> {
+    const queue = this.#queues.get(key)!;
+    while (queue.length > 0) {
+      const batch = queue.splice(0, MAX_BATCH);
+      try {
+        const outcomes = await this.turn(
+          key,
+          batch.map((w) => w.item),
+        );
+        batch.forEach((waiting, i) => {
+          const outcome = outcomes[i]!;
+          if ("error" in outcome) waiting.reject(outcome.error);
+          else waiting.resolve(outcome.value);
+        });
+      } catch (error) {
+        for (const waiting of batch) waiting.reject(error);
+      }
+    }
+    this.#queues.delete(key);
   }
 }
