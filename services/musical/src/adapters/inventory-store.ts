@@ -5,12 +5,12 @@ import { MusicalEntity } from "./schema.js";
 
 /** PostgreSQL access for the catalog and seat holds. Callers own the transaction. */
 
+const MUSICAL_COLUMNS = "musical_id, name, total_seats, reservable_seats, seat_price, registered_at";
+const HOLD_COLUMNS = "reservation_id, musical_id, customer_id, seats, status";
+
 /** A plain select: GetMusical's hot path, where the ORM's query building and hydration cost more than the query. */
 export async function findMusical(em: EntityManager, musicalId: string): Promise<MusicalRecord | undefined> {
-  const rows = await em.execute<MusicalRow[]>(
-    "select musical_id, name, total_seats, reservable_seats, seat_price, registered_at from musicals where musical_id = ?",
-    [musicalId],
-  );
+  const rows = await em.execute<MusicalRow[]>(`select ${MUSICAL_COLUMNS} from musicals where musical_id = ?`, [musicalId]);
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
@@ -27,9 +27,6 @@ export async function listMusicals(em: EntityManager, after: Keyset | undefined,
   });
   return rows.map((row) => ({ ...row }));
 }
-
-const MUSICAL_COLUMNS = "musical_id, name, total_seats, reservable_seats, seat_price, registered_at";
-const HOLD_COLUMNS = "reservation_id, musical_id, customer_id, seats, status";
 
 /** Locks the musical's row for the rest of the transaction: claims on one show take turns here, a batch at a time. */
 export async function lockMusical(em: EntityManager, musicalId: string): Promise<MusicalRecord | undefined> {
@@ -105,10 +102,7 @@ export async function returnSeats(em: EntityManager, musicalId: string, seats: n
 }
 
 export async function findHoldForUpdate(em: EntityManager, reservationId: string): Promise<SeatHoldRecord | undefined> {
-  const rows = await em.execute<HoldRow[]>(
-    "select reservation_id, musical_id, customer_id, seats, status from seat_holds where reservation_id = ? for update",
-    [reservationId],
-  );
+  const rows = await em.execute<HoldRow[]>(`select ${HOLD_COLUMNS} from seat_holds where reservation_id = ? for update`, [reservationId]);
   return rows[0] ? holdFromRow(rows[0]) : undefined;
 }
 
