@@ -365,20 +365,35 @@ function upstreamAddress(target: Target, svc: EdgeService) {
   return target === "local" ? "127.0.0.1" : `${HELM_PLACEHOLDERS.fullname}-${svc.name}-headless`;
 }
 
+/**
+ * The DNS cluster extension that replaced STRICT_DNS and Cluster's own DNS fields
+ * (deprecated since Envoy 1.33). "envoy.cluster.dns" is the name its factory registers
+ * under, the one Envoy's cluster manager looks up.
+ */
+export const DNS_CLUSTER_NAME = "envoy.cluster.dns";
+export const DNS_CLUSTER_TYPE = "envoy.extensions.clusters.dns.v3.DnsCluster";
+
+function dnsClusterType() {
+  return {
+    name: DNS_CLUSTER_NAME,
+    typed_config: {
+      "@type": type(DNS_CLUSTER_TYPE),
+      // Strict DNS: every address the headless Service returns is its own host.
+      all_addresses_in_single_endpoint: false,
+      dns_lookup_family: "V4_PREFERRED",
+      dns_refresh_rate: why("5s", "new pods join within seconds of turning ready"),
+      respect_dns_ttl: true,
+    },
+  };
+}
+
 function cluster(target: Target, svc: EdgeService) {
   return {
     name: svc.name,
     // Kubernetes: a headless Service, so DNS returns every ready pod and Envoy
     // balances, health-checks and ejects per pod (a ClusterIP would pin one
     // HTTP/2 connection to one pod).
-    type: target === "local" ? "STATIC" : "STRICT_DNS",
-    ...(target === "helm"
-      ? {
-          dns_lookup_family: "V4_PREFERRED",
-          dns_refresh_rate: why("5s", "new pods join within seconds of turning ready"),
-          respect_dns_ttl: true,
-        }
-      : {}),
+    ...(target === "local" ? { type: "STATIC" } : { cluster_type: dnsClusterType() }),
     connect_timeout: why("1s", "in-cluster connects take ms; 1 s rides out one lost SYN"),
     lb_policy: "LEAST_REQUEST", // unequal costs (saga writes vs reads) favour P2C least-request
     typed_extension_protocol_options: {
