@@ -4,8 +4,12 @@ import { readFileSync } from "node:fs";
 import { describe, expect, test, vi } from "vitest";
 import { isScalar, parse, parseDocument, visit } from "yaml";
 import {
+  ADMIN_CLUSTER,
+  ADMIN_PORT,
   DNS_CLUSTER_NAME,
   DNS_CLUSTER_TYPE,
+  STATS_PATH,
+  STATS_PORT,
   HELM_PLACEHOLDERS,
   LOCAL_JWKS_FILE,
   outputs,
@@ -67,7 +71,8 @@ describe("envoy generator", () => {
   test("the two flavours differ only in addresses, discovery, JWKS source and CORS origins", () => {
     const local = renderBootstrap("local");
     const helm = renderBootstrap("helm");
-    expect(helm.static_resources.clusters.map((c: any) => c.cluster_type.name)).toEqual(edgeServices.map(() => DNS_CLUSTER_NAME));
+    const upstreams = helm.static_resources.clusters.filter((c: any) => c.name !== ADMIN_CLUSTER);
+    expect(upstreams.map((c: any) => c.cluster_type.name)).toEqual(edgeServices.map(() => DNS_CLUSTER_NAME));
     expect(JSON.stringify(helm)).toContain(`${HELM_PLACEHOLDERS.fullname}-musical-headless`);
     const strip = (b: unknown) =>
       JSON.stringify(b, (k, v) => (["address", "type", "cluster_type", "local_jwks", "regex"].includes(k) ? undefined : v));
@@ -98,10 +103,27 @@ describe("envoy/envoy.yaml against Envoy's v3 protos", () => {
 
   test("local upstreams are 127.0.0.1:8081-8085; the edge trusts make up's public issuer keys and requires exp", () => {
     const addrs = bootstrap.static_resources.clusters.map((c: any) => c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address);
-    expect(addrs.map((a: any) => `${a.address}:${a.port_value}`)).toEqual([8081, 8082, 8083, 8084, 8085].map((p) => `127.0.0.1:${p}`));
+    expect(addrs.map((a: any) => `${a.address}:${a.port_value}`)).toEqual([8081, 8082, 8083, 8084, 8085, ADMIN_PORT].map((p) => `127.0.0.1:${p}`));
     const jwt = httpConnectionManager(bootstrap).http_filters.find((f: any) => f.name === "envoy.filters.http.jwt_authn");
     expect(jwt.typed_config.providers.outerpark.local_jwks).toEqual({ filename: LOCAL_JWKS_FILE });
     expect(jwt.typed_config.providers.outerpark.require_expiration).toBe(true);
+  });
+});
+
+describe("Envoy's stats for Prometheus", () => {
+  test.each(["local", "helm"] as const)("%s: GET /stats/prometheus on the stats listener reaches the loopback admin; nothing else does", (target) => {
+    const b = renderBootstrap(target);
+    expect(b.admin.address.socket_address).toEqual({ address: "127.0.0.1", port_value: ADMIN_PORT });
+    const stats = b.static_resources.listeners.find((l: any) => l.name === "stats");
+    expect(stats.address.socket_address).toEqual({ address: "0.0.0.0", port_value: STATS_PORT });
+    const routes = stats.filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes;
+    expect(routes.filter((r: any) => r.route).map((r: any) => [r.match.path, r.route.cluster])).toEqual([[STATS_PATH, ADMIN_CLUSTER]]);
+    expect(routes.at(-1)).toMatchObject({ match: { prefix: "/" }, direct_response: { status: 404 } });
+    const admin = b.static_resources.clusters.find((c: any) => c.name === ADMIN_CLUSTER);
+    expect(admin.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({
+      address: "127.0.0.1",
+      port_value: ADMIN_PORT,
+    });
   });
 });
 
@@ -111,7 +133,7 @@ describe("the chart's envoy.yaml: DNS discovery through the DNS cluster extensio
     readFileSync(outputs.helm, "utf8").replaceAll(HELM_PLACEHOLDERS.fullname, "op").replaceAll(HELM_PLACEHOLDERS.corsOriginRegex, '"https://x"'),
     { uniqueKeys: true, strict: true },
   );
-  const clusters: any[] = bootstrap.static_resources.clusters;
+  const clusters: any[] = bootstrap.static_resources.clusters.filter((c: any) => c.name !== ADMIN_CLUSTER);
   const deprecatedClusterFields = [...NEWER_DEPRECATIONS["envoy.config.cluster.v3.Cluster"]!, "dns_lookup_family", "type"];
 
   test("every key, value and @type is valid, the DnsCluster body included", () => {
@@ -141,7 +163,7 @@ describe("the chart's envoy.yaml: DNS discovery through the DNS cluster extensio
   });
 
   test("the local flavour is static: loopback addresses need no DNS", () => {
-    for (const c of loadYaml(outputs.local).static_resources.clusters) {
+    for (const c of loadYaml(outputs.local).static_resources.clusters.filter((c: any) => c.name !== ADMIN_CLUSTER)) {
       expect(c.type).toBe("STATIC");
       expect(c).not.toHaveProperty("cluster_type");
       for (const field of deprecatedClusterFields.filter((f) => f !== "type")) expect(c).not.toHaveProperty(field);
@@ -275,6 +297,24 @@ describe("the validator cannot silently pass", () => {
         }),
       /EC public key/,
     ],
+    [
+      "the stats listener passing on another admin page",
+      (b) =>
+        (b.static_resources.listeners[1].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0].match.path =
+          "/quitquitquit"),
+      /must be GET \/stats\/prometheus/,
+    ],
+    [
+      "the stats listener passing on any method",
+      (b) => delete b.static_resources.listeners[1].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0].match.headers,
+      /must be GET \/stats\/prometheus/,
+    ],
+    [
+      "the edge listener routing to the admin interface",
+      (b) => (hcmOf(b).route_config.virtual_hosts[0].routes[1].route.cluster = "envoy_admin"),
+      /exposes Envoy's admin interface/,
+    ],
+    ["the admin interface off loopback", (b) => (b.admin.address.socket_address.address = "0.0.0.0"), /admin must listen on loopback/],
     [
       "a stream with a route timeout",
       (b) => (hcmOf(b).route_config.virtual_hosts[0].routes.find((r: any) => r.name === "customercenter.WatchMyPage").route.timeout = "15s"),
