@@ -277,6 +277,9 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     expect(notes).toContain("outerpark.js token --key keys/issuer.private.jwk.json --sub");
     expect(notes.includes("simulated payment gateway is enabled")).toBe(flavour === "default");
     expect(notes.includes("demo database password")).toBe(flavour === "default");
+    const musicalMetrics = DEFAULT_METRICS_PORTS.musical;
+    expect(notes).toContain(`port-forward deploy/${fullname}-musical ${musicalMetrics}:${musicalMetrics}`);
+    expect(notes).toContain(`GET ${STATS_PATH} on its "stats" port (${STATS_PORT}`);
   });
 
   test("autoscaled Deployments leave replicas to their HPA", () => {

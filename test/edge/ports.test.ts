@@ -59,7 +59,14 @@ export function portDrift(copies: ReturnType<typeof portCopies>): string[] {
     if (ports.length === 0 || ports.some((p) => p !== DEFAULT_GATEWAY_PORT))
       problems.push(`${file} gives the gateway port as ${JSON.stringify(ports)}`);
   }
-  if (copies.deployRanges.length === 0 || copies.deployRanges.some(([from, to]) => from !== firstPort || to !== lastPort)) {
+  // Ranges in deploy/README.md are the service ports or the metrics ports (each + 1000).
+  const isRange = ([from, to]: number[], first: number, last: number) => from === first && to === last;
+  const firstMetrics = Math.min(...metricsPorts);
+  const lastMetrics = Math.max(...metricsPorts);
+  if (
+    !copies.deployRanges.some((r) => isRange(r, firstPort, lastPort)) ||
+    copies.deployRanges.some((r) => !isRange(r, firstPort, lastPort) && !isRange(r, firstMetrics, lastMetrics))
+  ) {
     problems.push(`deploy/README.md gives the service ports as ${JSON.stringify(copies.deployRanges)}`);
   }
   return problems;
