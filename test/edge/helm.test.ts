@@ -125,12 +125,12 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
     expect(env.PORT.value).toBe(String(port));
     expect(env.METRICS_PORT.value).toBe(String(metricsPort));
-    expect(env.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined(); // unset unless tracing.otlpEndpoint is given
-    expect(dep.spec.template.metadata.annotations).toMatchObject({
-      "prometheus.io/scrape": "true",
-      "prometheus.io/port": String(metricsPort),
-      "prometheus.io/path": "/metrics",
-    });
+    // Unset unless tracing.otlpEndpoint is given (the production values send traces to a collector).
+    expect(env.OTEL_EXPORTER_OTLP_ENDPOINT?.value).toBe(flavour === "production" ? "http://otel-collector.monitoring:4318" : undefined);
+    // Scrape annotations by default; the production values scrape through ServiceMonitors instead.
+    const scrapeAnnotations = { "prometheus.io/scrape": "true", "prometheus.io/port": String(metricsPort), "prometheus.io/path": "/metrics" };
+    if (flavour === "default") expect(dep.spec.template.metadata.annotations).toMatchObject(scrapeAnnotations);
+    else expect(Object.keys(dep.spec.template.metadata.annotations)).not.toContain("prometheus.io/scrape");
     expect(env.DATABASE_URL.valueFrom.secretKeyRef.key).toBe(`${svc}-database-url`);
     expect(env.JWT_JWKS.valueFrom.configMapKeyRef).toEqual({ name: `${fullname}-jwks`, key: "jwks.json" });
     expect(env.PAGE_TOKEN_SECRET.valueFrom.secretKeyRef.name).toBeTruthy();
@@ -176,7 +176,9 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
       expect(np.spec.ingress).toHaveLength(2);
       expect(np.spec.ingress[0].from.map(component).sort()).toEqual((callers[svc] ?? ["edge"]).sort());
       // Prometheus (networkPolicy.metricsFrom, empty = anyone) reaches the metrics port, and only that port.
-      expect(np.spec.ingress[1]).toEqual({ ports: [{ protocol: "TCP", port: DEFAULT_METRICS_PORTS[svc as ServiceName] }] });
+      const metricsFrom =
+        flavour === "production" ? { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }] } : {};
+      expect(np.spec.ingress[1]).toEqual({ ports: [{ protocol: "TCP", port: DEFAULT_METRICS_PORTS[svc as ServiceName] }], ...metricsFrom });
       const egressPorts = np.spec.egress.flatMap((r: any) => r.ports.map((p: any) => p.port));
       expect(egressPorts).toEqual(expect.arrayContaining([5432, 4222, 53]));
       const egressPeers = np.spec.egress.flatMap((r: any) => (r.to ?? []).map(component)).filter(Boolean);
@@ -217,11 +219,13 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     expect(bootstrap.admin.address.socket_address).toEqual({ address: "127.0.0.1", port_value: ADMIN_PORT });
     expect(edge.containers[0].ports).toContainEqual({ name: "stats", containerPort: STATS_PORT, protocol: "TCP" });
     expect(edge.containers[0].ports.map((p: any) => p.containerPort)).not.toContain(ADMIN_PORT);
-    expect(edgeDeployment.spec.template.metadata.annotations).toMatchObject({
-      "prometheus.io/scrape": "true",
-      "prometheus.io/port": String(STATS_PORT),
-      "prometheus.io/path": STATS_PATH,
-    });
+    if (flavour === "default")
+      expect(edgeDeployment.spec.template.metadata.annotations).toMatchObject({
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": String(STATS_PORT),
+        "prometheus.io/path": STATS_PATH,
+      });
+    expect(byKind(manifests, "ServiceMonitor").length).toBe(flavour === "production" ? 2 : 0);
     const statsService = find(manifests, "Service", `${fullname}-edge-stats`);
     expect(statsService.spec.ports).toEqual([{ name: "stats", port: STATS_PORT, targetPort: "stats", protocol: "TCP", appProtocol: "http" }]);
     expect(statsService.spec.selector).toEqual(edgeDeployment.spec.selector.matchLabels);
