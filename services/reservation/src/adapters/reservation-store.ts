@@ -1,5 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { LockMode, type InferEntity } from "@mikro-orm/core";
+import type { InferEntity } from "@mikro-orm/core";
 import { UNFINISHED_PLACEMENT, type ReservationRecord } from "../domain/reservation.js";
 import { keysetFilter, type Keyset } from "#kit/paging.js";
 import type { SqlPart } from "#kit/outbox.js";
@@ -14,21 +14,19 @@ function toRecord(row: Row): ReservationRecord {
 }
 
 export async function findById(em: EntityManager, reservationId: string, lock = false): Promise<ReservationRecord | undefined> {
-  const row = await em.findOne(
-    ReservationEntity,
-    { reservationId },
-    lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true },
+  const rows = await em.execute<ReservationRow[]>(
+    `select ${RESERVATION_COLUMNS} from reservations where reservation_id = ?${lock ? " for update" : ""}`,
+    [reservationId],
   );
-  return row ? toRecord(row) : undefined;
+  return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
 export async function findByKey(em: EntityManager, customerId: string, idempotencyKey: string, lock = false): Promise<ReservationRecord | undefined> {
-  const row = await em.findOne(
-    ReservationEntity,
-    { customerId, idempotencyKey },
-    lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true },
+  const rows = await em.execute<ReservationRow[]>(
+    `select ${RESERVATION_COLUMNS} from reservations where customer_id = ? and idempotency_key = ?${lock ? " for update" : ""}`,
+    [customerId, idempotencyKey],
   );
-  return row ? toRecord(row) : undefined;
+  return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
 /** Inserts the PLACING row; false when the key was taken by a concurrent call. */
