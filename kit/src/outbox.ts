@@ -137,7 +137,7 @@ export class OutboxRelay {
   #lastPurge = 0;
 
   constructor(options: OutboxRelayOptions) {
-    this.#options = { batchSize: readInt(process.env, "OUTBOX_BATCH_SIZE", 64), pollMs: 250, maxBackoffMs: 30_000, ...options };
+    this.#options = { batchSize: readInt(process.env, "OUTBOX_BATCH_SIZE", 64), pollMs: 1_000, maxBackoffMs: 30_000, ...options };
     this.#worker = new PollingWorker({ name: "outbox-relay", logger: options.logger, pollMs: this.#options.pollMs, pass: () => this.#pass() });
   }
 
