@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test, vi } from "vitest";
 import { isScalar, parse, parseDocument, visit } from "yaml";
-import { HELM_PLACEHOLDERS, LOCAL_JWKS_FILE, outputs, renderBootstrap, renderYaml, services as edgeServices } from "../../envoy/generate.js";
+import { HELM_PLACEHOLDERS, LOCAL_JWKS_FILE, WEB_APP, outputs, renderBootstrap, renderYaml, services as edgeServices } from "../../envoy/generate.js";
 import { join } from "node:path";
 import { DEFAULT_PORTS } from "#kit/config.js";
 import { LOCAL_KEY_DIR, edgeJwksFileIn } from "../../tools/keys.js";
@@ -58,7 +58,7 @@ describe("envoy generator", () => {
   test("the two flavours differ only in addresses, discovery, JWKS source and CORS origins", () => {
     const local = renderBootstrap("local");
     const helm = renderBootstrap("helm");
-    expect(helm.static_resources.clusters.map((c: { type: string }) => c.type)).toEqual(edgeServices.map(() => "STRICT_DNS"));
+    expect(helm.static_resources.clusters.map((c: { type: string }) => c.type)).toEqual([...edgeServices.map(() => "STRICT_DNS"), "STRICT_DNS"]);
     expect(JSON.stringify(helm)).toContain(`${HELM_PLACEHOLDERS.fullname}-musical-headless`);
     const strip = (b: unknown) =>
       JSON.stringify(b, (k, v) =>
@@ -89,9 +89,9 @@ describe("envoy/envoy.yaml against Envoy's v3 protos", () => {
     expect(checkEdgeSemantics(bootstrap, expectationsFromProtos())).toEqual([]);
   });
 
-  test("local upstreams are 127.0.0.1:8081-8085; the edge trusts make up's public issuer keys and requires exp", () => {
+  test("local upstreams are 127.0.0.1:8081-8085 and the web app's; the edge trusts make up's public issuer keys and requires exp", () => {
     const addrs = bootstrap.static_resources.clusters.map((c: any) => c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address);
-    expect(addrs.map((a: any) => `${a.address}:${a.port_value}`)).toEqual([8081, 8082, 8083, 8084, 8085].map((p) => `127.0.0.1:${p}`));
+    expect(addrs.map((a: any) => `${a.address}:${a.port_value}`)).toEqual([8081, 8082, 8083, 8084, 8085, WEB_APP.port].map((p) => `127.0.0.1:${p}`));
     const jwt = httpConnectionManager(bootstrap).http_filters.find((f: any) => f.name === "envoy.filters.http.jwt_authn");
     expect(jwt.typed_config.providers.outerpark.local_jwks).toEqual({ filename: LOCAL_JWKS_FILE });
     expect(jwt.typed_config.providers.outerpark.require_expiration).toBe(true);
@@ -191,6 +191,29 @@ describe("the validator cannot silently pass", () => {
           inline_string: JSON.stringify({ keys: [{ kty: "EC", crv: "P-256", x: "x", y: "y", d: "d", kid: "issuer:1" }] }),
         }),
       /EC public key/,
+    ],
+    [
+      "a catalog read that ignores a bad token (no requirement at all)",
+      (b) => delete hcmOf(b).http_filters[3].typed_config.rules.find((r: any) => r.match.path?.endsWith("/GetMusical")).requires,
+      /public .*GetMusical must allow a missing token but check a present one/,
+    ],
+    [
+      "an API exempted from the token like the app's files",
+      (b) => hcmOf(b).http_filters[3].typed_config.rules.unshift({ match: { prefix: "/outerpark.reservation.v1." } }),
+      /lets an API through/,
+    ],
+    [
+      "the web app's catch-all route before the APIs",
+      (b) => {
+        const routes = hcmOf(b).route_config.virtual_hosts[0].routes;
+        routes.unshift(routes.pop());
+      },
+      /last route must send "\/" to the web app/,
+    ],
+    [
+      "the web app without its HTTP health check",
+      (b) => (b.static_resources.clusters.find((c: any) => c.name === "web").health_checks[0] = { grpc_health_check: {} }),
+      /web: no GET \/healthz check/,
     ],
     [
       "a stream with a route timeout",
