@@ -72,7 +72,13 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
       return answer(res, 200, CONTENT_TYPES[".json"]!, JSON.stringify(config));
     }
     if (url.pathname === "/healthz") return answer(res, 200, "text/plain", "ok");
-    const file = path.resolve(root, "." + decodeURIComponent(url.pathname));
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(url.pathname);
+    } catch {
+      return answer(res, 400, "text/plain", "malformed path");
+    }
+    const file = path.resolve(root, "." + decoded);
     if (file !== root && !file.startsWith(root + path.sep)) return answer(res, 404, "text/plain", "not found");
     const found = await stat(file).catch(() => undefined);
     // The app routes by hash, so only "/" and real files exist; anything else is a 404, not index.html.

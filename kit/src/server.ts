@@ -97,7 +97,7 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
   const health = new HealthMonitor({ probes: { database: () => pingDatabase(db), nats: () => pingEventBus(bus) } });
   for (const worker of workers) worker.watchDependencies?.(health);
   const shutdown = new AbortController();
-  const rpcHandler = connectNodeAdapter({
+  const handler = connectNodeAdapter({
     routes: (router) => {
       wiring.routes(router);
       registerHealth(
@@ -113,10 +113,9 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
     interceptors: [rpcMetricsInterceptor("server"), decodedRequests(), errorInterceptor(logger), validationInterceptor(module.rules)],
     shutdownSignal: shutdown.signal,
   });
-  const handler = withCors(rpcHandler, readCorsOrigins());
   watchOutbox(() => outboxBacklog(db));
   const metrics = await serveMetrics(module.name, config.host, config.metricsPort);
-  const listener = await listen(handler, config.host, config.port);
+  const listener = await listen(withCors(handler, readCorsOrigins()), config.host, config.port);
   for (const worker of workers) await worker.start();
   health.start();
   logger.info({ port: listener.port, metricsPort: metrics.port }, "service started");

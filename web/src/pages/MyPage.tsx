@@ -39,7 +39,7 @@ export function MyPage() {
         {problem && status !== "live" ? ` — ${problem}` : ""}
       </p>
       {status === "live" && reservations.length === 0 && <p>No reservations yet.</p>}
-      <ul className="cards">
+      <ul className="cards stack">
         {reservations.map((r) => (
           <MyReservationCard key={r.reservationId} reservation={r} />
         ))}

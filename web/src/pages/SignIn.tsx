@@ -1,5 +1,6 @@
 import { useState } from "react";
 import { useApp } from "../app-context.js";
+import { beginSignIn } from "../oidc.js";
 import { navigate } from "../router.js";
 
 export function SignIn() {
@@ -35,9 +36,19 @@ export function SignIn() {
       <section aria-labelledby="signin-title">
         <h1 id="signin-title">Sign in</h1>
         {config.oidc ? (
-          <p>
-            Sign-in goes through your organisation's OpenID Connect provider at <code>{config.oidc.issuer}</code>.
-          </p>
+          <>
+            <button
+              type="button"
+              onClick={() => beginSignIn(config.oidc!).catch(() => setProblem("The sign-in provider cannot be reached. Please retry."))}
+            >
+              Sign in with your account
+            </button>
+            {problem && (
+              <p role="alert" className="error">
+                {problem}
+              </p>
+            )}
+          </>
         ) : (
           <p>No sign-in is configured for this deployment.</p>
         )}
