@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startWebServer, type WebServer } from "../../tools/web-server.js";
 import { freePort } from "../support/ports.js";
 import { TestSystem } from "../support/system.js";
+import { startTcpProxy } from "../support/tcp-proxy.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -28,12 +29,15 @@ if (!haveChromium) console.warn(`browser test skipped: no Chromium at ${CHROMIUM
 describe.skipIf(!haveChromium)("booking in a real browser", { timeout: 180_000 }, () => {
   let system: TestSystem;
   let web: WebServer;
+  /** Between the browsers and the MyPage service, so the test can drop their network. */
+  let network: Awaited<ReturnType<typeof startTcpProxy>>;
   let browser: Browser;
   let app: string;
   const contexts: BrowserContext[] = [];
   let manager: Page;
   let alice: Page;
   let bob: Page;
+  let alicesReservationId = "";
   let bobsReservationId = "";
   const show = `Hamilton ${Date.now().toString(36)}`;
   const smallShow = `Once ${Date.now().toString(36)}`;
@@ -43,12 +47,13 @@ describe.skipIf(!haveChromium)("booking in a real browser", { timeout: 180_000 }
     const webPort = await freePort();
     app = `http://127.0.0.1:${webPort}`;
     system = await TestSystem.start({ env: { CORS_ORIGINS: app } });
-    const base = (service: "musical" | "reservation" | "customercenter") => `http://${system.address(service)}`;
+    network = await startTcpProxy(system.address("customercenter"));
+    const base = (service: "musical" | "reservation") => `http://${system.address(service)}`;
     web = await startWebServer({
       dir: path.join(root, "dist/web"),
       host: "127.0.0.1",
       port: webPort,
-      config: { services: { musical: base("musical"), reservation: base("reservation"), customercenter: base("customercenter") } },
+      config: { services: { musical: base("musical"), reservation: base("reservation"), customercenter: `http://${network.address}` } },
       devSignInKey: system.signingKey("issuer"),
     });
     // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
@@ -69,6 +74,7 @@ describe.skipIf(!haveChromium)("booking in a real browser", { timeout: 180_000 }
     for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close();
     await web?.close();
+    await network?.close();
     await system?.stop();
   });
 
@@ -82,6 +88,26 @@ describe.skipIf(!haveChromium)("booking in a real browser", { timeout: 180_000 }
     await page.getByLabel("Your name").press("Enter");
     await expect.poll(() => page.getByTestId("signed-in-as").textContent(), SETTLE).toBe(name);
   }
+
+  /** The reservation a page shows (#/reservations/<id>). */
+  function reservationIdIn(page: Page): string {
+    const id = decodeURIComponent(new URL(page.url()).hash.replace("#/reservations/", ""));
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    return id;
+  }
+
+  /** Waits until the system has cancelled and refunded a reservation (read from reservation's own table). */
+  const refunded = (reservationId: string) =>
+    expect
+      .poll(async () => {
+        const [row] = await system.sql<{ status: string; payment_state: string }>(
+          "reservation",
+          "select status, payment_state from reservations where reservation_id = $1",
+          [reservationId],
+        );
+        return row && `${row.status}/${row.payment_state}`;
+      }, SETTLE)
+      .toBe("CANCELLED/CANCELLED");
 
   const card = (page: Page, name: string) => page.locator(`li[data-musical="${name}"]`);
   const seatsLeft = (page: Page, name: string) => card(page, name).locator(".seats-left").textContent();
@@ -130,15 +156,17 @@ describe.skipIf(!haveChromium)("booking in a real browser", { timeout: 180_000 }
     // A marker in the page's memory: still there at the end means the page never reloaded.
     await alice.evaluate(() => ((globalThis as unknown as { stillTheSamePage: boolean }).stillTheSamePage = true));
     await card(alice, show).getByLabel("Seats").fill("2");
+    // A double click is one attempt: one idempotency key, one booking (MyPage below shows exactly one).
     await card(alice, show)
       .getByRole("button", { name: `Reserve ${show}` })
-      .click();
+      .dblclick();
     await expect.poll(() => alice.getByTestId("reservation-status").textContent(), SETTLE).toMatch(/^(Placed|Paid)$/);
     await snap(alice, "02-customer-placed");
     await expect.poll(() => alice.getByTestId("reservation-status").textContent(), SETTLE).toBe("Paid");
     expect(await alice.getByTestId("payment-state").textContent()).toBe("Paid");
     expect(await alice.evaluate(() => (globalThis as unknown as { stillTheSamePage?: boolean }).stillTheSamePage)).toBe(true);
     await snap(alice, "03-customer-paid");
+    alicesReservationId = reservationIdIn(alice);
 
     // Bob never reloaded either: his catalog refreshes itself.
     await expect.poll(() => seatsLeft(bob, show), SETTLE).toBe("8 of 10 seats left");
@@ -153,11 +181,14 @@ describe.skipIf(!haveChromium)("booking in a real browser", { timeout: 180_000 }
     const mine = alice.locator("li[data-reservation]").filter({ hasText: show });
     await expect.poll(() => mine.getByTestId("mypage-status").textContent(), SETTLE).toBe("Paid");
     await expect.poll(() => alice.getByTestId("feed-status").textContent(), SETTLE).toBe("Live");
+    expect(await mine.count()).toBe(1);
 
     // The MyPage service goes away while A watches; the cancellation happens while it is down.
     await system.stopReplica("customercenter");
     await expect.poll(() => alice.getByTestId("feed-status").textContent(), SETTLE).toMatch(/^Reconnecting/);
     await mine.getByRole("button", { name: `Cancel ${show}` }).click();
+    // All of it happens while MyPage's service is gone: the cancellation, the refund, the notifications.
+    await refunded(alicesReservationId);
     await system.startReplica("customercenter");
 
     // Nothing lost: the reconnected stream brings the cancellation, the refund and the notifications.
@@ -180,8 +211,7 @@ describe.skipIf(!haveChromium)("booking in a real browser", { timeout: 180_000 }
       .getByRole("button", { name: `Reserve ${smallShow}` })
       .click();
     await expect.poll(() => bob.getByTestId("reservation-status").textContent(), SETTLE).toMatch(/^(Placed|Paid)$/);
-    bobsReservationId = decodeURIComponent(new URL(bob.url()).hash.replace("#/reservations/", ""));
-    expect(bobsReservationId).toMatch(/^[0-9a-f-]{36}$/);
+    bobsReservationId = reservationIdIn(bob);
 
     await alice.goto(`${app}/#/`);
     await expect.poll(() => seatsLeft(alice, smallShow), SETTLE).toBe("Sold out");
@@ -195,12 +225,32 @@ describe.skipIf(!haveChromium)("booking in a real browser", { timeout: 180_000 }
     await snap(alice, "07-sold-out");
   });
 
+  it("B's MyPage on the phone survives a network drop: the cancellation made meanwhile arrives after reconnecting", async () => {
+    await bob.getByRole("link", { name: "MyPage", exact: true }).click();
+    const his = bob.locator("li[data-reservation]").filter({ hasText: smallShow });
+    await expect.poll(() => his.getByTestId("mypage-status").textContent(), SETTLE).toBe("Paid");
+    await expect.poll(() => bob.getByTestId("feed-status").textContent(), SETTLE).toBe("Live");
+
+    network.cut();
+    await expect.poll(() => bob.getByTestId("feed-status").textContent(), SETTLE).toMatch(/^Reconnecting/);
+    // Cancelling goes to the reservation service, which is still reachable; MyPage is not.
+    await his.getByRole("button", { name: `Cancel ${smallShow}` }).click();
+    await refunded(bobsReservationId);
+    await snap(bob, "08-mypage-offline-phone");
+    network.restore();
+
+    await expect.poll(() => bob.getByTestId("feed-status").textContent(), SETTLE).toBe("Live");
+    await expect.poll(() => his.getByTestId("mypage-status").textContent(), SETTLE).toBe("Cancelled");
+    await expect.poll(() => his.getByTestId("mypage-payment").textContent(), SETTLE).toBe("Refunded");
+    await snap(bob, "09-mypage-reconnected-phone");
+  });
+
   it("A cannot open B's reservation", async () => {
     await alice.goto(`${app}/#/reservations/${bobsReservationId}`);
     await expect
       .poll(() => alice.getByRole("alert").textContent(), SETTLE)
       .toBe("This reservation is not yours: you can only see and change your own.");
     expect(await alice.getByTestId("reservation-status").count()).toBe(0);
-    await snap(alice, "08-not-your-reservation");
+    await snap(alice, "10-not-your-reservation");
   });
 });

@@ -22,7 +22,8 @@ export function newestFirst(state: MyPageState): MyReservation[] {
   return [...state.values()].sort((a, b) => placedAt(b) - placedAt(a) || b.reservationId.localeCompare(a.reservationId));
 }
 
-export type FeedStatus = "connecting" | "live" | "reconnecting";
+/** "stopped": the sign-in was refused; reconnecting would not help. */
+export type FeedStatus = "connecting" | "live" | "reconnecting" | "stopped";
 
 /**
  * Keeps MyPage current: WatchMyPage sends a snapshot (the first page) and then
@@ -55,9 +56,10 @@ export async function followMyPage(
       if (signal.aborted) return;
       const code = ConnectError.from(error).code;
       if (code === Code.Unauthenticated || code === Code.PermissionDenied) {
-        onStatus("reconnecting", error);
+        onStatus("stopped", error);
         return;
       }
+      // A dropped network, a restarting or draining replica, a busy one: all worth another try.
       onStatus("reconnecting", error);
     }
     failures++;

@@ -8,7 +8,12 @@ import { messageFor, paymentLabel } from "../errors.js";
 import { isCancellable, isoWhen, price, statusLabel, when } from "../format.js";
 import { followMyPage, mergeReservation, newestFirst, type FeedStatus, type MyPageState } from "../mypage-feed.js";
 
-const FEED_LABELS: Record<FeedStatus, string> = { connecting: "Connecting…", live: "Live", reconnecting: "Reconnecting…" };
+const FEED_LABELS: Record<FeedStatus, string> = {
+  connecting: "Connecting…",
+  live: "Live",
+  reconnecting: "Reconnecting… (connection lost; nothing is missed, updates resume when it is back)",
+  stopped: "Stopped",
+};
 
 export function MyPage() {
   const { api } = useApp();
@@ -23,7 +28,7 @@ export function MyPage() {
       (reservation) => setState((current) => mergeReservation(current, reservation)),
       (next, error) => {
         setStatus(next);
-        setProblem(error ? messageFor(error, "mypage") : undefined);
+        setProblem(next === "stopped" ? messageFor(error, "mypage") : undefined);
       },
       stop.signal,
     );
@@ -36,7 +41,7 @@ export function MyPage() {
       <h1 id="mypage-title">MyPage</h1>
       <p className={`feed feed-${status}`} role="status" data-testid="feed-status">
         {FEED_LABELS[status]}
-        {problem && status !== "live" ? ` — ${problem}` : ""}
+        {problem ? ` — ${problem}` : ""}
       </p>
       {status === "live" && reservations.length === 0 && <p>No reservations yet.</p>}
       <ul className="cards stack">
