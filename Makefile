@@ -34,7 +34,7 @@ web: install
 
 # Debian's Chromium for the browser test (test/browser), installed with apt-get when missing. Where it cannot be
 # installed (no root, no apt), say so: the browser test then skips with the same message.
-CHROMIUM ?= /usr/bin/chromium
+export CHROMIUM ?= /usr/bin/chromium
 chromium:
 	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
 	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
@@ -47,8 +47,9 @@ chromium:
 up: build web
 	node dist/tools/up.js
 
-# Every test: unit, per-service, end to end, chaos, edge (Envoy, Helm, Docker, grpcurl).
-test: install chromium
+# Every test: unit, per-service, end to end, chaos, edge (Envoy, Helm, Docker, grpcurl), the web app in Chromium.
+# (The tests' global setup also runs `make web`, so a single test file run serves a fresh app.)
+test: install web chromium
 	@mkdir -p .data
 	vitest run --reporter=default --reporter=json --outputFile.json=.data/vitest-report.json; status=$$?; \
 	  node tools/test-summary.ts .data/vitest-report.json || true; exit $$status
