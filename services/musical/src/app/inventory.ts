@@ -8,10 +8,17 @@ import { sameRegistration, type MusicalRecord, type MusicalSpec, type SeatClaim,
 import * as store from "../adapters/inventory-store.js";
 import { SeatClaims, type ClaimResult } from "./seat-claims.js";
 import { seatMetrics } from "./seat-metrics.js";
+import { Turns, type Outcome } from "./turns.js";
 
 /** Use cases of the catalog and the seat inventory. */
 export class Inventory {
   private readonly claims: SeatClaims;
+  /** Reads of one musical that arrive while one is in flight are answered together by the next: one statement for all. */
+  readonly #reads = new Turns<undefined, MusicalRecord>(1_000, async (musicalId, waiting) => {
+    const musical = await this.transactor.autocommit((em) => store.findMusical(em, musicalId));
+    const outcome: Outcome<MusicalRecord> = musical ? { value: musical } : { error: notFound(`musical ${musicalId}`) };
+    return waiting.map(() => outcome);
+  });
 
   constructor(private readonly transactor: Transactor) {
     this.claims = new SeatClaims(transactor);
@@ -35,9 +42,7 @@ export class Inventory {
   }
 
   async get(musicalId: string): Promise<MusicalRecord> {
-    const musical = await this.transactor.autocommit((em) => store.findMusical(em, musicalId));
-    if (!musical) throw notFound(`musical ${musicalId}`);
-    return musical;
+    return this.#reads.submit(musicalId, undefined);
   }
 
   async list(after: Keyset | undefined, limit: number): Promise<MusicalRecord[]> {

@@ -11,6 +11,7 @@ import {
 } from "../domain/musical.js";
 import * as store from "../adapters/inventory-store.js";
 import { seatMetrics } from "./seat-metrics.js";
+import { Turns, type Outcome } from "./turns.js";
 
 export interface ClaimResult {
   hold: SeatHoldRecord;
@@ -32,8 +33,8 @@ const MAX_BATCH = 500;
  * under the row lock, after reading the holds committed before it.
  */
 export class SeatClaims {
-  readonly #batches = new Turns<SeatClaim, ClaimResult>((musicalId, claims) => this.#decideBatch(musicalId, claims));
-  readonly #peeks = new Turns<SeatClaim, ClaimResult | undefined>((musicalId, claims) => this.#peek(musicalId, claims));
+  readonly #batches = new Turns<SeatClaim, ClaimResult>(MAX_BATCH, (musicalId, claims) => this.#decideBatch(musicalId, claims));
+  readonly #peeks = new Turns<SeatClaim, ClaimResult | undefined>(MAX_BATCH, (musicalId, claims) => this.#peek(musicalId, claims));
   /** Seats left after this process's last look at each show: a hint that it may be sold out, never an answer. */
   readonly #lastSeen = new Map<string, number>();
 
@@ -105,47 +106,5 @@ export class SeatClaims {
         throw error;
       }
     }
-  }
-}
-
-type Outcome<R> = { value: R } | { error: unknown };
-
-/**
- * Work per key taken in turns: while one turn runs, what arrives for its key
- * waits; the next turn takes all of it (up to MAX_BATCH) at once.
- */
-class Turns<T, R> {
-  readonly #queues = new Map<string, { item: T; resolve(result: R): void; reject(error: unknown): void }[]>();
-
-  constructor(private readonly turn: (key: string, items: T[]) => Promise<Outcome<R>[]>) {}
-
-  submit(key: string, item: T): Promise<R> {
-    return new Promise((resolve, reject) => {
-      const queue = this.#queues.get(key);
-      if (queue) return void queue.push({ item, resolve, reject });
-      this.#queues.set(key, [{ item, resolve, reject }]);
-      void this.#takeTurns(key);
-    });
-  }
-
-  async #takeTurns(key: string): Promise<void> {
-    const queue = this.#queues.get(key)!;
-    while (queue.length > 0) {
-      const batch = queue.splice(0, MAX_BATCH);
-      try {
-        const outcomes = await this.turn(
-          key,
-          batch.map((w) => w.item),
-        );
-        batch.forEach((waiting, i) => {
-          const outcome = outcomes[i]!;
-          if ("error" in outcome) waiting.reject(outcome.error);
-          else waiting.resolve(outcome.value);
-        });
-      } catch (error) {
-        for (const waiting of batch) waiting.reject(error);
-      }
-    }
-    this.#queues.delete(key);
   }
 }
