@@ -10,6 +10,7 @@ import type { HealthMonitor } from "./health.js";
 import { consumerMetrics, watchConsumerBacklog } from "./metrics.js";
 import { EVENT_TYPE_HEADER, domainOf, domainSubjects, eventRegistry, streamName, type DomainEvent, type EventDomain } from "./events.js";
 import type { Transactor, Tx } from "./outbox.js";
+import { inConsumerSpan, markActiveSpanFailed } from "./tracing.js";
 
 export type EventHandler<E extends DomainEvent = DomainEvent> = (event: E, tx: Tx) => Promise<void>;
 
@@ -171,7 +172,12 @@ export class EventConsumer {
     this.#options.logger.info({ consumer: this.durableName, pausedMs: Date.now() - started }, "dependencies back; consumer resumed");
   }
 
-  async #handle(msg: JsMsg): Promise<void> {
+  /** In a CONSUMER span continuing the publisher's trace (from the message headers), when tracing is on. */
+  #handle(msg: JsMsg): Promise<void> {
+    return inConsumerSpan(msg.subject, msg.headers, this.durableName, () => this.#handleEvent(msg));
+  }
+
+  async #handleEvent(msg: JsMsg): Promise<void> {
     const { logger, transactor, name } = this.#options;
     const eventType = msg.headers?.get(EVENT_TYPE_HEADER) ?? "";
     if (msg.info.deliveryCount > 1) consumerMetrics.redelivered.inc({ consumer: this.durableName });
@@ -209,6 +215,7 @@ export class EventConsumer {
       if (handled) log.debug("event handled");
       else log.info("duplicate event skipped");
     } catch (error) {
+      markActiveSpanFailed(error);
       await this.#failed(msg, event, eventType, error, log);
     }
   }
