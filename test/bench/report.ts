@@ -72,6 +72,8 @@ export const GOALS = {
   myPageLagP99Ms: 250,
   readsRatio: 0.7,
   peakRssMiB: 150,
+  /** Issue 10: metrics on and tracing exporting may cost the rush at most this share of its calls/s. */
+  observabilityCostPct: 10,
 } as const;
 
 export function evaluate(row: Row): EvaluatedRow {
@@ -190,4 +192,49 @@ export function formatTable(rows: readonly EvaluatedRow[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((cell, i) => (i === 1 || i === 2 || i === 4 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join("  ");
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n").replace(/ +$/gm, "");
+}
+
+/** One observability mode of the overhead bench: the rush's calls/s over all its rounds, and what came with it. */
+export interface OverheadMode {
+  callsPerS: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Seconds for the saga to finish after the last round's rush (slowest round). */
+  drainS: number;
+  peakRssMiB: number;
+}
+
+export interface OverheadResults {
+  clients: number;
+  seconds: number;
+  rounds: number;
+  off: OverheadMode;
+  on: OverheadMode & { exportRequests: number; exportedBytes: number };
+}
+
+/** Rows of the overhead bench (issue 10): the rush with metrics and tracing off, then on and exporting, and the cost. */
+export function overheadRows(r: OverheadResults): EvaluatedRow[] {
+  const what = `Rush PlaceReservation, ${r.clients} clients, ${r.rounds} × ${r.seconds} s`;
+  const latency = (m: OverheadMode) => ` (p50 ${m.p50Ms?.toFixed(0) ?? "—"} ms, p99 ${m.p99Ms?.toFixed(0) ?? "—"} ms)`;
+  const cost = r.off.callsPerS > 0 ? 100 * (1 - r.on.callsPerS / r.off.callsPerS) : null;
+  const rows: Row[] = [
+    { measure: `${what}, metrics and tracing off${latency(r.off)}`, project: r.off.callsPerS, unit: "calls/s" },
+    {
+      measure: `${what}, metrics on, tracing exporting (${r.on.exportRequests} OTLP requests, ${(r.on.exportedBytes / 2 ** 20).toFixed(1)} MiB)${latency(r.on)}`,
+      project: r.on.callsPerS,
+      unit: "calls/s",
+    },
+    {
+      measure: "Observability cost: 1 − on / off",
+      project: cost,
+      unit: "%",
+      goal: { atMost: GOALS.observabilityCostPct },
+      ...(r.on.exportRequests === 0 ? { unmet: "tracing exported nothing" } : {}),
+    },
+    { measure: "Saga drained after the rush (slowest round), off", project: r.off.drainS, unit: "s" },
+    { measure: "Saga drained after the rush (slowest round), on", project: r.on.drainS, unit: "s" },
+    { measure: "Peak RSS of the largest service, off", project: r.off.peakRssMiB, unit: "MiB" },
+    { measure: "Peak RSS of the largest service, on", project: r.on.peakRssMiB, unit: "MiB" },
+  ];
+  return rows.map(evaluate);
 }

@@ -89,16 +89,20 @@ export class OtlpReceiver {
   readonly spans: ReceivedSpan[] = [];
   /** Every POST, accepted or not. */
   requests = 0;
+  /** Bytes of the bodies received (as sent, before any gunzip). */
+  bytes = 0;
   readonly rejected: string[] = [];
   readonly #server: http.Server;
   port = 0;
 
-  private constructor() {
+  /** `decode: false` makes a sink that only counts (the bench: decoding would load the machine it measures). */
+  private constructor(decode: boolean) {
     this.#server = http.createServer((req, res) => {
       const chunks: Buffer[] = [];
       req.on("data", (chunk: Buffer) => chunks.push(chunk));
       req.on("end", () => {
         this.requests++;
+        this.bytes += chunks.reduce((sum, chunk) => sum + chunk.length, 0);
         if (req.method !== "POST" || req.url !== "/v1/traces") {
           this.rejected.push(`${req.method} ${req.url}`);
           res.writeHead(404).end();
@@ -108,7 +112,7 @@ export class OtlpReceiver {
           if (!String(req.headers["content-type"]).startsWith("application/x-protobuf"))
             throw new Error(`content-type ${req.headers["content-type"]}`);
           const raw = Buffer.concat(chunks);
-          this.spans.push(...decodeExport(req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw));
+          if (decode) this.spans.push(...decodeExport(req.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw));
           res.writeHead(200, { "content-type": "application/x-protobuf" }).end(ExportTraceServiceResponse.encode({}).finish());
         } catch (error) {
           this.rejected.push(String(error));
@@ -118,8 +122,8 @@ export class OtlpReceiver {
     });
   }
 
-  static async start(): Promise<OtlpReceiver> {
-    const receiver = new OtlpReceiver();
+  static async start(options: { decode?: boolean } = {}): Promise<OtlpReceiver> {
+    const receiver = new OtlpReceiver(options.decode ?? true);
     await new Promise<void>((resolve, reject) => {
       receiver.#server.once("error", reject);
       receiver.#server.listen(0, "127.0.0.1", () => resolve());
