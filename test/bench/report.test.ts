@@ -128,7 +128,7 @@ describe("observability overhead", () => {
   it("is met below 10% of the rush's calls/s, and not above", () => {
     expect(cost(results(200, 185))).toMatchObject({ project: expect.closeTo(7.5, 9), unit: "%", met: true });
     expect(cost(results(200, 179))).toMatchObject({ met: false });
-    expect(formatTable(overheadRows(results(200, 185)))).toMatch(/Observability cost: 1 − on \/ off\s+7\.5\s+%\s+≤ 10 %\s+met/);
+    expect(formatTable(overheadRows(results(200, 185)))).toMatch(/Observability cost: 1 − on \/ off\s+—\s+7\.5\s+%\s+≤ 10 %\s+met/);
   });
 
   it("is not met when tracing exported nothing, however fast", () => {
