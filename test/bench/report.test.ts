@@ -115,7 +115,7 @@ describe("bench chart", () => {
 });
 
 describe("observability overhead", () => {
-  const mode = (callsPerS: number) => ({ callsPerS, p50Ms: 300, p99Ms: 900, drainS: 4, peakRssMiB: 120 });
+  const mode = (callsPerS: number) => ({ callsPerS, p50Ms: 300, p99Ms: 900, drainS: 4, cpuMsPerReservation: 5, peakRssMiB: 120 });
   const results = (off: number, on: number, exportRequests = 12) => ({
     clients: 64,
     seconds: 10,

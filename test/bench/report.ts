@@ -201,6 +201,8 @@ export interface OverheadMode {
   p99Ms: number | null;
   /** Seconds for the saga to finish after the last round's rush (slowest round). */
   drainS: number;
+  /** CPU the five services spent per reservation placed, from the rush's start until its saga finished. */
+  cpuMsPerReservation: number;
   peakRssMiB: number;
 }
 
@@ -230,6 +232,13 @@ export function overheadRows(r: OverheadResults): EvaluatedRow[] {
       unit: "%",
       goal: { atMost: GOALS.observabilityCostPct },
       ...(r.on.exportRequests === 0 ? { unmet: "tracing exported nothing" } : {}),
+    },
+    { measure: "Services' CPU per reservation (rush and saga), off", project: r.off.cpuMsPerReservation, unit: "ms" },
+    { measure: "Services' CPU per reservation (rush and saga), on", project: r.on.cpuMsPerReservation, unit: "ms" },
+    {
+      measure: "CPU cost: on / off − 1",
+      project: r.off.cpuMsPerReservation > 0 ? 100 * (r.on.cpuMsPerReservation / r.off.cpuMsPerReservation - 1) : null,
+      unit: "%",
     },
     { measure: "Saga drained after the rush (slowest round), off", project: r.off.drainS, unit: "s" },
     { measure: "Saga drained after the rush (slowest round), on", project: r.on.drainS, unit: "s" },
