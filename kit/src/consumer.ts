@@ -172,8 +172,12 @@ export class EventConsumer {
     this.#options.logger.info({ consumer: this.durableName, pausedMs: Date.now() - started }, "dependencies back; consumer resumed");
   }
 
-  /** In a CONSUMER span continuing the publisher's trace (from the message headers), when tracing is on. */
+  /**
+   * In a CONSUMER span continuing the publisher's trace (from the message headers), when tracing is on. Events
+   * this consumer only acknowledges (the stream's other types) get none: a third of the spans, telling nothing.
+   */
   #handle(msg: JsMsg): Promise<void> {
+    if (!this.#handlers.has(msg.headers?.get(EVENT_TYPE_HEADER) ?? "")) return this.#handleEvent(msg);
     return inConsumerSpan(msg.subject, msg.headers, this.durableName, () => this.#handleEvent(msg));
   }
 
