@@ -235,11 +235,8 @@ export function rpcTracingInterceptor(side: "server" | "client"): Interceptor {
   const kind = side === "server" ? SpanKind.SERVER : SpanKind.CLIENT;
   return (next) => async (req) => {
     const parent = side === "server" ? propagation.extract(ROOT_CONTEXT, req.header, headersGetter) : context.active();
-    const span = tracer.startSpan(
-      `${req.service.typeName}/${req.method.name}`,
-      { kind, attributes: { [RPC_SYSTEM]: "grpc", [RPC_SERVICE]: req.service.typeName, [RPC_METHOD]: req.method.name } },
-      parent,
-    );
+    const { name, attributes } = rpcIdentity(req.service.typeName, req.method);
+    const span = tracer.startSpan(name, { kind, attributes }, parent);
     const active = trace.setSpan(parent, span);
     if (side === "client") propagation.inject(active, req.header, headersSetter);
     const done = (error?: unknown) => {
@@ -265,6 +262,18 @@ export function rpcTracingInterceptor(side: "server" | "client"): Interceptor {
     }
     return { ...res, message: spanned(res as StreamResponse, done) } as typeof res;
   };
+}
+
+/** Per method, its span name and RPC attributes, made once: the SDK copies the attributes into each span. */
+const rpcIdentities = new WeakMap<object, { name: string; attributes: Attributes }>();
+
+function rpcIdentity(service: string, method: { name: string }): { name: string; attributes: Attributes } {
+  let identity = rpcIdentities.get(method);
+  if (!identity) {
+    identity = { name: `${service}/${method.name}`, attributes: { [RPC_SYSTEM]: "grpc", [RPC_SERVICE]: service, [RPC_METHOD]: method.name } };
+    rpcIdentities.set(method, identity);
+  }
+  return identity;
 }
 
 /** A streamed response's span ends with its last message, or when the reader stops early (Canceled). */
