@@ -65,7 +65,7 @@ bench: install
 	vitest run --config vitest.bench.config.ts $(if $(BENCH_ONLY),test/bench/$(BENCH_ONLY).bench.ts)
 
 # --- Edge and Kubernetes (issue 4) ---------------------------------------
-.PHONY: tools envoy-config envoy-check helm-check
+.PHONY: tools envoy-config envoy-check helm-check dashboard dashboard-check
 
 # Pinned Go tools into .tools/bin, each only when missing: make tools TOOLS="helm grpcurl"
 tools:
@@ -79,6 +79,15 @@ envoy-config:
 envoy-check:
 	node envoy/generate.ts --check
 	vitest run test/edge/envoy-config.test.ts
+
+# Regenerate the Grafana dashboard (deploy/grafana/outerpark.json and the chart's copy) from deploy/grafana/generate.ts.
+dashboard:
+	node deploy/grafana/generate.ts
+
+# The dashboard up to date, well-formed, and reading only metrics a running system exposes (needs `make build`).
+dashboard-check:
+	node deploy/grafana/generate.ts --check
+	vitest run test/edge/grafana-dashboard.test.ts
 
 # helm lint --strict, helm template (default + production values), strict manifest validation.
 helm-check:

@@ -122,6 +122,11 @@ export const HELM_PLACEHOLDERS = {
 
 export const EDGE_PORT = 8080;
 export const ADMIN_PORT = 9901;
+/** Prometheus scrapes Envoy's stats here: the one admin page the stats listener passes on. */
+export const STATS_PORT = 9902;
+export const STATS_PATH = "/stats/prometheus";
+/** The cluster behind the stats listener: Envoy's own admin interface on loopback. */
+export const ADMIN_CLUSTER = "envoy_admin";
 
 // ---------------------------------------------------------------------------
 // Rendering
@@ -365,20 +370,35 @@ function upstreamAddress(target: Target, svc: EdgeService) {
   return target === "local" ? "127.0.0.1" : `${HELM_PLACEHOLDERS.fullname}-${svc.name}-headless`;
 }
 
+/**
+ * The DNS cluster extension that replaced STRICT_DNS and Cluster's own DNS fields
+ * (deprecated since Envoy 1.33). "envoy.cluster.dns" is the name its factory registers
+ * under, the one Envoy's cluster manager looks up.
+ */
+export const DNS_CLUSTER_NAME = "envoy.cluster.dns";
+export const DNS_CLUSTER_TYPE = "envoy.extensions.clusters.dns.v3.DnsCluster";
+
+function dnsClusterType() {
+  return {
+    name: DNS_CLUSTER_NAME,
+    typed_config: {
+      "@type": type(DNS_CLUSTER_TYPE),
+      // Strict DNS: every address the headless Service returns is its own host.
+      all_addresses_in_single_endpoint: false,
+      dns_lookup_family: "V4_PREFERRED",
+      dns_refresh_rate: why("5s", "new pods join within seconds of turning ready"),
+      respect_dns_ttl: true,
+    },
+  };
+}
+
 function cluster(target: Target, svc: EdgeService) {
   return {
     name: svc.name,
     // Kubernetes: a headless Service, so DNS returns every ready pod and Envoy
     // balances, health-checks and ejects per pod (a ClusterIP would pin one
     // HTTP/2 connection to one pod).
-    type: target === "local" ? "STATIC" : "STRICT_DNS",
-    ...(target === "helm"
-      ? {
-          dns_lookup_family: "V4_PREFERRED",
-          dns_refresh_rate: why("5s", "new pods join within seconds of turning ready"),
-          respect_dns_ttl: true,
-        }
-      : {}),
+    ...(target === "local" ? { type: "STATIC" } : { cluster_type: dnsClusterType() }),
     connect_timeout: why("1s", "in-cluster connects take ms; 1 s rides out one lost SYN"),
     lb_policy: "LEAST_REQUEST", // unequal costs (saga writes vs reads) favour P2C least-request
     typed_extension_protocol_options: {
@@ -444,6 +464,72 @@ function cluster(target: Target, svc: EdgeService) {
   };
 }
 
+/**
+ * A second listener for Prometheus. The admin interface stays on loopback (it can also
+ * drain, stop and reconfigure Envoy); this listener passes on GET /stats/prometheus only.
+ */
+function statsListener() {
+  return {
+    name: "stats",
+    address: socket("0.0.0.0", why(STATS_PORT, "next to the admin port; scraped by Prometheus, never routed by the edge Service")),
+    filter_chains: [
+      {
+        filters: [
+          {
+            name: "envoy.filters.network.http_connection_manager",
+            typed_config: {
+              "@type": type("envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"),
+              stat_prefix: "stats",
+              codec_type: "AUTO",
+              normalize_path: true,
+              merge_slashes: true,
+              route_config: {
+                name: "stats",
+                virtual_hosts: [
+                  {
+                    name: "stats",
+                    domains: ["*"],
+                    routes: [
+                      {
+                        name: "stats.prometheus",
+                        match: { path: STATS_PATH, headers: [{ name: ":method", string_match: { exact: "GET" } }] },
+                        route: { cluster: ADMIN_CLUSTER, timeout: why("5s", "a scrape renders every counter; seconds at most") },
+                      },
+                      {
+                        name: "stats.other",
+                        match: { prefix: "/" },
+                        direct_response: { status: why(404, "nothing else of the admin interface leaves the pod") },
+                      },
+                    ],
+                  },
+                ],
+              },
+              http_filters: [
+                {
+                  name: "envoy.filters.http.router",
+                  typed_config: { "@type": type("envoy.extensions.filters.http.router.v3.Router") },
+                },
+              ],
+            },
+          },
+        ],
+      },
+    ],
+  };
+}
+
+function adminCluster() {
+  return {
+    name: ADMIN_CLUSTER,
+    type: "STATIC",
+    connect_timeout: why("0.25s", "loopback: it connects at once or not at all"),
+    load_assignment: {
+      cluster_name: ADMIN_CLUSTER,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: socket("127.0.0.1", why(ADMIN_PORT, "the admin interface, loopback only")) } }] }],
+    },
+  };
+}
+
 /** The Envoy v3 Bootstrap for one target, with reasons attached to numbers. */
 function annotatedBootstrap(target: Target) {
   return {
@@ -469,8 +555,9 @@ function annotatedBootstrap(target: Target) {
             },
           ],
         },
+        statsListener(),
       ],
-      clusters: services.map((svc) => cluster(target, svc)),
+      clusters: [...services.map((svc) => cluster(target, svc)), adminCluster()],
     },
   };
 }

@@ -11,7 +11,7 @@ import { EventConsumer, on } from "./consumer.js";
 import { migrate, openDatabase, type Database } from "./database.js";
 import { listDeadLetters } from "./dead-letters.js";
 import { EVENT_TYPE_HEADER, newEvent, subjectOf } from "./events.js";
-import { Transactor } from "./outbox.js";
+import { Transactor, type Tx } from "./outbox.js";
 
 /**
  * What uses up an event's tries: only failures of the event itself. Failures
@@ -83,9 +83,10 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
     return event.eventId;
   }
 
-  const handled = async (eventId: string) =>
-    (await db.em.fork().execute<{ n: number }[]>("select count(*)::int as n from inbox where consumer = 'kit-test' and event_id = ?", [eventId]))[0]!
-      .n;
+  const handled = async (eventId: string, consumerName = "kit-test") =>
+    (
+      await db.em.fork().execute<{ n: number }[]>("select count(*)::int as n from inbox where consumer = ? and event_id = ?", [consumerName, eventId])
+    )[0]!.n;
 
   it(
     "handles an event after more failed deliveries than maxDeliveries, all of them a dependency's fault; parks a poison event after exactly maxDeliveries failures of its own",
@@ -108,6 +109,58 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
       // 4 deliveries lost to the dependency, then 3 failures of its own: parked on the 7th delivery, not the 3rd.
       expect(letters[0]!.deliveries).toBe(7);
       expect(script.get("poison")!.attempts).toBe(7);
+    },
+  );
+
+  it(
+    "handles events that arrived together in one transaction, each exactly once; a poison among them is isolated and parked",
+    { timeout: 60_000 },
+    async () => {
+      await db.em.fork().execute("create table batch_effects (event_id text not null)");
+      const ids = Array.from({ length: 40 }, (_, i) => `batch-${i}`);
+      const poison = "batch-poison";
+      const eventIds = new Map<string, string>();
+      // Published before the consumer exists, so they are all there when it starts.
+      for (const id of [...ids.slice(0, 20), poison, ...ids.slice(20)]) eventIds.set(id, await publish(id));
+      const eventsPerTx = new Map<Tx, number>();
+      const batchConsumer = new EventConsumer({
+        bus,
+        transactor: new Transactor(db, namespace, () => undefined),
+        logger: pino({ level: "silent" }),
+        name: "kit-batch",
+        domain: "reservation",
+        maxDeliveries: 2,
+        subscriptions: [
+          on(ReservationPlacedSchema, async (event, tx) => {
+            if (!event.reservationId.startsWith("batch-")) return;
+            await tx.em.execute("insert into batch_effects (event_id) values (?)", [event.eventId]);
+            eventsPerTx.set(tx, (eventsPerTx.get(tx) ?? 0) + 1);
+            if (event.reservationId === poison) throw new Error("refused on its own merits");
+          }),
+        ],
+      });
+      await batchConsumer.start();
+      try {
+        const effects = async () =>
+          (
+            await db.em.fork().execute<{ event_id: string; n: number }[]>("select event_id, count(*)::int as n from batch_effects group by event_id")
+          ).map((row) => [row.event_id, row.n] as const);
+        const deadline = Date.now() + 45_000;
+        const parked = async () => (await listDeadLetters(bus)).some((l) => l.consumer === "kit-batch");
+        while (Date.now() < deadline && !((await effects()).length === ids.length && (await parked()))) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+        }
+        // Every good event took effect exactly once, though some shared a rolled-back batch with the poison; the poison never did.
+        expect(new Map(await effects())).toEqual(new Map(ids.map((id) => [eventIds.get(id)!, 1])));
+        expect(await handled(eventIds.get(poison)!, "kit-batch")).toBe(0);
+        expect((await listDeadLetters(bus)).filter((l) => l.consumer === "kit-batch").map((l) => l.reason)).toEqual([
+          "Error: refused on its own merits",
+        ]);
+        // They were batched: some transaction handled more than one event.
+        expect(Math.max(...eventsPerTx.values())).toBeGreaterThan(1);
+      } finally {
+        await batchConsumer.stop();
+      }
     },
   );
 });

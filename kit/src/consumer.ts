@@ -43,6 +43,15 @@ export interface ConsumerOptions {
   subscriptions: Subscription[];
   /** Failures on the event's own merits before it goes to the dead-letter stream; outages never count. */
   maxDeliveries?: number;
+  /** At most this many events that arrived together are handled in one transaction. */
+  batchSize?: number;
+}
+
+interface Received {
+  msg: JsMsg;
+  event: DomainEvent;
+  eventType: string;
+  handler: EventHandler;
 }
 
 /** Redelivery delay of an event whose handler could not reach a dependency. */
@@ -71,7 +80,11 @@ export class EventConsumer {
   #paused = false;
 
   constructor(options: ConsumerOptions) {
-    this.#options = { maxDeliveries: readInt(process.env, "CONSUMER_MAX_DELIVERIES", 5), ...options };
+    this.#options = {
+      maxDeliveries: readInt(process.env, "CONSUMER_MAX_DELIVERIES", 5),
+      batchSize: readInt(process.env, "CONSUMER_BATCH_SIZE", 64),
+      ...options,
+    };
     for (const { schema, handle } of options.subscriptions) {
       // A subscription this consumer could never receive, or a second one for a type, is a wiring mistake: fail at startup.
       if (domainOf(schema.typeName) !== options.domain) throw new Error(`${schema.typeName} is not on the ${options.domain} stream`);
@@ -132,20 +145,23 @@ export class EventConsumer {
         await this.#untilDependenciesUp();
         if (!this.#running) break;
         const consumer = await bus.js.consumers.get(stream, this.durableName);
-        const messages = await consumer.consume({ max_messages: 64 });
+        const arrivals = new Arrivals();
+        const messages = await consumer.consume({ max_messages: 64, callback: (msg) => arrivals.push(msg) });
         this.#messages = messages;
         if (this.#paused) void messages.close();
-        for await (const msg of messages) {
-          if (this.#paused) {
-            // Fetched before the pause: hand it back untried, for whoever consumes next.
-            msg.nak();
+        const closed = messages.closed().then((error) => (arrivals.end(), error));
+        for (let batch = await arrivals.take(this.#options.batchSize); batch; batch = await arrivals.take(this.#options.batchSize)) {
+          if (this.#paused || !this.#running) {
+            // Fetched before a pause or a stop: hand them back untried, for whoever consumes next.
+            for (const msg of batch) msg.nak();
             continue;
           }
-          const work = this.#handle(msg);
+          const work = this.#handleBatch(batch);
           this.#inFlight = work;
           await work;
-          if (!this.#running) break;
         }
+        const error = await closed;
+        if (error && this.#running) throw error;
       } catch (error) {
         if (!this.#running) break;
         logger.warn({ err: error, consumer: this.durableName }, "consumer interrupted; resubscribing");
@@ -173,16 +189,35 @@ export class EventConsumer {
   }
 
   /**
-   * In a CONSUMER span continuing the publisher's trace (from the message headers), when tracing is on. Events
-   * this consumer only acknowledges (the stream's other types) get none: a third of the spans, telling nothing.
+   * The events that arrived together commit in one transaction (one inbox insert, one commit), which is most of what
+   * an event costs. Should any of them fail, the whole batch rolls back and each is handled on its own, so one bad
+   * event neither blocks nor takes down the others, and its failures are counted as before.
    */
-  #handle(msg: JsMsg): Promise<void> {
-    if (!this.#handlers.has(msg.headers?.get(EVENT_TYPE_HEADER) ?? "")) return this.#handleEvent(msg);
-    return inConsumerSpan(msg.subject, msg.headers, this.durableName, () => this.#handleEvent(msg));
+  async #handleBatch(batch: JsMsg[]): Promise<void> {
+    const received: Received[] = [];
+    for (const msg of batch) {
+      const item = await this.#receive(msg);
+      if (item) received.push(item);
+    }
+    if (received.length === 0) return;
+    if (received.length > 1) {
+      try {
+        const outcomes = await this.#options.transactor.run((tx) => this.#applyAll(received, tx));
+        received.forEach((item, i) => this.#settled(item, outcomes[i]!));
+        return;
+      } catch (error) {
+        this.#options.logger.debug(
+          { err: error, consumer: this.durableName, events: received.length },
+          "batch failed; handling its events one by one",
+        );
+      }
+    }
+    for (const item of received) await this.#handle(item);
   }
 
-  async #handleEvent(msg: JsMsg): Promise<void> {
-    const { logger, transactor, name } = this.#options;
+  /** Acknowledges what is not ours and dead-letters what cannot be read; returns what a handler should see. */
+  async #receive(msg: JsMsg): Promise<Received | undefined> {
+    const { logger } = this.#options;
     const eventType = msg.headers?.get(EVENT_TYPE_HEADER) ?? "";
     if (msg.info.deliveryCount > 1) consumerMetrics.redelivered.inc({ consumer: this.durableName });
     const handler = this.#handlers.get(eventType);
@@ -190,16 +225,54 @@ export class EventConsumer {
       // Not ours to handle, or a type newer than this build (a rolling deploy): skipping keeps old consumers compatible.
       if (!eventRegistry.getMessage(eventType)) logger.warn({ eventType, subject: msg.subject }, "unknown event type skipped");
       msg.ack();
-      return;
+      return undefined;
     }
-    let event: DomainEvent;
     try {
-      event = fromBinary(eventRegistry.getMessage(eventType) as DescMessage, msg.data) as DomainEvent;
+      const event = fromBinary(eventRegistry.getMessage(eventType) as DescMessage, msg.data) as DomainEvent;
       if (!event.eventId) throw new Error("event has no event_id");
+      return { msg, event, eventType, handler };
     } catch (error) {
       await this.#deadLetter(msg, eventType, `cannot decode: ${String(error)}`);
-      return;
+      return undefined;
     }
+  }
+
+  /** Runs every handler of the batch in `tx`; an event already in the inbox (or twice in the batch) is a duplicate. */
+  async #applyAll(received: Received[], tx: Tx): Promise<boolean[]> {
+    const { name } = this.#options;
+    const rows = await tx.em.execute<{ event_id: string }[]>(
+      `insert into inbox (consumer, event_id, event_type) select ?, * from unnest(?::text[], ?::text[]) on conflict do nothing returning event_id`,
+      [name, pgArray(received.map((r) => r.event.eventId)), pgArray(received.map((r) => r.eventType))],
+    );
+    const fresh = new Set(rows.map((row) => row.event_id));
+    const handled: boolean[] = [];
+    for (const { msg, event, handler } of received) {
+      const first = fresh.delete(event.eventId);
+      // Each event in its own CONSUMER span, so what its handler writes continues its publisher's trace.
+      if (first) await inConsumerSpan(msg.subject, msg.headers, this.durableName, () => handler(event, tx));
+      handled.push(first);
+    }
+    const retried = received.filter((r, i) => handled[i] && r.msg.info.deliveryCount > 1).map((r) => r.event.eventId);
+    if (retried.length > 0)
+      await tx.em.execute("delete from inbox_failures where consumer = ? and event_id = any(?::text[])", [name, pgArray(retried)], "run");
+    return handled;
+  }
+
+  #settled({ msg, event, eventType }: Received, handled: boolean): void {
+    msg.ack();
+    consumerMetrics.consumed.inc({ consumer: this.durableName, outcome: handled ? "handled" : "duplicate" });
+    const log = { eventId: event.eventId, eventType, consumer: this.durableName, ...reservationOf(event) };
+    if (handled) this.#options.logger.debug(log, "event handled");
+    else this.#options.logger.info(log, "duplicate event skipped");
+  }
+
+  /** One event in a CONSUMER span continuing the publisher's trace (from the message headers), when tracing is on. */
+  #handle(item: Received): Promise<void> {
+    return inConsumerSpan(item.msg.subject, item.msg.headers, this.durableName, () => this.#handleOne(item));
+  }
+
+  async #handleOne({ msg, event, eventType, handler }: Received): Promise<void> {
+    const { logger, transactor, name } = this.#options;
     const log = logger.child({ eventId: event.eventId, eventType, consumer: this.durableName, ...reservationOf(event) });
     try {
       const handled = await transactor.run(async (tx) => {
@@ -214,10 +287,7 @@ export class EventConsumer {
           await tx.em.execute("delete from inbox_failures where consumer = ? and event_id = ?", [name, event.eventId], "run");
         return true;
       });
-      msg.ack();
-      consumerMetrics.consumed.inc({ consumer: this.durableName, outcome: handled ? "handled" : "duplicate" });
-      if (handled) log.debug("event handled");
-      else log.info("duplicate event skipped");
+      this.#settled({ msg, event, eventType, handler }, handled);
     } catch (error) {
       markActiveSpanFailed(error);
       await this.#failed(msg, event, eventType, error, log);
@@ -316,4 +386,39 @@ function dependenciesUp(health: HealthMonitor): boolean {
 function reservationOf(event: DomainEvent): { reservationId?: string } {
   const id = (event as { reservationId?: unknown }).reservationId;
   return typeof id === "string" && id ? { reservationId: id } : {};
+}
+
+/**
+ * The messages delivered and not yet handled. `take` hands out all that are here (at most `max`), so a batch never
+ * waits for more: while one batch is handled, the next one gathers. JetStream's max_ack_pending bounds it.
+ */
+class Arrivals {
+  #queue: JsMsg[] = [];
+  #wake: (() => void) | undefined;
+  #ended = false;
+
+  push(msg: JsMsg): void {
+    this.#queue.push(msg);
+    this.#wake?.();
+  }
+
+  end(): void {
+    this.#ended = true;
+    this.#wake?.();
+  }
+
+  /** The next batch; undefined once ended and empty. */
+  async take(max: number): Promise<JsMsg[] | undefined> {
+    while (this.#queue.length === 0) {
+      if (this.#ended) return undefined;
+      await new Promise<void>((resolve) => (this.#wake = resolve));
+      this.#wake = undefined;
+    }
+    return this.#queue.splice(0, max);
+  }
+}
+
+/** A PostgreSQL array literal: MikroORM inlines a JS array as a list of values, which `unnest` and `any` cannot take. */
+function pgArray(values: string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
 }

@@ -3,11 +3,24 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, test, vi } from "vitest";
 import { isScalar, parse, parseDocument, visit } from "yaml";
-import { HELM_PLACEHOLDERS, LOCAL_JWKS_FILE, outputs, renderBootstrap, renderYaml, services as edgeServices } from "../../envoy/generate.js";
+import {
+  ADMIN_CLUSTER,
+  ADMIN_PORT,
+  DNS_CLUSTER_NAME,
+  DNS_CLUSTER_TYPE,
+  STATS_PATH,
+  STATS_PORT,
+  HELM_PLACEHOLDERS,
+  LOCAL_JWKS_FILE,
+  outputs,
+  renderBootstrap,
+  renderYaml,
+  services as edgeServices,
+} from "../../envoy/generate.js";
 import { join } from "node:path";
 import { DEFAULT_PORTS } from "#kit/config.js";
 import { LOCAL_KEY_DIR, edgeJwksFileIn } from "../../tools/keys.js";
-import { loadEnvoyApi, validateEnvoy } from "./envoy-proto.js";
+import { NEWER_DEPRECATIONS, loadEnvoyApi, validateEnvoy } from "./envoy-proto.js";
 import { checkEdgeSemantics, expectationsFromProtos, httpConnectionManager, protoServices } from "./envoy-semantics.js";
 
 /** Strict YAML: duplicate keys are an error, as in Envoy. */
@@ -58,12 +71,11 @@ describe("envoy generator", () => {
   test("the two flavours differ only in addresses, discovery, JWKS source and CORS origins", () => {
     const local = renderBootstrap("local");
     const helm = renderBootstrap("helm");
-    expect(helm.static_resources.clusters.map((c: { type: string }) => c.type)).toEqual(edgeServices.map(() => "STRICT_DNS"));
+    const upstreams = helm.static_resources.clusters.filter((c: any) => c.name !== ADMIN_CLUSTER);
+    expect(upstreams.map((c: any) => c.cluster_type.name)).toEqual(edgeServices.map(() => DNS_CLUSTER_NAME));
     expect(JSON.stringify(helm)).toContain(`${HELM_PLACEHOLDERS.fullname}-musical-headless`);
     const strip = (b: unknown) =>
-      JSON.stringify(b, (k, v) =>
-        ["address", "type", "dns_lookup_family", "dns_refresh_rate", "respect_dns_ttl", "local_jwks", "regex"].includes(k) ? undefined : v,
-      );
+      JSON.stringify(b, (k, v) => (["address", "type", "cluster_type", "local_jwks", "regex"].includes(k) ? undefined : v));
     expect(strip(helm)).toBe(strip(local));
   });
 });
@@ -91,10 +103,105 @@ describe("envoy/envoy.yaml against Envoy's v3 protos", () => {
 
   test("local upstreams are 127.0.0.1:8081-8085; the edge trusts make up's public issuer keys and requires exp", () => {
     const addrs = bootstrap.static_resources.clusters.map((c: any) => c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address);
-    expect(addrs.map((a: any) => `${a.address}:${a.port_value}`)).toEqual([8081, 8082, 8083, 8084, 8085].map((p) => `127.0.0.1:${p}`));
+    expect(addrs.map((a: any) => `${a.address}:${a.port_value}`)).toEqual([8081, 8082, 8083, 8084, 8085, ADMIN_PORT].map((p) => `127.0.0.1:${p}`));
     const jwt = httpConnectionManager(bootstrap).http_filters.find((f: any) => f.name === "envoy.filters.http.jwt_authn");
     expect(jwt.typed_config.providers.outerpark.local_jwks).toEqual({ filename: LOCAL_JWKS_FILE });
     expect(jwt.typed_config.providers.outerpark.require_expiration).toBe(true);
+  });
+});
+
+describe("Envoy's stats for Prometheus", () => {
+  test.each(["local", "helm"] as const)("%s: GET /stats/prometheus on the stats listener reaches the loopback admin; nothing else does", (target) => {
+    const b = renderBootstrap(target);
+    expect(b.admin.address.socket_address).toEqual({ address: "127.0.0.1", port_value: ADMIN_PORT });
+    const stats = b.static_resources.listeners.find((l: any) => l.name === "stats");
+    expect(stats.address.socket_address).toEqual({ address: "0.0.0.0", port_value: STATS_PORT });
+    const routes = stats.filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes;
+    expect(routes.filter((r: any) => r.route).map((r: any) => [r.match.path, r.route.cluster])).toEqual([[STATS_PATH, ADMIN_CLUSTER]]);
+    expect(routes.at(-1)).toMatchObject({ match: { prefix: "/" }, direct_response: { status: 404 } });
+    const admin = b.static_resources.clusters.find((c: any) => c.name === ADMIN_CLUSTER);
+    expect(admin.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({
+      address: "127.0.0.1",
+      port_value: ADMIN_PORT,
+    });
+  });
+});
+
+describe("the chart's envoy.yaml: DNS discovery through the DNS cluster extension", () => {
+  // As the chart's ConfigMap renders it (placeholders replaced), the way Envoy reads it.
+  const bootstrap = parse(
+    readFileSync(outputs.helm, "utf8").replaceAll(HELM_PLACEHOLDERS.fullname, "op").replaceAll(HELM_PLACEHOLDERS.corsOriginRegex, '"https://x"'),
+    { uniqueKeys: true, strict: true },
+  );
+  const clusters: any[] = bootstrap.static_resources.clusters.filter((c: any) => c.name !== ADMIN_CLUSTER);
+  const deprecatedClusterFields = [...NEWER_DEPRECATIONS["envoy.config.cluster.v3.Cluster"]!, "dns_lookup_family", "type"];
+
+  test("every key, value and @type is valid, the DnsCluster body included", () => {
+    const result = validateEnvoy(bootstrap);
+    expect(result.errors).toEqual([]);
+    expect(result.anyTypes).toContain(DNS_CLUSTER_TYPE);
+    expect(result.typesSeen).toContain(DNS_CLUSTER_TYPE);
+  });
+
+  test("every cluster is a strict DNS cluster of the extension, on the headless Service, refreshed every 5 s or by TTL", () => {
+    expect(clusters.map((c) => c.name)).toEqual(edgeServices.map((s) => s.name));
+    for (const c of clusters) {
+      // The factory's registered (runtime) name: cluster factories register as "envoy.cluster.*", singular, while
+      // the build and docs call the extension "envoy.clusters.dns"; Envoy's cluster manager looks the name up.
+      expect(c.cluster_type.name, c.name).toBe("envoy.cluster.dns");
+      expect(c.cluster_type.typed_config, c.name).toEqual({
+        "@type": `type.googleapis.com/${DNS_CLUSTER_TYPE}`,
+        all_addresses_in_single_endpoint: false,
+        dns_lookup_family: "V4_PREFERRED",
+        dns_refresh_rate: "5s",
+        respect_dns_ttl: true,
+      });
+      expect(c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address.address).toBe(`op-${c.name}-headless`);
+    }
+  });
+
+  test("no cluster keeps Cluster's deprecated DNS fields (they would be ignored beside cluster_type) or a discovery type", () => {
+    for (const c of clusters) for (const field of deprecatedClusterFields) expect(c, `${c.name}.${field}`).not.toHaveProperty(field);
+  });
+
+  test("the local flavour is static: loopback addresses need no DNS", () => {
+    for (const c of loadYaml(outputs.local).static_resources.clusters.filter((c: any) => c.name !== ADMIN_CLUSTER)) {
+      expect(c.type).toBe("STATIC");
+      expect(c).not.toHaveProperty("cluster_type");
+      for (const field of deprecatedClusterFields.filter((f) => f !== "type")) expect(c).not.toHaveProperty(field);
+    }
+  });
+
+  const helmCases: [string, (c: any) => void, RegExp][] = [
+    [
+      "the old form (Cluster.dns_refresh_rate)",
+      (c) => (c.dns_refresh_rate = "5s"),
+      /field dns_refresh_rate of envoy.config.cluster.v3.Cluster is deprecated/,
+    ],
+    ["the old form (Cluster.respect_dns_ttl)", (c) => (c.respect_dns_ttl = true), /field respect_dns_ttl .* is deprecated/],
+    [
+      "a misspelt DnsCluster field",
+      (c) => (c.cluster_type.typed_config.dns_refresh_rat = "5s"),
+      /unknown field "dns_refresh_rat" of envoy.extensions.clusters.dns.v3.DnsCluster/,
+    ],
+    ["a pre-1.33 DnsCluster field", (c) => (c.cluster_type.typed_config.dns_discovery_type = "STRICT"), /unknown field "dns_discovery_type"/],
+    [
+      "a bad lookup family",
+      (c) => (c.cluster_type.typed_config.dns_lookup_family = "V4_FIRST"),
+      /not a value of enum envoy.extensions.clusters.common.dns.v3.DnsLookupFamily/,
+    ],
+    ["a refresh rate under 1 ms", (c) => (c.cluster_type.typed_config.dns_refresh_rate = "0.0001s"), /violates duration gt/],
+    [
+      "a failure refresh rate without its base",
+      (c) => (c.cluster_type.typed_config.dns_failure_refresh_rate = { max_interval: "10s" }),
+      /required field base_interval/,
+    ],
+    ["both type and cluster_type", (c) => (c.type = "STRICT_DNS"), /oneof cluster_discovery_type/],
+  ];
+  test.each(helmCases)("the validator refuses %s", (_name, mutate, message) => {
+    const broken = clone(bootstrap);
+    mutate(broken.static_resources.clusters[1]);
+    expect(validateEnvoy(broken).errors.join("\n")).toMatch(message);
   });
 });
 
@@ -192,6 +299,24 @@ describe("the validator cannot silently pass", () => {
         }),
       /EC public key/,
     ],
+    [
+      "the stats listener passing on another admin page",
+      (b) =>
+        (b.static_resources.listeners[1].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0].match.path =
+          "/quitquitquit"),
+      /must be GET \/stats\/prometheus/,
+    ],
+    [
+      "the stats listener passing on any method",
+      (b) => delete b.static_resources.listeners[1].filter_chains[0].filters[0].typed_config.route_config.virtual_hosts[0].routes[0].match.headers,
+      /must be GET \/stats\/prometheus/,
+    ],
+    [
+      "the edge listener routing to the admin interface",
+      (b) => (hcmOf(b).route_config.virtual_hosts[0].routes[1].route.cluster = "envoy_admin"),
+      /exposes Envoy's admin interface/,
+    ],
+    ["the admin interface off loopback", (b) => (b.admin.address.socket_address.address = "0.0.0.0"), /admin must listen on loopback/],
     [
       "a stream with a route timeout",
       (b) => (hcmOf(b).route_config.virtual_hosts[0].routes.find((r: any) => r.name === "customercenter.WatchMyPage").route.timeout = "15s"),

@@ -83,11 +83,47 @@ export function expectationsFromProtos(): EdgeExpectations {
   return e;
 }
 
+const ADMIN_PORT = 9901;
+const STATS_PATH = "/stats/prometheus";
+
+function isAdminCluster(c: Obj): boolean {
+  const addrs = (c.load_assignment?.endpoints ?? []).flatMap((e: Obj) => e.lb_endpoints.map((l: Obj) => l.endpoint?.address?.socket_address));
+  return addrs.length > 0 && addrs.every((a: Obj) => a?.address === "127.0.0.1" && a?.port_value === ADMIN_PORT);
+}
+
+/**
+ * Listeners after the edge's may only pass GET /stats/prometheus to the admin
+ * interface and answer everything else themselves: the admin interface can stop
+ * and reconfigure Envoy, so no other page of it may leave the pod.
+ */
+function checkStatsListeners(bootstrap: Obj, adminClusters: Set<string>): string[] {
+  const problems: string[] = [];
+  const listeners: Obj[] = bootstrap.static_resources?.listeners ?? [];
+  if (bootstrap.admin?.address?.socket_address?.address !== "127.0.0.1") problems.push("admin must listen on loopback only");
+  for (const l of listeners.slice(1)) {
+    const hcms = l.filter_chains.flatMap((c: Obj) => c.filters).filter((f: Obj) => f.name === "envoy.filters.network.http_connection_manager");
+    if (hcms.length !== l.filter_chains.flatMap((c: Obj) => c.filters).length) problems.push(`listener ${l.name}: only HTTP connection managers`);
+    for (const hcm of hcms) {
+      for (const r of hcm.typed_config.route_config.virtual_hosts.flatMap((vh: Obj) => vh.routes)) {
+        if (r.direct_response) continue;
+        const getOnly = r.match.headers?.some((h: Obj) => h.name === ":method" && h.string_match?.exact === "GET");
+        if (r.match.path !== STATS_PATH || !getOnly || !adminClusters.has(r.route?.cluster))
+          problems.push(`listener ${l.name}: route ${r.name} must be GET ${STATS_PATH} to the admin interface, or a direct response`);
+      }
+    }
+  }
+  return problems;
+}
+
 /** Returns a list of problems; empty means the config means what we intend. */
 export function checkEdgeSemantics(bootstrap: Obj, expect: EdgeExpectations): string[] {
   const problems: string[] = [];
-  const clusters: Obj[] = bootstrap.static_resources?.clusters ?? [];
+  // Clusters of Envoy's own admin interface (loopback :9901) serve the stats listener only; the rest are upstreams.
+  const allClusters: Obj[] = bootstrap.static_resources?.clusters ?? [];
+  const adminClusters = new Set(allClusters.filter(isAdminCluster).map((c) => c.name));
+  const clusters = allClusters.filter((c) => !adminClusters.has(c.name));
   const clusterNames = new Set(clusters.map((c) => c.name));
+  problems.push(...checkStatsListeners(bootstrap, adminClusters));
   const hcm = httpConnectionManager(bootstrap);
   const allRoutes = routes(bootstrap);
 
@@ -135,7 +171,8 @@ export function checkEdgeSemantics(bootstrap: Obj, expect: EdgeExpectations): st
     const cluster = r.route?.cluster;
     if (cluster === undefined) continue;
     used.add(cluster);
-    if (!clusterNames.has(cluster)) problems.push(`route ${r.name} points at missing cluster ${cluster}`);
+    if (adminClusters.has(cluster)) problems.push(`route ${r.name} exposes Envoy's admin interface on the edge listener`);
+    else if (!clusterNames.has(cluster)) problems.push(`route ${r.name} points at missing cluster ${cluster}`);
   }
   for (const name of clusterNames) if (!used.has(name)) problems.push(`cluster ${name} has no route`);
 

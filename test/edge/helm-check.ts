@@ -44,6 +44,13 @@ export function ensureHelm(): string {
   return helmBin;
 }
 
+/** Builds the pinned promtool with tools/go-tools.sh when it is missing. */
+export function ensurePromtool(): string {
+  const bin = join(repoRoot, ".tools/bin/promtool");
+  if (!existsSync(bin)) execFileSync(join(repoRoot, "tools/go-tools.sh"), ["promtool"], { stdio: "inherit" });
+  return bin;
+}
+
 function helm(args: string[]): string {
   return execFileSync(ensureHelm(), args, { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 << 20 });
 }

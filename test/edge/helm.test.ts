@@ -4,17 +4,23 @@
 // the checks catch mistakes. Builds the pinned helm with tools/go-tools.sh if missing.
 import { parse } from "yaml";
 import { beforeAll, describe, expect, test, vi } from "vitest";
-import { services as edgeServices } from "../../envoy/generate.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { ADMIN_PORT, STATS_PATH, STATS_PORT, services as edgeServices } from "../../envoy/generate.js";
+import { DEFAULT_METRICS_PORTS, type ServiceName } from "#kit/config.js";
 import { generateKeySet } from "../../tools/keys.js";
 import { validateEnvoy } from "./envoy-proto.js";
 import { checkEdgeSemantics, expectationsFromProtos } from "./envoy-semantics.js";
 import {
   ensureHelm,
+  ensurePromtool,
   helmLint,
   helmTemplate,
   keyValues,
   productionValues,
   renderNotes,
+  repoRoot,
   testKeys,
   validateManifests,
   valuesFile,
@@ -109,11 +115,22 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     );
     expect(appImages.size).toBe(1);
     expect(c.args).toEqual(["serve", svc]);
-    expect(c.ports).toEqual([{ name: "grpc", containerPort: port, protocol: "TCP" }]);
+    const metricsPort = DEFAULT_METRICS_PORTS[svc as ServiceName];
+    expect(c.ports).toEqual([
+      { name: "grpc", containerPort: port, protocol: "TCP" },
+      { name: "metrics", containerPort: metricsPort, protocol: "TCP" },
+    ]);
     expect(c.readinessProbe.grpc).toEqual({ port, service: "" });
     expect(c.livenessProbe.grpc).toEqual({ port, service: "liveness" });
     const env = Object.fromEntries(c.env.map((e: any) => [e.name, e]));
     expect(env.PORT.value).toBe(String(port));
+    expect(env.METRICS_PORT.value).toBe(String(metricsPort));
+    // Unset unless tracing.otlpEndpoint is given (the production values send traces to a collector).
+    expect(env.OTEL_EXPORTER_OTLP_ENDPOINT?.value).toBe(flavour === "production" ? "http://otel-collector.monitoring:4318" : undefined);
+    // Scrape annotations by default; the production values scrape through ServiceMonitors instead.
+    const scrapeAnnotations = { "prometheus.io/scrape": "true", "prometheus.io/port": String(metricsPort), "prometheus.io/path": "/metrics" };
+    if (flavour === "default") expect(dep.spec.template.metadata.annotations).toMatchObject(scrapeAnnotations);
+    else expect(Object.keys(dep.spec.template.metadata.annotations)).not.toContain("prometheus.io/scrape");
     expect(env.DATABASE_URL.valueFrom.secretKeyRef.key).toBe(`${svc}-database-url`);
     expect(env.JWT_JWKS.valueFrom.configMapKeyRef).toEqual({ name: `${fullname}-jwks`, key: "jwks.json" });
     expect(env.PAGE_TOKEN_SECRET.valueFrom.secretKeyRef.name).toBeTruthy();
@@ -125,6 +142,15 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     for (const name of [`${fullname}-${svc}`, `${fullname}-${svc}-headless`]) {
       expect(find(manifests, "Service", name).spec.ports[0].port).toBe(port);
     }
+    // The ClusterIP Service names the metrics port (what a ServiceMonitor selects); the edge's headless twin carries gRPC only.
+    expect(find(manifests, "Service", `${fullname}-${svc}`).spec.ports[1]).toEqual({
+      name: "metrics",
+      port: metricsPort,
+      targetPort: "metrics",
+      protocol: "TCP",
+      appProtocol: "http",
+    });
+    expect(find(manifests, "Service", `${fullname}-${svc}-headless`).spec.ports).toHaveLength(1);
     expect(find(manifests, "Service", `${fullname}-${svc}-headless`).spec.clusterIP).toBe("None");
     const pdb = find(manifests, "PodDisruptionBudget", `${fullname}-${svc}`);
     expect(pdb.spec.selector.matchLabels).toEqual(dep.spec.selector.matchLabels);
@@ -147,14 +173,19 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     for (const svc of serviceNames) {
       const np = find(manifests, "NetworkPolicy", `${fullname}-${svc}`);
       expect(np.spec.policyTypes).toEqual(["Ingress", "Egress"]);
-      expect(np.spec.ingress).toHaveLength(1);
+      expect(np.spec.ingress).toHaveLength(2);
       expect(np.spec.ingress[0].from.map(component).sort()).toEqual((callers[svc] ?? ["edge"]).sort());
+      // Prometheus (networkPolicy.metricsFrom, empty = anyone) reaches the metrics port, and only that port.
+      const metricsFrom =
+        flavour === "production" ? { from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "monitoring" } } }] } : {};
+      expect(np.spec.ingress[1]).toEqual({ ports: [{ protocol: "TCP", port: DEFAULT_METRICS_PORTS[svc as ServiceName] }], ...metricsFrom });
       const egressPorts = np.spec.egress.flatMap((r: any) => r.ports.map((p: any) => p.port));
       expect(egressPorts).toEqual(expect.arrayContaining([5432, 4222, 53]));
       const egressPeers = np.spec.egress.flatMap((r: any) => (r.to ?? []).map(component)).filter(Boolean);
       expect(egressPeers.sort()).toEqual(svc === "reservation" ? ["musical"] : svc === "payment" && flavour === "default" ? ["gateway"] : []);
     }
     const edge = find(manifests, "NetworkPolicy", `${fullname}-edge`);
+    expect(edge.spec.ingress.map((r: any) => r.ports.map((p: any) => p.port))).toEqual([[8080], [STATS_PORT]]);
     expect(
       edge.spec.egress
         .flatMap((r: any) => (r.to ?? []).map(component))
@@ -173,14 +204,32 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     expect(result.keysWalked).toBeGreaterThan(600);
     expect(checkEdgeSemantics(bootstrap, expectationsFromProtos())).toEqual([]);
     // Each cluster resolves a headless Service the chart renders, on its port.
-    for (const c of bootstrap.static_resources.clusters) {
+    for (const c of bootstrap.static_resources.clusters.filter((x: any) => x.name !== "envoy_admin")) {
       const addr = c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address;
       const svc = find(manifests, "Service", addr.address);
       expect(svc.spec.clusterIP).toBe("None");
       expect(svc.spec.ports[0].port).toBe(addr.port_value);
     }
-    const edge = podSpecOf(find(manifests, "Deployment", `${fullname}-edge`));
+    const edgeDeployment = find(manifests, "Deployment", `${fullname}-edge`);
+    const edge = podSpecOf(edgeDeployment);
     expect(edge.containers[0].args).toContain("/etc/envoy/config/envoy.yaml");
+    // Envoy's stats: the stats listener's port is the container's "stats" port, the annotations' and the stats Service's.
+    const statsListener = bootstrap.static_resources.listeners.find((l: any) => l.name === "stats");
+    expect(statsListener.address.socket_address.port_value).toBe(STATS_PORT);
+    expect(bootstrap.admin.address.socket_address).toEqual({ address: "127.0.0.1", port_value: ADMIN_PORT });
+    expect(edge.containers[0].ports).toContainEqual({ name: "stats", containerPort: STATS_PORT, protocol: "TCP" });
+    expect(edge.containers[0].ports.map((p: any) => p.containerPort)).not.toContain(ADMIN_PORT);
+    if (flavour === "default")
+      expect(edgeDeployment.spec.template.metadata.annotations).toMatchObject({
+        "prometheus.io/scrape": "true",
+        "prometheus.io/port": String(STATS_PORT),
+        "prometheus.io/path": STATS_PATH,
+      });
+    expect(byKind(manifests, "ServiceMonitor").length).toBe(flavour === "production" ? 2 : 0);
+    const statsService = find(manifests, "Service", `${fullname}-edge-stats`);
+    expect(statsService.spec.ports).toEqual([{ name: "stats", port: STATS_PORT, targetPort: "stats", protocol: "TCP", appProtocol: "http" }]);
+    expect(statsService.spec.selector).toEqual(edgeDeployment.spec.selector.matchLabels);
+    expect(find(manifests, "Service", `${fullname}-edge`).spec.ports.map((p: any) => p.name)).toEqual(["http"]); // never on the public Service
     expect(edge.initContainers).toBeUndefined();
     const jwksVolume = edge.volumes.find((v: any) => v.name === "jwks");
     expect(jwksVolume.configMap).toEqual({ name: `${fullname}-jwks`, items: [{ key: "edge-jwks.json", path: "edge-jwks.json" }] });
@@ -232,6 +281,9 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     expect(notes).toContain("outerpark.js token --key keys/issuer.private.jwk.json --sub");
     expect(notes.includes("simulated payment gateway is enabled")).toBe(flavour === "default");
     expect(notes.includes("demo database password")).toBe(flavour === "default");
+    const musicalMetrics = DEFAULT_METRICS_PORTS.musical;
+    expect(notes).toContain(`port-forward deploy/${fullname}-musical ${musicalMetrics}:${musicalMetrics}`);
+    expect(notes).toContain(`GET ${STATS_PATH} on its "stats" port (${STATS_PORT}`);
   });
 
   test("autoscaled Deployments leave replicas to their HPA", () => {
@@ -240,6 +292,106 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
       expect(dep.spec.replicas).toBeUndefined();
     }
     expect(byKind(manifests, "HorizontalPodAutoscaler").length).toBe(flavour === "production" ? 5 : 0);
+  });
+});
+
+/** Does a Service's label set match a ServiceMonitor's selector (matchLabels and In expressions)? */
+function selects(selector: any, labels: Record<string, string>): boolean {
+  const byLabel = Object.entries<string>(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  const byExpression = (selector.matchExpressions ?? []).every((e: any) => e.operator === "In" && e.values.includes(labels[e.key]));
+  return byLabel && byExpression;
+}
+
+describe("observability values", () => {
+  const withMonitoring = helmTemplate(undefined, [
+    "metrics.serviceMonitor.enabled=true",
+    "metrics.serviceMonitor.labels.release=kube-prometheus-stack",
+    "metrics.grafanaDashboard.enabled=true",
+    "tracing.otlpEndpoint=http://otel-collector.observability:4318",
+  ]);
+  const defaults = helmTemplate();
+  const serviceDeployments = (ms: Manifest[]) => serviceNames.map((svc) => find(ms, "Deployment", `outerpark-${svc}`));
+  const envOf = (d: Manifest) => Object.fromEntries(podSpecOf(d).containers[0].env.map((e: any) => [e.name, e.value]));
+
+  test("no ServiceMonitor, dashboard or OTLP endpoint unless asked for", () => {
+    expect(byKind(defaults, "ServiceMonitor")).toEqual([]);
+    expect(defaults.some((m) => m.metadata.name === "outerpark-grafana-dashboard")).toBe(false);
+    for (const d of serviceDeployments(defaults)) expect(Object.keys(envOf(d))).not.toContain("OTEL_EXPORTER_OTLP_ENDPOINT");
+  });
+
+  test("the ServiceMonitors pass the Prometheus Operator's CRD schema with no unknown key", async () => {
+    const monitors = byKind(withMonitoring, "ServiceMonitor");
+    expect(monitors.map((m) => m.metadata.name).sort()).toEqual(["outerpark-edge", "outerpark-services"]);
+    const report = await validateManifests(monitors);
+    expect(report.errors).toEqual([]);
+    expect(report.keysWalked).toBeGreaterThan(40);
+    for (const m of monitors) expect(m.metadata.labels?.release).toBe("kube-prometheus-stack");
+    // The whole render, ServiceMonitors included, still validates.
+    expect((await validateManifests(withMonitoring)).errors).toEqual([]);
+  });
+
+  test("the services' ServiceMonitor selects the five ClusterIP Services and their metrics ports (kit's DEFAULT_METRICS_PORTS)", () => {
+    const monitor = find(withMonitoring, "ServiceMonitor", "outerpark-services");
+    expect(monitor.spec.endpoints).toEqual([{ port: "metrics", path: "/metrics", interval: "30s", scrapeTimeout: "10s", honorLabels: true }]);
+    const scraped = byKind(withMonitoring, "Service")
+      .filter((svc) => selects(monitor.spec.selector, svc.metadata.labels ?? {}))
+      .flatMap((svc) => svc.spec.ports.filter((p: any) => p.name === "metrics").map((p: any) => [svc.metadata.name, p.port]));
+    expect(Object.fromEntries(scraped)).toEqual(
+      Object.fromEntries(serviceNames.map((svc) => [`outerpark-${svc}`, DEFAULT_METRICS_PORTS[svc as ServiceName]])),
+    );
+    // ...and each of those ports is a container port of the pods behind the Service.
+    for (const d of serviceDeployments(withMonitoring)) {
+      const svc = d.metadata.labels!["app.kubernetes.io/component"] as ServiceName;
+      expect(podSpecOf(d).containers[0].ports.find((p: any) => p.name === "metrics").containerPort).toBe(DEFAULT_METRICS_PORTS[svc]);
+    }
+  });
+
+  test("the edge's ServiceMonitor scrapes the stats listener, not the admin interface", () => {
+    const monitor = find(withMonitoring, "ServiceMonitor", "outerpark-edge");
+    expect(monitor.spec.endpoints).toEqual([{ port: "stats", path: STATS_PATH, interval: "30s", scrapeTimeout: "10s" }]);
+    const scraped = byKind(withMonitoring, "Service").filter(
+      (svc) => selects(monitor.spec.selector, svc.metadata.labels ?? {}) && svc.spec.ports.some((p: any) => p.name === "stats"),
+    );
+    expect(scraped.map((svc) => [svc.metadata.name, svc.spec.ports[0].port])).toEqual([["outerpark-edge-stats", STATS_PORT]]);
+  });
+
+  test("a broken ServiceMonitor is caught", async () => {
+    const broken = structuredClone(find(withMonitoring, "ServiceMonitor", "outerpark-services"));
+    broken.spec.endpoints[0].honorLabel = true; // misspelt
+    broken.spec.endpoints[0].interval = 30; // not a duration string
+    const { errors } = await validateManifests([broken]);
+    expect(errors.join("\n")).toMatch(/endpoints\[0\]\.honorLabel: unknown field/);
+    expect(errors.join("\n")).toMatch(/interval/);
+  });
+
+  test("tracing.otlpEndpoint reaches every service as OTEL_EXPORTER_OTLP_ENDPOINT; the schema refuses a non-URL", () => {
+    for (const d of serviceDeployments(withMonitoring)) expect(envOf(d).OTEL_EXPORTER_OTLP_ENDPOINT).toBe("http://otel-collector.observability:4318");
+    expect(() => helmTemplate(undefined, ["tracing.otlpEndpoint=otel:4318"])).toThrow(/otlpEndpoint/);
+    expect(() => helmTemplate(undefined, ["tracing.otlpEndpont=http://x"])).toThrow(/additional properties 'otlpEndpont' not allowed/);
+  });
+
+  test("the dashboard ConfigMap carries deploy/grafana/outerpark.json under the sidecar's label", () => {
+    const cm = find(withMonitoring, "ConfigMap", "outerpark-grafana-dashboard");
+    expect(cm.metadata.labels?.grafana_dashboard).toBe("1");
+    expect(JSON.parse(cm.data["outerpark.json"])).toEqual(JSON.parse(readFileSync(join(repoRoot, "deploy/grafana/outerpark.json"), "utf8")));
+  });
+
+  test("metrics.prometheusScrapeConfigs is a valid Prometheus config (promtool check config) keeping the metrics and stats ports", () => {
+    const configs = parse(readFileSync(join(repoRoot, "deploy/helm/outerpark/values.yaml"), "utf8")).metrics.prometheusScrapeConfigs;
+    const file = valuesFile({ scrape_configs: configs }); // JSON is YAML
+    const out = execFileSync(ensurePromtool(), ["check", "config", "--syntax-only", file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    expect(out).toMatch(/SUCCESS/);
+    const keeps = configs.map((c: any) => [c.job_name, c.metrics_path ?? "/metrics", c.relabel_configs.find((r: any) => r.action === "keep").regex]);
+    expect(keeps).toEqual([
+      ["outerpark-services", "/metrics", "outerpark;metrics"],
+      ["outerpark-edge", STATS_PATH, "outerpark;stats"],
+    ]);
+    // The port names the keep rules match are the ones the pods declare.
+    const portNames = byKind(defaults, "Deployment").flatMap((d) => podSpecOf(d).containers[0].ports.map((p: any) => p.name));
+    expect(portNames).toEqual(expect.arrayContaining(["metrics", "stats"]));
+    // promtool really checks: a scrape config with an unknown key fails.
+    const bad = valuesFile({ scrape_configs: [{ ...configs[0], metric_path: "/x" }] });
+    expect(() => execFileSync(ensurePromtool(), ["check", "config", "--syntax-only", bad], { stdio: "pipe" })).toThrow(/metric_path/);
   });
 });
 

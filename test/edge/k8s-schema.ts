@@ -4,6 +4,8 @@
 // Kubernetes OpenAPI schemas, but accepts unknown keys. Its .d.ts files carry
 // the same schemas as TypeScript interfaces, so the TypeScript compiler API
 // gives every object's allowed keys: a misspelt key anywhere is reported.
+// Custom resources (the Prometheus Operator's ServiceMonitor) come from the
+// same family's package generated from their CRDs.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
@@ -12,8 +14,17 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "../..");
 
 type Manifest = { apiVersion?: string; kind?: string; metadata?: { name?: string } } & Record<string, unknown>;
 
-/** "apps/v1" + "Deployment" -> "kubernetes-models/apps/v1/Deployment". */
-const modulePath = (m: Manifest) => `kubernetes-models/${m.apiVersion}/${m.kind}`;
+/**
+ * Custom resources the chart renders, by API group: the package of the same family
+ * holding the models generated from their CRDs' OpenAPI schemas.
+ */
+const CRD_PACKAGES: Record<string, string> = { "monitoring.coreos.com": "@kubernetes-models/prometheus-operator" };
+
+/** "apps/v1" + "Deployment" -> "kubernetes-models/apps/v1/Deployment"; CRDs from their own package. */
+const modulePath = (m: { apiVersion?: string; kind?: string }) => {
+  const group = m.apiVersion?.includes("/") ? m.apiVersion.split("/")[0]! : "";
+  return `${CRD_PACKAGES[group] ?? "kubernetes-models"}/${m.apiVersion}/${m.kind}`;
+};
 
 export const describeManifest = (m: Manifest) => `${m.kind}/${m.metadata?.name ?? "?"}`;
 
@@ -45,9 +56,7 @@ export class UnknownKeyChecker {
   constructor(kinds: { apiVersion: string; kind: string }[]) {
     const unique = [...new Map(kinds.map((k) => [`${k.apiVersion}/${k.kind}`, k])).values()];
     const virtual = join(repoRoot, "test/edge/__k8s_kinds__.ts");
-    const source = unique
-      .map((k, i) => `import type { I${k.kind} as T${i} } from "kubernetes-models/${k.apiVersion}/${k.kind}";\nexport type K${i} = T${i};`)
-      .join("\n");
+    const source = unique.map((k, i) => `import type { I${k.kind} as T${i} } from "${modulePath(k)}";\nexport type K${i} = T${i};`).join("\n");
     const options: ts.CompilerOptions = {
       module: ts.ModuleKind.NodeNext,
       moduleResolution: ts.ModuleResolutionKind.NodeNext,

@@ -68,7 +68,13 @@ export class TestSystem {
 
   static async start(options: SystemOptions = {}): Promise<TestSystem> {
     const system = new TestSystem(options);
-    await system.#start();
+    try {
+      await system.#start();
+    } catch (error) {
+      // What did start must not outlive the failed start: nobody holds this system to stop it.
+      await system.stop().catch(() => undefined);
+      throw error;
+    }
     return system;
   }
 
@@ -149,7 +155,7 @@ export class TestSystem {
   }
 
   /** `env` adds to (and overrides) the system's environment for this start only, e.g. a changed setting on restart. */
-  async startReplica(service: ServiceName, index = 0, env: Record<string, string> = {}): Promise<void> {
+  async startReplica(service: ServiceName, index = 0, env: Record<string, string> = {}, attempt = 1): Promise<void> {
     const replica = this.replicas.find((r) => r.service === service && r.index === index);
     if (!replica) throw new Error(`${service}#${index} is not part of this system`);
     // Each reservation replica calls "its" musical replica, as a Kubernetes Service would spread them.
@@ -172,9 +178,25 @@ export class TestSystem {
     });
     replica.process = child;
     replica.exited = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    const closed = new Promise((resolve) => child.once("close", resolve));
+    let startupOutput = "";
+    const capture = (chunk: Buffer) => (startupOutput = (startupOutput + chunk.toString()).slice(-8_000));
+    child.stdout!.on("data", capture);
+    child.stderr!.on("data", capture);
     // A replica that dies while starting fails at once, not when the wait for SERVING times out.
     const outcome = await Promise.race([this.waitUntilServing(service, index).then(() => "serving" as const), replica.exited]);
-    if (outcome !== "serving") throw new Error(`${service}#${index} exited (code ${outcome}) before serving; see ${this.#logDir}`);
+    child.stdout!.off("data", capture);
+    child.stderr!.off("data", capture);
+    if (outcome === "serving") return;
+    replica.process = undefined;
+    await closed;
+    // A port handed out free can be taken before the replica binds it (an outgoing connection's ephemeral port): new ports, again.
+    if (attempt < 3 && startupOutput.includes("EADDRINUSE")) {
+      replica.port = await freePort();
+      replica.metricsPort = await freePort();
+      return this.startReplica(service, index, env, attempt + 1);
+    }
+    throw new Error(`${service}#${index} exited (code ${outcome}) before serving; see ${this.#logDir}`);
   }
 
   /** SIGTERM (graceful, resolves with the exit code) or SIGKILL (a crash). */

@@ -31,7 +31,8 @@ export const paymentModule: ServiceModule = {
       concurrency: readInt(process.env, "PAYMENT_CONCURRENCY", 16),
       // A crashed replica's payments wait this long; it must outlast a gateway call.
       leaseMs: readInt(process.env, "PAYMENT_LEASE_MS", 60_000),
-      pollMs: 200,
+      // Woken by every payment the consumer records; the poll only finds retries that came due.
+      pollMs: 1_000,
     });
     return {
       routes: (router) => router.service(PaymentService, paymentService(payments, pageTokens)),

@@ -31,6 +31,27 @@ fails when they differ.
 
 {{- define "outerpark.gatewayPort" -}}8090{{- end }}
 
+{{/*
+Service name -> metrics port (GET /metrics): a copy of kit/src/config.ts
+DEFAULT_METRICS_PORTS (each gRPC port + 1000); test/edge/ports.test.ts fails when they differ.
+*/}}
+{{- define "outerpark.metricsPorts" -}}
+{{- dict "musical" 9081 "reservation" 9082 "payment" 9083 "notice" 9084 "customercenter" 9085 | toJson }}
+{{- end }}
+
+{{/* The edge's stats listener (envoy/generate.ts STATS_PORT, STATS_PATH): Envoy's Prometheus stats, nothing else of its admin. */}}
+{{- define "outerpark.edgeStatsPort" -}}9902{{- end }}
+{{- define "outerpark.edgeStatsPath" -}}/stats/prometheus{{- end }}
+
+{{/* prometheus.io/* pod annotations, for a Prometheus that finds targets by annotation. Call with (dict "root" $ "port" 9081 "path" "/metrics"). */}}
+{{- define "outerpark.scrapeAnnotations" -}}
+{{- if .root.Values.metrics.podAnnotations }}
+prometheus.io/scrape: "true"
+prometheus.io/port: {{ .port | int | quote }}
+prometheus.io/path: {{ .path | quote }}
+{{- end }}
+{{- end }}
+
 {{/* Standard labels. Call with (dict "root" $ "component" "musical"). */}}
 {{- define "outerpark.labels" -}}
 helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
@@ -143,6 +164,12 @@ key present, none made by `make up` for one machine (version "local-...").
 {{- $root := .root -}}
 - name: PORT
   value: {{ .port | int | quote }}
+- name: METRICS_PORT
+  value: {{ index (include "outerpark.metricsPorts" $root | fromJson) .service | int | quote }}
+{{- with $root.Values.tracing.otlpEndpoint }}
+- name: OTEL_EXPORTER_OTLP_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
 - name: DATABASE_URL
   valueFrom:
     secretKeyRef:
@@ -192,6 +219,17 @@ key present, none made by `make up` for one machine (version "local-...").
   {{- end }}
   {{- with .to }}
   to:
+    {{- toYaml . | nindent 4 }}
+  {{- end }}
+{{- end }}
+
+{{/* Ingress to a metrics port from Prometheus (networkPolicy.metricsFrom; empty = any peer). Call with (dict "root" $ "port" 9081). */}}
+{{- define "outerpark.metricsIngress" -}}
+- ports:
+    - protocol: TCP
+      port: {{ .port | int }}
+  {{- with .root.Values.networkPolicy.metricsFrom }}
+  from:
     {{- toYaml . | nindent 4 }}
   {{- end }}
 {{- end }}

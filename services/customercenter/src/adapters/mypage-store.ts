@@ -1,7 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Keyset } from "#kit/paging.js";
 import type { Fact, HistoryItem, ReservationView } from "../domain/mypage.js";
-import { HistoryEntity } from "./schema.js";
 
 export type StoredHistory = HistoryItem & { summary: string };
 export type StoredReservation = { reservationId: string; customerId: string; version: number; placedAt: Date; updatedAt: Date } & ReservationView;
@@ -20,38 +19,50 @@ function factFromJson(json: Record<string, unknown>): Fact {
   return ("amount" in json ? { ...json, amount: BigInt(String(json.amount)) } : json) as Fact;
 }
 
-export async function insertHistory(
+/**
+ * Takes the customer's next change number (the counter row stays locked until commit) and records the fact, in one
+ * statement; `recorded` is false when the fact was there already.
+ */
+export async function recordFact(
   em: EntityManager,
   item: HistoryItem & { reservationId: string; customerId: string; summary: string },
-): Promise<boolean> {
-  const rows = await em.execute(
-    `insert into mypage_history (event_id, reservation_id, customer_id, event_type, occurred_at, fact, summary)
-     values (?, ?, ?, ?, ?, ?, ?) on conflict (event_id) do nothing returning event_id`,
-    [item.eventId, item.reservationId, item.customerId, item.eventType, item.occurredAt, JSON.stringify(factToJson(item.fact)), item.summary],
+): Promise<{ version: number; recorded: boolean }> {
+  const rows = await em.execute<{ version: string; recorded: boolean }[]>(
+    `with counter as (
+       insert into mypage_customers (customer_id, version) values (?, 1)
+       on conflict (customer_id) do update set version = mypage_customers.version + 1 returning version),
+     fact as (
+       insert into mypage_history (event_id, reservation_id, customer_id, event_type, occurred_at, fact, summary)
+       values (?, ?, ?, ?, ?, ?, ?) on conflict (event_id) do nothing returning event_id)
+     select (select version from counter) as version, exists (select 1 from fact) as recorded`,
+    [
+      item.customerId,
+      item.eventId,
+      item.reservationId,
+      item.customerId,
+      item.eventType,
+      item.occurredAt,
+      JSON.stringify(factToJson(item.fact)),
+      item.summary,
+    ],
   );
-  return rows.length === 1;
+  return { version: Number(rows[0]!.version), recorded: rows[0]!.recorded };
 }
 
-export async function historyOf(em: EntityManager, reservationIds: string[]): Promise<Map<string, StoredHistory[]>> {
-  const byReservation = new Map<string, StoredHistory[]>();
-  if (reservationIds.length === 0) return byReservation;
-  const rows = await em.find(HistoryEntity, { reservationId: { $in: reservationIds } }, { orderBy: { occurredAt: "asc", eventId: "asc" } });
-  for (const row of rows) {
-    const list = byReservation.get(row.reservationId) ?? [];
-    list.push({ eventId: row.eventId, eventType: row.eventType, occurredAt: row.occurredAt, fact: factFromJson(row.fact), summary: row.summary });
-    byReservation.set(row.reservationId, list);
-  }
-  return byReservation;
-}
-
-/** Next change number of the customer; the row stays locked until commit. */
-export async function nextCustomerVersion(em: EntityManager, customerId: string): Promise<number> {
-  const rows = await em.execute<{ version: string }[]>(
-    `insert into mypage_customers (customer_id, version) values (?, 1)
-     on conflict (customer_id) do update set version = mypage_customers.version + 1 returning version`,
-    [customerId],
-  );
-  return Number(rows[0]?.version);
+/** Every fact of a reservation, oldest first. Plain SQL: no entities to hydrate on the consumer's hot path. */
+export async function historyOf(em: EntityManager, reservationId: string): Promise<StoredHistory[]> {
+  const rows = await em.execute<
+    { event_id: string; event_type: string; occurred_at: Date | string; fact: Record<string, unknown>; summary: string }[]
+  >("select event_id, event_type, occurred_at, fact, summary from mypage_history where reservation_id = ? order by occurred_at, event_id", [
+    reservationId,
+  ]);
+  return rows.map((row) => ({
+    eventId: row.event_id,
+    eventType: row.event_type,
+    occurredAt: row.occurred_at instanceof Date ? row.occurred_at : new Date(row.occurred_at),
+    fact: factFromJson(typeof row.fact === "string" ? (JSON.parse(row.fact) as Record<string, unknown>) : row.fact),
+    summary: row.summary,
+  }));
 }
 
 export async function upsertView(

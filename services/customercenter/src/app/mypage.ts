@@ -24,11 +24,11 @@ export class MyPage {
 
   /** Records a fact and refolds its reservation, inside the consumer's transaction. */
   async record(tx: Tx, incoming: IncomingFact): Promise<void> {
-    // Lock the customer's counter FIRST: a concurrent fact for the same customer commits before we read the
-    // history, so our fold sees it (reading before locking would let one fold overwrite another's fact).
-    const version = await store.nextCustomerVersion(tx.em, incoming.customerId);
-    if (!(await store.insertHistory(tx.em, { ...incoming, summary: summarize(incoming.fact) }))) return;
-    const history = (await store.historyOf(tx.em, [incoming.reservationId])).get(incoming.reservationId) ?? [];
+    // Lock the customer's counter BEFORE reading the history: a concurrent fact for the same customer commits before
+    // we read it, so our fold sees it (reading before locking would let one fold overwrite another's fact).
+    const { version, recorded } = await store.recordFact(tx.em, { ...incoming, summary: summarize(incoming.fact) });
+    if (!recorded) return;
+    const history = await store.historyOf(tx.em, incoming.reservationId);
     const view = foldReservation(history);
     const placed = history.find((h) => h.fact.type === "ReservationPlaced");
     await store.upsertView(tx.em, {

@@ -19,7 +19,7 @@ export class Notifications {
     private readonly transactor: Transactor,
     private readonly channel: NotificationChannel,
     logger: Logger,
-    pollMs = 200,
+    pollMs = 1_000, // woken by every notification recorded; the poll only finds retries that came due
   ) {
     this.dispatcher = new PollingWorker({ name: "notice-dispatcher", logger, pollMs, pass: () => this.dispatchOnce() });
   }

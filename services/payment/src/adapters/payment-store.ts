@@ -1,5 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { LockMode, type InferEntity } from "@mikro-orm/core";
+import type { InferEntity } from "@mikro-orm/core";
 import type { PaymentRecord, PaymentStatus } from "../domain/payment.js";
 import { keysetFilter, type Keyset } from "#kit/paging.js";
 import { currentTraceContext, type StoredTraceContext } from "#kit/tracing.js";
@@ -14,13 +14,17 @@ function toRecord(row: Row): PaymentRecord {
 }
 
 export async function findByReservation(em: EntityManager, reservationId: string, lock = false): Promise<PaymentRecord | undefined> {
-  const row = await em.findOne(PaymentEntity, { reservationId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true });
-  return row ? toRecord(row) : undefined;
+  return findOne(em, "reservation_id", reservationId, lock);
 }
 
 export async function findById(em: EntityManager, paymentId: string, lock = false): Promise<PaymentRecord | undefined> {
-  const row = await em.findOne(PaymentEntity, { paymentId }, lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true });
-  return row ? toRecord(row) : undefined;
+  return findOne(em, "payment_id", paymentId, lock);
+}
+
+/** Plain SQL, mapped once: the ORM's query building costs more than the read on the processor's hot path. */
+async function findOne(em: EntityManager, column: "payment_id" | "reservation_id", value: string, lock: boolean): Promise<PaymentRecord | undefined> {
+  const rows = await em.execute<Record<string, unknown>[]>(`select * from payments where ${column} = ?${lock ? " for update" : ""}`, [value]);
+  return rows[0] ? toRecord(em.map(PaymentEntity, rows[0])) : undefined;
 }
 
 /** Inserts a payment unless the reservation already has one; returns whether it did. */

@@ -22,7 +22,7 @@ export class PaymentProcessor implements Worker {
     private readonly transactor: Transactor,
     private readonly payments: Payments,
     private readonly logger: Logger,
-    private readonly options = { concurrency: 16, leaseMs: 60_000, pollMs: 200 },
+    private readonly options = { concurrency: 16, leaseMs: 60_000, pollMs: 1_000 },
   ) {
     this.#worker = new PollingWorker({ name: "payment-processor", logger, pollMs: options.pollMs, pass: () => this.processOnce() });
   }

@@ -1,7 +1,8 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { LockMode, type InferEntity } from "@mikro-orm/core";
+import type { InferEntity } from "@mikro-orm/core";
 import { UNFINISHED_PLACEMENT, type ReservationRecord } from "../domain/reservation.js";
 import { keysetFilter, type Keyset } from "#kit/paging.js";
+import type { SqlPart } from "#kit/outbox.js";
 import { ReservationEntity } from "./schema.js";
 
 /** PostgreSQL access for reservations. Callers own the transaction. */
@@ -13,21 +14,19 @@ function toRecord(row: Row): ReservationRecord {
 }
 
 export async function findById(em: EntityManager, reservationId: string, lock = false): Promise<ReservationRecord | undefined> {
-  const row = await em.findOne(
-    ReservationEntity,
-    { reservationId },
-    lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true },
+  const rows = await em.execute<ReservationRow[]>(
+    `select ${RESERVATION_COLUMNS} from reservations where reservation_id = ?${lock ? " for update" : ""}`,
+    [reservationId],
   );
-  return row ? toRecord(row) : undefined;
+  return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
 export async function findByKey(em: EntityManager, customerId: string, idempotencyKey: string, lock = false): Promise<ReservationRecord | undefined> {
-  const row = await em.findOne(
-    ReservationEntity,
-    { customerId, idempotencyKey },
-    lock ? { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true } : { refresh: true },
+  const rows = await em.execute<ReservationRow[]>(
+    `select ${RESERVATION_COLUMNS} from reservations where customer_id = ? and idempotency_key = ?${lock ? " for update" : ""}`,
+    [customerId, idempotencyKey],
   );
-  return row ? toRecord(row) : undefined;
+  return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
 /** Inserts the PLACING row; false when the key was taken by a concurrent call. */
@@ -40,17 +39,24 @@ export async function insertPlacing(em: EntityManager, r: ReservationRecord): Pr
   return rows.length === 1;
 }
 
-/** PLACING → RESERVED, returning the reservation; undefined when an abort won the row meanwhile (it is ABORTING or gone). */
+/**
+ * PLACING → RESERVED with its event recorded, in one statement; undefined when an abort won the row meanwhile (it is
+ * ABORTING or gone), and then no event is recorded.
+ */
 export async function completePlacing(
   em: EntityManager,
   reservationId: string,
   musicalName: string,
   amount: bigint,
+  recordEvent: SqlPart,
 ): Promise<ReservationRecord | undefined> {
   const rows = await em.execute<ReservationRow[]>(
-    `update reservations set status = 'RESERVED', musical_name = ?, amount = ?, placed_at = date_trunc('milliseconds', clock_timestamp()), updated_at = now()
-     where reservation_id = ? and status = 'PLACING' returning ${RESERVATION_COLUMNS}`,
-    [musicalName, amount, reservationId],
+    `with placed as (
+       update reservations set status = 'RESERVED', musical_name = ?, amount = ?, placed_at = date_trunc('milliseconds', clock_timestamp()), updated_at = now()
+        where reservation_id = ? and status = 'PLACING' returning ${RESERVATION_COLUMNS}),
+     recorded as (${recordEvent.sql} from placed)
+     select * from placed`,
+    [musicalName, amount, reservationId, ...recordEvent.params],
   );
   return rows[0] ? fromRow(rows[0]) : undefined;
 }

@@ -60,21 +60,17 @@ export class Reservations {
       if (error instanceof ConnectError) throw new ConnectError(error.rawMessage, error.code);
       throw error;
     }
-    const placed = await this.transactor.run(async (tx) => {
-      const record = await store.completePlacing(tx.em, placing.reservationId, taken.musicalName, taken.amount);
-      if (!record) return undefined;
-      await tx.publish(
-        newEvent(ReservationPlacedSchema, {
-          reservationId: record.reservationId,
-          customerId: record.customerId,
-          musicalId: record.musicalId,
-          musicalName: record.musicalName,
-          seats: record.seats,
-          amount: record.amount,
-        }),
-      );
-      return record;
+    const event = newEvent(ReservationPlacedSchema, {
+      reservationId,
+      customerId: placing.customerId,
+      musicalId: placing.musicalId,
+      musicalName: taken.musicalName,
+      seats: placing.seats,
+      amount: taken.amount,
     });
+    const placed = await this.transactor.changeWithEvent(event, (em, recordEvent) =>
+      store.completePlacing(em, reservationId, taken.musicalName, taken.amount, recordEvent),
+    );
     if (!placed) {
       // An abort (the sweeper, a retry) won the row while this completion was held up: it releases the seats.
       this.logger.warn({ reservationId }, "placement aborted before it completed; nothing placed");
