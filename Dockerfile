@@ -3,6 +3,7 @@
 #   docker run IMAGE serve musical      (reservation | payment | notice | customercenter)
 #   docker run IMAGE migrate musical
 #   docker run IMAGE gateway            (the simulated payment gateway)
+#   docker run IMAGE web                (the web app's static files, behind the edge)
 ARG NODE_VERSION=24.21.0
 
 # ---- build: all dependencies, TypeScript compiled to dist/ -----------------
@@ -19,6 +20,9 @@ COPY services ./services
 COPY tools ./tools
 # tsc by path: node_modules/.bin/node is the unscripted `node` package's stub.
 RUN node node_modules/typescript/bin/tsc -p tsconfig.build.json
+# The web app (`make web`) into dist/web.
+COPY web ./web
+RUN node node_modules/vite/bin/vite.js build --config web/vite.config.ts --logLevel warn
 
 # ---- production dependencies only ------------------------------------------
 FROM node:${NODE_VERSION}-slim AS deps

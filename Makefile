@@ -3,7 +3,7 @@
 export PATH := $(CURDIR)/node_modules/.bin:$(CURDIR)/.tools/bin:$(PATH)
 SHELL := /bin/bash
 
-.PHONY: install generate grpc-types build lint test up chaos bench breaking
+.PHONY: install generate grpc-types build web chromium lint test up chaos bench breaking
 
 # Dependencies, installed again whenever the lock changes.
 node_modules/.installed: package-lock.json package.json
@@ -28,13 +28,28 @@ grpc-types:
 build: install
 	tsc -p tsconfig.build.json
 
+# The browser app (web/) into dist/web: `make up` and the browser test serve it.
+web: install
+	vite build --config web/vite.config.ts --logLevel warn
+
+# Debian's Chromium for the browser test (test/browser), installed with apt-get when missing. Where it cannot be
+# installed (no root, no apt), say so: the browser test then skips with the same message.
+export CHROMIUM ?= /usr/bin/chromium
+chromium:
+	@if [ -x "$(CHROMIUM)" ]; then exit 0; fi; \
+	if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  (apt-get install -y --no-install-recommends chromium || (apt-get update && apt-get install -y --no-install-recommends chromium)) >/dev/null \
+	    || echo "chromium: apt-get install chromium failed; the browser test will be skipped"; \
+	else echo "chromium: not installed and apt-get needs root here; the browser test will be skipped (install the chromium package)"; fi
+
 # The whole system on this machine: embedded PostgreSQL and a local nats-server
 # unless OUTERPARK_POSTGRES_URL / OUTERPARK_NATS_URL are given.
-up: build
+up: build web
 	node dist/tools/up.js
 
-# Every test: unit, per-service, end to end, chaos, edge (Envoy, Helm, Docker, grpcurl).
-test: install
+# Every test: unit, per-service, end to end, chaos, edge (Envoy, Helm, Docker, grpcurl), the web app in Chromium.
+# (The tests' global setup also runs `make web`, so a single test file run serves a fresh app.)
+test: install web chromium
 	@mkdir -p .data
 	vitest run --reporter=default --reporter=json --outputFile.json=.data/vitest-report.json; status=$$?; \
 	  node tools/test-summary.ts .data/vitest-report.json || true; exit $$status
@@ -44,10 +59,11 @@ chaos: install
 	vitest run test/chaos
 
 # The formatter's view of the code (Prettier; generated code and the chart are left alone).
-FORMATTED := "**/*.{ts,js}"
+FORMATTED := "**/*.{ts,tsx,js}"
 
 lint: install
 	tsc -p tsconfig.json --noEmit
+	tsc -p web/tsconfig.json --noEmit
 	buf lint
 	eslint .
 	prettier --check $(FORMATTED)

@@ -8,7 +8,7 @@ export const resolveSources = { resolve: { conditions }, ssr: { resolve: { condi
 export default defineConfig({
   ...resolveSources,
   test: {
-    include: ["kit/**/*.test.ts", "services/**/*.test.ts", "tools/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["kit/**/*.test.ts", "services/**/*.test.ts", "tools/**/*.test.ts", "test/**/*.test.ts", "web/src/**/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],
     // Suites start real service processes: one file at a time on a 2-core machine.
     fileParallelism: false,

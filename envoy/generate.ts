@@ -102,6 +102,22 @@ export const services: readonly EdgeService[] = [
   },
 ];
 
+/** Catalog reads anyone may call without a token (the services allow them too); a token, when sent, is still checked. */
+export const PUBLIC_METHODS = ["/outerpark.musical.v1.MusicalService/GetMusical", "/outerpark.musical.v1.MusicalService/ListMusicals"];
+
+/**
+ * The web app's static server (`outerpark web`, same image) behind the edge,
+ * so the app and the APIs share one origin (locally: PORT=8088 outerpark.js
+ * web beside envoy/envoy.yaml; `make up` serves the app on its own instead).
+ * Its files are public; every other path still needs a token.
+ */
+export const WEB_APP = {
+  name: "web",
+  port: 8088,
+  publicPaths: ["/", "/index.html", "/config.json"],
+  publicPrefixes: ["/assets/"],
+} as const;
+
 /**
  * The public keys the local edge trusts: the issuer's, written by `make up`
  * (tools/keys.ts; a test keeps the two paths equal). Relative to the repo root,
@@ -291,6 +307,14 @@ function jwtAuthn(target: Target) {
       { match: { prefix: "/", headers: [{ name: ":method", string_match: { exact: "OPTIONS" } }] } },
       { match: { prefix: "/grpc.health.v1." } },
       { match: { prefix: "/grpc.reflection." } },
+      // The catalog: no token needed, but one that is sent must be valid.
+      ...PUBLIC_METHODS.map((path) => ({
+        match: { path },
+        requires: { requires_any: { requirements: [{ provider_name: "outerpark" }, { allow_missing: {} }] } },
+      })),
+      // The app's own files: public.
+      ...WEB_APP.publicPaths.map((path) => ({ match: { path } })),
+      ...WEB_APP.publicPrefixes.map((prefix) => ({ match: { prefix } })),
       { match: { prefix: "/" }, requires: { provider_name: "outerpark" } },
     ],
   };
@@ -334,7 +358,7 @@ function httpConnectionManager(target: Target) {
         {
           name: "outerpark",
           domains: ["*"],
-          routes: [...services.flatMap(serviceRoutes), ...services.flatMap(introspectionRoutes)],
+          routes: [...services.flatMap(serviceRoutes), ...services.flatMap(introspectionRoutes), webAppRoute()],
           typed_per_filter_config: { "envoy.filters.http.cors": corsPolicy(target) },
         },
       ],
@@ -363,6 +387,71 @@ function httpConnectionManager(target: Target) {
         typed_config: { "@type": type("envoy.extensions.filters.http.router.v3.Router") },
       },
     ],
+  };
+}
+
+/** Everything that is not an API goes to the web app's static server (last, after every service's routes). */
+function webAppRoute() {
+  return {
+    name: WEB_APP.name,
+    match: { prefix: "/" },
+    route: { cluster: WEB_APP.name, timeout: why("10s", "static files from memory-cached disk; the bundle is ~400 KB") },
+  };
+}
+
+/** The static server speaks HTTP/1.1 and answers GET /healthz; it has no gRPC health service. */
+function webAppCluster(target: Target) {
+  return {
+    name: WEB_APP.name,
+    ...(target === "local" ? { type: "STATIC" } : { cluster_type: dnsClusterType() }),
+    connect_timeout: why("1s", "in-cluster connects take ms; 1 s rides out one lost SYN"),
+    lb_policy: "ROUND_ROBIN",
+    load_assignment: {
+      cluster_name: WEB_APP.name,
+      endpoints: [
+        {
+          lb_endpoints: [
+            {
+              endpoint: {
+                address: socket(
+                  target === "local" ? "127.0.0.1" : `${HELM_PLACEHOLDERS.fullname}-${WEB_APP.name}-headless`,
+                  why(WEB_APP.port, "outerpark web's PORT"),
+                ),
+              },
+            },
+          ],
+        },
+      ],
+    },
+    health_checks: [
+      {
+        timeout: why("1s", "a static answer; a second means the process is stuck"),
+        interval: why("5s", "a broken pod leaves rotation within ~10 s (two misses)"),
+        interval_jitter: why("1s", "spreads checks from many Envoys"),
+        unhealthy_threshold: why(2, "one miss may be a GC pause"),
+        healthy_threshold: why(1, "the server is ready once it listens"),
+        http_health_check: { path: "/healthz" },
+      },
+    ],
+    outlier_detection: {
+      consecutive_5xx: why(5, "five straight errors is a broken pod, not bad luck"),
+      consecutive_gateway_failure: why(3, "unreachable shows sooner"),
+      interval: why("10s", "sweep cadence of the detectors"),
+      base_ejection_time: why("30s", "long enough for a restart; doubles on each repeat"),
+      max_ejection_percent: why(50, "never empty the cluster"),
+    },
+    circuit_breakers: {
+      thresholds: [
+        {
+          priority: "DEFAULT",
+          max_connections: why(256, "HTTP/1.1: one request per connection at a time"),
+          max_pending_requests: why(256, "a page load fetches a handful of files"),
+          max_requests: why(1024, "static files are cheap; bounded like the read services"),
+          max_retries: why(3, "the route never retries; a bound all the same"),
+          track_remaining: true,
+        },
+      ],
+    },
   };
 }
 
@@ -557,7 +646,7 @@ function annotatedBootstrap(target: Target) {
         },
         statsListener(),
       ],
-      clusters: [...services.map((svc) => cluster(target, svc)), adminCluster()],
+      clusters: [...services.map((svc) => cluster(target, svc)), webAppCluster(target), adminCluster()],
     },
   };
 }

@@ -4,6 +4,7 @@
  *   outerpark serve <service>      run one service
  *   outerpark migrate <service>    apply its migrations and exit
  *   outerpark gateway              run the simulated payment gateway
+ *   outerpark web                  serve the built web app (dist/web) behind the edge
  *   outerpark token --sub ID --role customer|manager|service [--ttl SECONDS] [--key PRIVATE_JWK_FILE]
  *   outerpark keys --dir DIR        new key pairs for a deployment: jwks.json + one private key per owner
  *   outerpark deadletters list|replay [--consumer NAME]
@@ -55,6 +56,11 @@ async function main(argv: string[]): Promise<void> {
       await runGatewayProcess();
       return;
     }
+    case "web": {
+      const { runWebServerProcess } = await import("./web-server.js");
+      await runWebServerProcess(root);
+      return;
+    }
     case "token": {
       const { values } = parseArgs({
         args: rest,
@@ -95,7 +101,7 @@ async function main(argv: string[]): Promise<void> {
     }
     default:
       throw new Error(
-        `usage: outerpark serve|migrate <service> | gateway | token --sub ID --role ROLE [--key FILE] | keys --dir DIR | deadletters list|replay`,
+        `usage: outerpark serve|migrate <service> | gateway | web | token --sub ID --role ROLE [--key FILE] | keys --dir DIR | deadletters list|replay`,
       );
   }
 }

@@ -1,7 +1,8 @@
 /**
  * `make up` as a user runs it (real processes, the machine's PostgreSQL and
  * NATS): kill -9 one service and the rest keeps running while the dead one
- * comes back; Ctrl-C stops everything.
+ * comes back; Ctrl-C stops everything. It also serves the web app, with the
+ * development sign-in, and the services accept the app's cross-origin calls.
  */
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
@@ -12,7 +13,7 @@ import { connect } from "@nats-io/transport-node";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { DEFAULT_GATEWAY_PORT, DEFAULT_PORTS, SERVICE_NAMES } from "#kit/config.js";
 import { unaryClient } from "../test/support/grpc-clients.js";
-import { portOpen } from "../test/support/ports.js";
+import { freePort, portOpen } from "../test/support/ports.js";
 import { waitFor } from "../test/support/system.js";
 import { dropDatabaseIfExists } from "./infra.js";
 import { processAlive as alive } from "../test/support/processes.js";
@@ -69,8 +70,15 @@ describe.skipIf(busy.length > 0)("make up", () => {
   });
 
   it("restarts a service killed with SIGKILL while the others keep running, and stops everything on Ctrl-C", async () => {
+    const webPort = await freePort();
     up = spawn(path.join(root, "node_modules/.bin/node"), [path.join(root, "dist/tools/up.js")], {
-      env: { ...process.env, OUTERPARK_POSTGRES_URL: infra.postgresUrl, OUTERPARK_NATS_URL: infra.natsUrl, OUTERPARK_UP_NAMESPACE: namespace },
+      env: {
+        ...process.env,
+        OUTERPARK_POSTGRES_URL: infra.postgresUrl,
+        OUTERPARK_NATS_URL: infra.natsUrl,
+        OUTERPARK_UP_NAMESPACE: namespace,
+        WEB_PORT: String(webPort),
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const log = createWriteStream(logFile);
@@ -79,6 +87,20 @@ describe.skipIf(busy.length > 0)("make up", () => {
     const upExited = new Promise<number | null>((resolve) => up!.once("exit", (code) => resolve(code)));
 
     for (const service of SERVICE_NAMES) await waitFor(() => serving(service), 90_000, `${service} to serve`);
+    // The printed address serves the app; its dev sign-in mints a token the services accept; they allow its origin.
+    const app = `http://localhost:${webPort}`;
+    expect(readFileSync(logFile, "utf8")).toContain(`Open the web app: ${app}`);
+    expect(await (await fetch(app)).text()).toContain('<div id="root">');
+    const signIn = await fetch(`${app}/dev/sign-in`, { method: "POST", body: JSON.stringify({ sub: "newcomer", role: "customer" }) });
+    const { token } = (await signIn.json()) as { token: string };
+    const myPage = await fetch(`http://127.0.0.1:${DEFAULT_PORTS.customercenter}/outerpark.customercenter.v1.CustomerCenterService/GetMyPage`, {
+      method: "POST",
+      headers: { origin: app, authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: "{}",
+    });
+    expect(await myPage.json()).toMatchObject({ customerId: "newcomer" });
+    expect(myPage.headers.get("access-control-allow-origin")).toBe(app);
+
     const before = servicePids(up.pid!);
     expect([...before.keys()].sort()).toEqual([...SERVICE_NAMES, "gateway"].sort());
 

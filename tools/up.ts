@@ -13,6 +13,7 @@ import { createLogger } from "#kit/logger.js";
 import { provideInfrastructure } from "./infra.js";
 import { LOCAL_KEY_DIR, ensureLocalKeys, jwksFileIn, privateKeyFileIn, readSigningKey } from "./keys.js";
 import { Supervisor } from "./supervisor.js";
+import { startWebServer } from "./web-server.js";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const logger = createLogger("up");
@@ -27,6 +28,9 @@ const infra = await provideInfrastructure({
 
 // A service that dies is started again, as Kubernetes would: kill -9 any of them and watch the saga heal.
 const supervisor = new Supervisor({ logger });
+// The web app's origin: the services answer its cross-origin calls (CORS), and no other origin's.
+const webPort = Number(process.env.WEB_PORT ?? 8080);
+const webOrigins = [`http://localhost:${webPort}`, `http://127.0.0.1:${webPort}`];
 // Local signing keys, made once: services get the public JWKS, reservation its own private key.
 const keyDir = path.join(root, LOCAL_KEY_DIR);
 ensureLocalKeys(keyDir);
@@ -35,7 +39,7 @@ function start(name: string, args: string[], env: Record<string, string>): void 
     name,
     command: process.execPath,
     args: [...SERVICE_NODE_FLAGS, path.join(root, "dist/tools/outerpark.js"), ...args],
-    env: { JWT_JWKS_FILE: jwksFileIn(keyDir), NATS_URL: infra.natsUrl, EVENT_NAMESPACE: namespace, ...env },
+    env: { JWT_JWKS_FILE: jwksFileIn(keyDir), NATS_URL: infra.natsUrl, EVENT_NAMESPACE: namespace, CORS_ORIGINS: webOrigins.join(","), ...env },
   });
 }
 
@@ -53,9 +57,25 @@ for (const service of SERVICE_NAMES) {
 }
 
 const issuer = readSigningKey(privateKeyFileIn(keyDir, ISSUER_KEY_OWNER));
+// The app calls each service on its own port; its dev sign-in mints with the issuer key, which stays in this process.
+const web = await startWebServer({
+  dir: path.join(root, "dist/web"),
+  host: "127.0.0.1",
+  port: webPort,
+  config: {
+    services: {
+      musical: `http://localhost:${DEFAULT_PORTS.musical}`,
+      reservation: `http://localhost:${DEFAULT_PORTS.reservation}`,
+      customercenter: `http://localhost:${DEFAULT_PORTS.customercenter}`,
+    },
+  },
+  devSignInKey: issuer,
+});
 const manager = await mintToken({ key: issuer, subject: "manager-1", role: "manager", ttlSeconds: 86_400 });
 const customer = await mintToken({ key: issuer, subject: "customer-1", role: "customer", ttlSeconds: 86_400 });
 process.stderr.write(`
+Open the web app: ${web.url}  (sign in with any name as a customer or a show manager)
+
 OuterPark is starting: ${SERVICE_NAMES.map((service) => `${service} :${DEFAULT_PORTS[service]}`).join(", ")}, gateway :${DEFAULT_GATEWAY_PORT}
 PostgreSQL ${infra.startedPostgres ? "(embedded) " : ""}and NATS ${infra.startedNats ? "(local nats-server) " : ""}ready.
 Metrics (Prometheus text format): ${SERVICE_NAMES.map((service) => `${service} http://localhost:${DEFAULT_METRICS_PORTS[service]}/metrics`).join(", ")}
@@ -76,6 +96,7 @@ let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
+  await web.close();
   await supervisor.stop();
   await infra.stop();
   process.exit(0);

@@ -1,3 +1,4 @@
+import type { DescMethod } from "@bufbuild/protobuf";
 import { createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
 import { SignJWT, jwtVerify, errors as joseErrors, type JSONWebKeySet, type JWK } from "jose";
@@ -145,15 +146,23 @@ function parseJson(text: string, what: string): unknown {
 
 /**
  * Verifies the bearer token of every call except those to the public services
- * (health, reflection), and puts the caller into the handler context. It runs
- * as Connect's request gate, on the headers alone: a caller without a valid
- * token never gets the service to read, inflate or parse its body.
+ * (health, reflection) and public methods (the catalog reads), and puts the
+ * caller into the handler context. A public method called with a token still
+ * has it verified: a bad token is refused rather than silently ignored. It
+ * runs as Connect's request gate, on the headers alone: a caller without a
+ * valid token never gets the service to read, inflate or parse its body.
  */
-export function authGate(verify: TokenVerifier, publicServices: readonly string[]): (ctx: HandlerContext) => Promise<void> {
-  const isPublic = new Set(publicServices);
+export function authGate(
+  verify: TokenVerifier,
+  publicServices: readonly string[],
+  publicMethods: readonly DescMethod[] = [],
+): (ctx: HandlerContext) => Promise<void> {
+  const isPublicService = new Set(publicServices);
+  const isPublicMethod = new Set(publicMethods.map((m) => `${m.parent.typeName}/${m.name}`));
   return async (ctx) => {
-    if (isPublic.has(ctx.service.typeName)) return;
+    if (isPublicService.has(ctx.service.typeName)) return;
     const header = ctx.requestHeader.get("authorization") ?? "";
+    if (header === "" && isPublicMethod.has(`${ctx.service.typeName}/${ctx.method.name}`)) return;
     const match = /^Bearer\s+(.+)$/i.exec(header);
     if (!match?.[1]) throw unauthenticated("missing bearer token");
     ctx.values.set(principalKey, await verify(match[1].trim()));

@@ -1,13 +1,14 @@
 import http from "node:http";
 import http2 from "node:http2";
 import net from "node:net";
-import type { DescService } from "@bufbuild/protobuf";
+import type { DescMethod, DescService } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { EntitySchema } from "@mikro-orm/core";
 import type { Migration } from "@mikro-orm/migrations";
 import type { Logger } from "pino";
 import { authGate, createTokenVerifier } from "./auth.js";
+import { readCorsOrigins, withCors } from "./cors.js";
 import { connectEventBus, ensureStreams, pingEventBus, type EventBus } from "./bus.js";
 import { readInt, readServiceConfig, type ServiceConfig, type ServiceName } from "./config.js";
 import { EventConsumer, type Subscription } from "./consumer.js";
@@ -62,6 +63,8 @@ export interface ServiceModule {
   entities: EntitySchema<any, any>[];
   migrations: { name: string; class: new (...args: any[]) => Migration }[];
   rules: MessageRules[];
+  /** Methods anyone may call without a token (a token, when sent, is still verified). */
+  publicMethods?: DescMethod[];
   wire(ctx: ServiceContext): ServiceWiring | Promise<ServiceWiring>;
 }
 
@@ -112,7 +115,7 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
       registerReflection(router, module.services);
     },
     ...REQUEST_LIMITS,
-    requestGate: gateRequests(authGate(createTokenVerifier(config.jwks), PUBLIC_SERVICES)),
+    requestGate: gateRequests(authGate(createTokenVerifier(config.jwks), PUBLIC_SERVICES, module.publicMethods)),
     // Tracing and metrics first: they record the code the caller gets, after errorInterceptor's mapping.
     interceptors: [
       rpcTracingInterceptor("server"),
@@ -128,7 +131,7 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
     watchOutbox(() => outboxBacklog(db));
     metrics = await serveMetrics(module.name, config.host, config.metricsPort);
   }
-  const listener = await listen(handler, config.host, config.port);
+  const listener = await listen(withCors(handler, readCorsOrigins()), config.host, config.port);
   for (const worker of workers) await worker.start();
   health.start();
   logger.info({ port: listener.port, metricsPort: metrics?.port, tracing: tracing !== undefined }, "service started");

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createPublicKey, generateKeyPairSync, type JsonWebKey } from "node:crypto";
 import { SignJWT, UnsecuredJWT } from "jose";
 import { TestSystem, waitFor } from "../support/system.js";
-import { expectStatus, grpc, type ServiceClient } from "../support/grpc-clients.js";
+import { SERVICE_NAMES } from "#kit/config.js";
+import { expectStatus, grpc, openStream, SERVICE_CONSTRUCTORS, untypedMethod, type ServiceClient } from "../support/grpc-clients.js";
 
 describe("who is calling", () => {
   let system: TestSystem;
@@ -45,6 +46,32 @@ describe("who is calling", () => {
     const error = await expectStatus(reservation.getReservation({ reservationId }, expired), grpc.status.UNAUTHENTICATED);
     expect(error.details).toMatch(/expired/);
     await expectStatus(musical.getMusical({ musicalId: "forged" }, manager), grpc.status.NOT_FOUND);
+  });
+
+  it("the catalog reads are public; every other method of every service still needs a token", async () => {
+    // No token: the catalog is readable, as the web app shows it before sign-in.
+    expect((await musical.getMusical({ musicalId: "cats" })).musical.name).toBe("Cats");
+    expect((await musical.listMusicals({})).musicals.map((m) => m.musicalId)).toEqual(["cats"]);
+    // A token on a public read is still verified: a bad one is refused, not ignored.
+    await expectStatus(musical.getMusical({ musicalId: "cats" }, "not.a.jwt"), grpc.status.UNAUTHENTICATED);
+    const refused: string[] = [];
+    for (const service of SERVICE_NAMES) {
+      const client = system.client(service);
+      try {
+        for (const [name, method] of Object.entries(SERVICE_CONSTRUCTORS[service].service)) {
+          if (method.responseStream || (service === "musical" && (name === "GetMusical" || name === "ListMusicals"))) continue;
+          await expectStatus(untypedMethod(client, name[0]!.toLowerCase() + name.slice(1))!({}), grpc.status.UNAUTHENTICATED);
+          refused.push(`${service}.${name}`);
+        }
+      } finally {
+        client.close();
+      }
+    }
+    expect(refused).toHaveLength(11);
+    const customercenter = system.client("customercenter");
+    const watch = openStream(customercenter.raw, "watchMyPage", {}, "");
+    expect((await watch.ended).code).toBe(grpc.status.UNAUTHENTICATED);
+    customercenter.close();
   });
 
   it("a customer cannot register a musical or take seats directly", async () => {

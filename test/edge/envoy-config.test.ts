@@ -12,6 +12,7 @@ import {
   STATS_PORT,
   HELM_PLACEHOLDERS,
   LOCAL_JWKS_FILE,
+  WEB_APP,
   outputs,
   renderBootstrap,
   renderYaml,
@@ -72,7 +73,8 @@ describe("envoy generator", () => {
     const local = renderBootstrap("local");
     const helm = renderBootstrap("helm");
     const upstreams = helm.static_resources.clusters.filter((c: any) => c.name !== ADMIN_CLUSTER);
-    expect(upstreams.map((c: any) => c.cluster_type.name)).toEqual(edgeServices.map(() => DNS_CLUSTER_NAME));
+    expect(upstreams.map((c: any) => c.name)).toEqual([...edgeServices.map((svc) => svc.name), WEB_APP.name]);
+    expect(upstreams.map((c: any) => c.cluster_type.name)).toEqual(upstreams.map(() => DNS_CLUSTER_NAME));
     expect(JSON.stringify(helm)).toContain(`${HELM_PLACEHOLDERS.fullname}-musical-headless`);
     const strip = (b: unknown) =>
       JSON.stringify(b, (k, v) => (["address", "type", "cluster_type", "local_jwks", "regex"].includes(k) ? undefined : v));
@@ -101,9 +103,11 @@ describe("envoy/envoy.yaml against Envoy's v3 protos", () => {
     expect(checkEdgeSemantics(bootstrap, expectationsFromProtos())).toEqual([]);
   });
 
-  test("local upstreams are 127.0.0.1:8081-8085; the edge trusts make up's public issuer keys and requires exp", () => {
+  test("local upstreams are 127.0.0.1:8081-8085 and the web app's; the edge trusts make up's public issuer keys and requires exp", () => {
     const addrs = bootstrap.static_resources.clusters.map((c: any) => c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address);
-    expect(addrs.map((a: any) => `${a.address}:${a.port_value}`)).toEqual([8081, 8082, 8083, 8084, 8085, ADMIN_PORT].map((p) => `127.0.0.1:${p}`));
+    expect(addrs.map((a: any) => `${a.address}:${a.port_value}`)).toEqual(
+      [8081, 8082, 8083, 8084, 8085, WEB_APP.port, ADMIN_PORT].map((p) => `127.0.0.1:${p}`),
+    );
     const jwt = httpConnectionManager(bootstrap).http_filters.find((f: any) => f.name === "envoy.filters.http.jwt_authn");
     expect(jwt.typed_config.providers.outerpark.local_jwks).toEqual({ filename: LOCAL_JWKS_FILE });
     expect(jwt.typed_config.providers.outerpark.require_expiration).toBe(true);
@@ -144,7 +148,7 @@ describe("the chart's envoy.yaml: DNS discovery through the DNS cluster extensio
   });
 
   test("every cluster is a strict DNS cluster of the extension, on the headless Service, refreshed every 5 s or by TTL", () => {
-    expect(clusters.map((c) => c.name)).toEqual(edgeServices.map((s) => s.name));
+    expect(clusters.map((c) => c.name)).toEqual([...edgeServices.map((s) => s.name), WEB_APP.name]);
     for (const c of clusters) {
       // The factory's registered (runtime) name: cluster factories register as "envoy.cluster.*", singular, while
       // the build and docs call the extension "envoy.clusters.dns"; Envoy's cluster manager looks the name up.
@@ -317,6 +321,29 @@ describe("the validator cannot silently pass", () => {
       /exposes Envoy's admin interface/,
     ],
     ["the admin interface off loopback", (b) => (b.admin.address.socket_address.address = "0.0.0.0"), /admin must listen on loopback/],
+    [
+      "a catalog read that ignores a bad token (no requirement at all)",
+      (b) => delete hcmOf(b).http_filters[3].typed_config.rules.find((r: any) => r.match.path?.endsWith("/GetMusical")).requires,
+      /public .*GetMusical must allow a missing token but check a present one/,
+    ],
+    [
+      "an API exempted from the token like the app's files",
+      (b) => hcmOf(b).http_filters[3].typed_config.rules.unshift({ match: { prefix: "/outerpark.reservation.v1." } }),
+      /lets an API through/,
+    ],
+    [
+      "the web app's catch-all route before the APIs",
+      (b) => {
+        const routes = hcmOf(b).route_config.virtual_hosts[0].routes;
+        routes.unshift(routes.pop());
+      },
+      /last route must send "\/" to the web app/,
+    ],
+    [
+      "the web app without its HTTP health check",
+      (b) => (b.static_resources.clusters.find((c: any) => c.name === "web").health_checks[0] = { grpc_health_check: {} }),
+      /web: no GET \/healthz check/,
+    ],
     [
       "a stream with a route timeout",
       (b) => (hcmOf(b).route_config.virtual_hosts[0].routes.find((r: any) => r.name === "customercenter.WatchMyPage").route.timeout = "15s"),

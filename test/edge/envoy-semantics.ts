@@ -61,6 +61,10 @@ export interface EdgeExpectations {
   idempotentPaths: Set<string>;
   internalPaths: Set<string>;
   streamPaths: Set<string>;
+  /** Methods callable without a token (a sent token is still checked): the catalog reads. */
+  publicPaths: Set<string>;
+  /** The web app's static server: HTTP/1.1 with an HTTP health check, reached by the catch-all route. */
+  webAppCluster: string;
 }
 
 /**
@@ -71,7 +75,14 @@ export function expectationsFromProtos(): EdgeExpectations {
   const services = protoServices();
   const idempotentWrites = new Set(["PlaceReservation", "CancelReservation", "RegisterMusical"]);
   const internal = new Set(["ReserveSeats", "ReleaseSeats"]);
-  const e: EdgeExpectations = { services, idempotentPaths: new Set(), internalPaths: new Set(), streamPaths: new Set() };
+  const e: EdgeExpectations = {
+    services,
+    idempotentPaths: new Set(),
+    internalPaths: new Set(),
+    streamPaths: new Set(),
+    publicPaths: new Set(["/outerpark.musical.v1.MusicalService/GetMusical", "/outerpark.musical.v1.MusicalService/ListMusicals"]),
+    webAppCluster: "web",
+  };
   for (const [svc, methods] of services) {
     for (const m of methods) {
       const path = `/${svc}/${m}`;
@@ -151,6 +162,15 @@ export function checkEdgeSemantics(bootstrap: Obj, expect: EdgeExpectations): st
   const last = rules.at(-1);
   if (last?.match?.prefix !== "/" || last.match.headers || !last.requires?.provider_name)
     problems.push('the last jwt rule must require a provider for prefix "/"');
+  for (const path of expect.publicPaths) {
+    const any: Obj[] = rules.find((r) => r.match?.path === path)?.requires?.requires_any?.requirements ?? [];
+    if (!any.some((q) => q.provider_name) || !any.some((q) => q.allow_missing))
+      problems.push(`jwt rule for public ${path} must allow a missing token but check a present one`);
+  }
+  for (const r of rules) {
+    const path: string | undefined = r.match?.path ?? r.match?.prefix;
+    if (!r.requires && path?.startsWith("/outerpark.")) problems.push(`jwt rule ${path} lets an API through without any check`);
+  }
   for (const [name, p] of Object.entries<Obj>(jwt?.providers ?? {})) {
     if (p.issuer !== "outerpark" || !p.audiences?.includes("outerpark")) problems.push(`jwt provider ${name}: issuer/audience must be outerpark`);
     if (!p.local_jwks) problems.push(`jwt provider ${name}: local_jwks missing`);
@@ -209,11 +229,20 @@ export function checkEdgeSemantics(bootstrap: Obj, expect: EdgeExpectations): st
   for (const path of expect.idempotentPaths)
     if (!allRoutes.some((r) => r.match.path === path && r.route?.retry_policy)) problems.push(`idempotent ${path} has no retry policy`);
 
-  // Every cluster: HTTP/2 upstream, gRPC health check, outlier detection, circuit breakers.
+  // The web app: the last route, a catch-all to its static server, which a browser reaches only after every API route.
+  const lastRoute = allRoutes.at(-1);
+  if (lastRoute?.match?.prefix !== "/" || lastRoute.route?.cluster !== expect.webAppCluster)
+    problems.push(`the last route must send "/" to the web app (${expect.webAppCluster})`);
+
+  // Every cluster: HTTP/2 upstream, gRPC health check (the web app: HTTP/1.1, GET /healthz), outlier detection, circuit breakers.
   for (const c of clusters) {
     const http = c.typed_extension_protocol_options?.["envoy.extensions.upstreams.http.v3.HttpProtocolOptions"];
-    if (!http?.explicit_http_config?.http2_protocol_options) problems.push(`cluster ${c.name}: upstream must be explicit HTTP/2`);
-    if (!c.health_checks?.some((h: Obj) => h.grpc_health_check)) problems.push(`cluster ${c.name}: no active gRPC health check`);
+    if (c.name === expect.webAppCluster) {
+      if (!c.health_checks?.some((h: Obj) => h.http_health_check?.path === "/healthz")) problems.push(`cluster ${c.name}: no GET /healthz check`);
+    } else {
+      if (!http?.explicit_http_config?.http2_protocol_options) problems.push(`cluster ${c.name}: upstream must be explicit HTTP/2`);
+      if (!c.health_checks?.some((h: Obj) => h.grpc_health_check)) problems.push(`cluster ${c.name}: no active gRPC health check`);
+    }
     const od = c.outlier_detection ?? {};
     for (const k of ["consecutive_5xx", "consecutive_gateway_failure", "base_ejection_time", "max_ejection_percent"])
       if (od[k] === undefined) problems.push(`cluster ${c.name}: outlier_detection.${k} missing`);

@@ -136,7 +136,11 @@ describe("grpcurl through server reflection, without proto files", () => {
       ["-H", `authorization: Bearer ${manager}`, "-d", '{"name": "Zero Seats", "total_seats": 0, "seat_price": "1"}'],
     );
     await expect(refused).rejects.toThrow(/Code: InvalidArgument\s+Message: total_seats: must be at least 1/);
-    const anonymous = grpcurl("musical", ["outerpark.musical.v1.MusicalService/GetMusical"], ["-d", '{"musical_id": "grpcurl-show"}']);
+    const anonymous = grpcurl(
+      "musical",
+      ["outerpark.musical.v1.MusicalService/RegisterMusical"],
+      ["-d", '{"name": "No Token", "total_seats": 1, "seat_price": "1"}'],
+    );
     await expect(anonymous).rejects.toThrow(/Code: Unauthenticated/);
   });
 

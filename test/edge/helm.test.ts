@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, test, vi } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { ADMIN_PORT, STATS_PATH, STATS_PORT, services as edgeServices } from "../../envoy/generate.js";
+import { ADMIN_PORT, STATS_PATH, STATS_PORT, WEB_APP, services as edgeServices } from "../../envoy/generate.js";
 import { DEFAULT_METRICS_PORTS, type ServiceName } from "#kit/config.js";
 import { generateKeySet } from "../../tools/keys.js";
 import { validateEnvoy } from "./envoy-proto.js";
@@ -191,7 +191,20 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
         .flatMap((r: any) => (r.to ?? []).map(component))
         .filter(Boolean)
         .sort(),
-    ).toEqual([...serviceNames].sort());
+    ).toEqual([...serviceNames, "web"].sort());
+  });
+
+  test("the web app: `outerpark web` with the OIDC settings, no development sign-in, reached only from the edge", () => {
+    const web = podSpecOf(find(manifests, "Deployment", `${fullname}-web`)).containers[0];
+    expect(web.args).toEqual(["web"]);
+    const env = Object.fromEntries(web.env.map((e: any) => [e.name, e.value]));
+    expect(env.PORT).toBe(String(WEB_APP.port));
+    expect(Object.keys(env).sort()).toEqual(["OIDC_CLIENT_ID", "OIDC_ISSUER_URL", "PORT"]);
+    expect(JSON.stringify(web)).not.toMatch(/sign-in|private|KEY/i);
+    expect(web.readinessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
+    const np = find(manifests, "NetworkPolicy", `${fullname}-web`);
+    expect(np.spec.ingress[0].from.map((p: any) => p.podSelector.matchLabels["app.kubernetes.io/component"])).toEqual(["edge"]);
+    expect(np.spec.egress).toEqual([]);
   });
 
   test("the edge ConfigMap's envoy.yaml passes the same strict Envoy checks", () => {

@@ -8,10 +8,12 @@ let infra: Infrastructure | undefined;
 
 /**
  * Once per run: compile the services (tests start them as real processes) and
+ * build the web app (`make web`: the browser test and `make up` serve it), and
  * find PostgreSQL and NATS — the machine's own when they run, else our own.
  */
 export async function setup(project: TestProject): Promise<void> {
   execFileSync(path.join(root, "node_modules/.bin/tsc"), ["-p", "tsconfig.build.json"], { cwd: root, stdio: "inherit" });
+  execFileSync("make", ["--no-print-directory", "web"], { cwd: root, stdio: "inherit" });
   infra = await provideInfrastructure({
     dataDir: path.join(root, ".data/test-infra"),
     preferExisting: true,

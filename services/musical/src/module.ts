@@ -13,6 +13,8 @@ export const musicalModule: ServiceModule = {
   entities,
   migrations,
   rules: musicalRules,
+  // The catalog is public: anyone may browse it before signing in.
+  publicMethods: [MusicalService.method.getMusical, MusicalService.method.listMusicals],
   wire({ transactor, consume, pageTokens }) {
     const inventory = new Inventory(transactor);
     return {

@@ -52,6 +52,9 @@ prometheus.io/path: {{ .path | quote }}
 {{- end }}
 {{- end }}
 
+{{/* The web app's static server: a copy of envoy/generate.ts WEB_APP.port (test/edge/helm.test.ts keeps them equal). */}}
+{{- define "outerpark.webPort" -}}8088{{- end }}
+
 {{/* Standard labels. Call with (dict "root" $ "component" "musical"). */}}
 {{- define "outerpark.labels" -}}
 helm.sh/chart: {{ printf "%s-%s" .root.Chart.Name .root.Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
