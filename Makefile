@@ -76,8 +76,9 @@ BASE ?= .git\#branch=main
 breaking: install
 	buf breaking --against '$(BASE)'
 
+# Every bench file (onsale, payments, overhead); one alone with BENCH_ONLY, e.g. make bench BENCH_ONLY=overhead
 bench: install
-	vitest run --config vitest.bench.config.ts
+	vitest run --config vitest.bench.config.ts $(if $(BENCH_ONLY),test/bench/$(BENCH_ONLY).bench.ts)
 
 # --- Edge and Kubernetes (issue 4) ---------------------------------------
 .PHONY: tools envoy-config envoy-check helm-check dashboard dashboard-check

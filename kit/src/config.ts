@@ -38,6 +38,8 @@ export interface ServiceConfig {
   port: number;
   /** Port of GET /metrics (METRICS_PORT); 0 picks a free one. */
   metricsPort: number;
+  /** METRICS=off serves no /metrics and records no RPC metrics (the bench's baseline); on by default. */
+  metrics: boolean;
   databaseUrl: string;
   natsUrl: string;
   /** Prefix of every stream and subject, so test runs and deployments can share a NATS. */
@@ -61,6 +63,7 @@ export function readServiceConfig(service: ServiceName, env: Env = process.env):
     host: env.HOST ?? "0.0.0.0",
     port: readInt(env, "PORT", DEFAULT_PORTS[service]),
     metricsPort: readInt(env, "METRICS_PORT", DEFAULT_METRICS_PORTS[service]),
+    metrics: readSwitch(env, "METRICS", true),
     databaseUrl: env.DATABASE_URL ?? `postgres://postgres@127.0.0.1:5432/outerpark_${service}`,
     natsUrl: env.NATS_URL ?? "nats://127.0.0.1:4222",
     eventNamespace: readIdentifier(env, "EVENT_NAMESPACE", "outerpark"),
@@ -78,6 +81,15 @@ export function readInt(env: Env, name: string, fallback: number): number {
   const value = Number(raw);
   if (!Number.isInteger(value)) throw new Error(`${name} must be an integer, got "${raw}"`);
   return value;
+}
+
+/** "on"/"off" (or true/false, 1/0); the fallback when unset. */
+export function readSwitch(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.toLowerCase();
+  if (raw === undefined || raw === "") return fallback;
+  if (["on", "true", "1"].includes(raw)) return true;
+  if (["off", "false", "0"].includes(raw)) return false;
+  throw new Error(`${name} must be on or off, got "${env[name]}"`);
 }
 
 export function readString(env: Env, name: string, fallback?: string): string {

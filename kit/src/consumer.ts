@@ -10,6 +10,7 @@ import type { HealthMonitor } from "./health.js";
 import { consumerMetrics, watchConsumerBacklog } from "./metrics.js";
 import { EVENT_TYPE_HEADER, domainOf, domainSubjects, eventRegistry, streamName, type DomainEvent, type EventDomain } from "./events.js";
 import type { Transactor, Tx } from "./outbox.js";
+import { inConsumerSpan, markActiveSpanFailed } from "./tracing.js";
 
 export type EventHandler<E extends DomainEvent = DomainEvent> = (event: E, tx: Tx) => Promise<void>;
 
@@ -245,9 +246,10 @@ export class EventConsumer {
     );
     const fresh = new Set(rows.map((row) => row.event_id));
     const handled: boolean[] = [];
-    for (const { event, handler } of received) {
+    for (const { msg, event, handler } of received) {
       const first = fresh.delete(event.eventId);
-      if (first) await handler(event, tx);
+      // Each event in its own CONSUMER span, so what its handler writes continues its publisher's trace.
+      if (first) await inConsumerSpan(msg.subject, msg.headers, this.durableName, () => handler(event, tx));
       handled.push(first);
     }
     const retried = received.filter((r, i) => handled[i] && r.msg.info.deliveryCount > 1).map((r) => r.event.eventId);
@@ -264,7 +266,12 @@ export class EventConsumer {
     else this.#options.logger.info(log, "duplicate event skipped");
   }
 
-  async #handle({ msg, event, eventType, handler }: Received): Promise<void> {
+  /** One event in a CONSUMER span continuing the publisher's trace (from the message headers), when tracing is on. */
+  #handle(item: Received): Promise<void> {
+    return inConsumerSpan(item.msg.subject, item.msg.headers, this.durableName, () => this.#handleOne(item));
+  }
+
+  async #handleOne({ msg, event, eventType, handler }: Received): Promise<void> {
     const { logger, transactor, name } = this.#options;
     const log = logger.child({ eventId: event.eventId, eventType, consumer: this.durableName, ...reservationOf(event) });
     try {
@@ -282,6 +289,7 @@ export class EventConsumer {
       });
       this.#settled({ msg, event, eventType, handler }, handled);
     } catch (error) {
+      markActiveSpanFailed(error);
       await this.#failed(msg, event, eventType, error, log);
     }
   }

@@ -42,7 +42,18 @@ class KitInboxFailures extends Migration {
   }
 }
 
+/**
+ * The W3C trace context of the span that wrote an outbox row, so the relay publishes it in the message headers and the
+ * trace survives the outbox and a crash. Nullable columns without defaults: adding them rewrites no existing row.
+ */
+class KitOutboxTraceContext extends Migration {
+  override up(): void {
+    this.addSql("alter table outbox add column if not exists traceparent text, add column if not exists tracestate text");
+  }
+}
+
 export const kitMigrations = [
   { name: "Kit0001OutboxInbox", class: KitOutboxInbox },
   { name: "Kit0002InboxFailures", class: KitInboxFailures },
+  { name: "Kit0003OutboxTraceContext", class: KitOutboxTraceContext },
 ];

@@ -8,6 +8,7 @@ import { EVENT_TYPE_HEADER, eventRegistry, subjectOf, type DomainEvent } from ".
 import { PollingWorker } from "./polling-worker.js";
 import { readInt } from "./config.js";
 import { Counter, registry } from "./metrics.js";
+import { currentTraceContext, endingWith, startPublishSpan } from "./tracing.js";
 
 /** Events committed to the outbox, by type: one per fact (a placement, an approval, seats released…). */
 const eventsRecorded = new Counter({
@@ -94,9 +95,18 @@ export interface SqlPart {
 function outboxRow(namespace: string, event: DomainEvent): { columns: string; values: unknown[] } {
   const schema = eventRegistry.getMessage(event.$typeName);
   if (!schema) throw new Error(`${event.$typeName} is not a registered event`);
+  // The span that records the event (an RPC, an event handled) is the parent of its publish, whenever that happens.
+  const trace = currentTraceContext();
   return {
-    columns: "event_id, event_type, subject, payload",
-    values: [event.eventId, event.$typeName, subjectOf(namespace, event.$typeName), Buffer.from(toBinary(schema as DescMessage, event))],
+    columns: "event_id, event_type, subject, payload, traceparent, tracestate",
+    values: [
+      event.eventId,
+      event.$typeName,
+      subjectOf(namespace, event.$typeName),
+      Buffer.from(toBinary(schema as DescMessage, event)),
+      trace.traceparent,
+      trace.tracestate,
+    ],
   };
 }
 
@@ -111,6 +121,8 @@ interface OutboxRow {
   subject: string;
   payload: Buffer;
   attempts: number;
+  traceparent: string | null;
+  tracestate: string | null;
 }
 
 export interface OutboxRelayOptions {
@@ -173,7 +185,7 @@ export class OutboxRelay {
     const { db, bus, batchSize, maxBackoffMs, logger } = this.#options;
     return db.em.fork().transactional(async (em) => {
       const rows = await em.execute<OutboxRow[]>(
-        `select event_id, event_type, subject, payload, attempts from outbox
+        `select event_id, event_type, subject, payload, attempts, traceparent, tracestate from outbox
           where published_at is null and next_attempt_at <= now()
           order by created_at limit ? for update skip locked`,
         [batchSize],
@@ -185,7 +197,9 @@ export class OutboxRelay {
         rows.map((row) => {
           const h = natsHeaders();
           h.set(EVENT_TYPE_HEADER, row.event_type);
-          return bus.js.publish(row.subject, row.payload, { msgID: row.event_id, headers: h, timeout: 5_000 });
+          const span = startPublishSpan(row.subject, row.event_id, row, h);
+          const published = bus.js.publish(row.subject, row.payload, { msgID: row.event_id, headers: h, timeout: 5_000 });
+          return span ? endingWith(span, published) : published;
         }),
       );
       const published = rows.filter((_, i) => results[i]!.status === "fulfilled").map((row) => row.event_id);

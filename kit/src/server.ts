@@ -17,11 +17,12 @@ import { isConnectionError } from "./errors.js";
 import type { EventDomain } from "./events.js";
 import { HealthMonitor, registerHealth } from "./health.js";
 import { createLogger } from "./logger.js";
-import { rpcMetricsInterceptor, serveMetrics, watchOutbox } from "./metrics.js";
+import { rpcMetricsInterceptor, serveMetrics, watchOutbox, type MetricsListener } from "./metrics.js";
 import { OutboxRelay, Transactor } from "./outbox.js";
 import { PageTokens } from "./paging.js";
 import { registerReflection } from "./reflection.js";
 import { closeUnreadUploads, decodedRequests, gateRequests, REQUEST_LIMITS } from "./request-limits.js";
+import { rpcTracingInterceptor, startTracing } from "./tracing.js";
 import { validationInterceptor, type MessageRules } from "./validation.js";
 import { Health } from "#gen/grpc/health/v1/health_pb.js";
 import { ServerReflection } from "#gen/grpc/reflection/v1/reflection_pb.js";
@@ -45,6 +46,8 @@ export interface ServiceContext {
   consume(domain: EventDomain, ...subscriptions: Subscription[]): Worker;
   /** Signs this service's page tokens with PAGE_TOKEN_SECRET, bound to the service's name. */
   pageTokens: PageTokens;
+  /** What every Connect client of this service puts first in its chain: client spans and client RPC metrics. */
+  clientInterceptors: Interceptor[];
 }
 
 export interface ServiceWiring {
@@ -67,6 +70,7 @@ export interface ServiceModule {
 
 export interface RunningService {
   port: number;
+  /** 0 when METRICS=off. */
   metricsPort: number;
   context: ServiceContext;
   health: HealthMonitor;
@@ -77,6 +81,8 @@ export interface RunningService {
 const PUBLIC_SERVICES = [Health.typeName, ServerReflection.typeName, ServerReflectionV1Alpha.typeName];
 
 export async function startService(module: ServiceModule, config: ServiceConfig = readServiceConfig(module.name)): Promise<RunningService> {
+  // Before anything that makes spans or logs: the interceptors and the logger are set up for tracing on or off.
+  const tracing = startTracing(module.name);
   const logger = createLogger(module.name, config.logLevel);
   const { db } = await openMigrated(module, config, logger);
   const bus = await retrying(logger, "nats", () =>
@@ -90,7 +96,8 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
   const consume = (domain: EventDomain, ...subscriptions: Subscription[]) =>
     new EventConsumer({ bus, transactor, logger, name: module.name, domain, subscriptions });
   const pageTokens = new PageTokens(config.pageTokenSecret, module.name);
-  const context: ServiceContext = { config, logger, db, bus, transactor, consume, pageTokens };
+  const clientInterceptors = [rpcTracingInterceptor("client"), ...(config.metrics ? [rpcMetricsInterceptor("client")] : [])];
+  const context: ServiceContext = { config, logger, db, bus, transactor, consume, pageTokens, clientInterceptors };
   const wiring = await module.wire(context);
   const workers: Worker[] = [relay, ...wiring.workers];
 
@@ -109,16 +116,25 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
     },
     ...REQUEST_LIMITS,
     requestGate: gateRequests(authGate(createTokenVerifier(config.jwks), PUBLIC_SERVICES, module.publicMethods)),
-    // Metrics first: they record the code the caller gets, after errorInterceptor's mapping.
-    interceptors: [rpcMetricsInterceptor("server"), decodedRequests(), errorInterceptor(logger), validationInterceptor(module.rules)],
+    // Tracing and metrics first: they record the code the caller gets, after errorInterceptor's mapping.
+    interceptors: [
+      rpcTracingInterceptor("server"),
+      ...(config.metrics ? [rpcMetricsInterceptor("server")] : []),
+      decodedRequests(),
+      errorInterceptor(logger),
+      validationInterceptor(module.rules),
+    ],
     shutdownSignal: shutdown.signal,
   });
-  watchOutbox(() => outboxBacklog(db));
-  const metrics = await serveMetrics(module.name, config.host, config.metricsPort);
+  let metrics: MetricsListener | undefined;
+  if (config.metrics) {
+    watchOutbox(() => outboxBacklog(db));
+    metrics = await serveMetrics(module.name, config.host, config.metricsPort);
+  }
   const listener = await listen(withCors(handler, readCorsOrigins()), config.host, config.port);
   for (const worker of workers) await worker.start();
   health.start();
-  logger.info({ port: listener.port, metricsPort: metrics.port }, "service started");
+  logger.info({ port: listener.port, metricsPort: metrics?.port, tracing: tracing !== undefined }, "service started");
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -136,10 +152,12 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
       health.stop();
       await bounded(bus.nc.drain(), Math.min(2_000, remaining()), () => void bus.nc.close());
       await db.close(true);
-      await metrics.close();
+      await metrics?.close();
+      // Last, so the spans of the shutdown's final outbox flush go out too.
+      await bounded(tracing?.shutdown() ?? Promise.resolve(), Math.min(2_000, remaining()), () => logger.warn("spans not exported in time"));
       logger.info("shut down");
     })());
-  return { port: listener.port, metricsPort: metrics.port, context, health, stop };
+  return { port: listener.port, metricsPort: metrics?.port ?? 0, context, health, stop };
 }
 
 /** Runs a service as the process: starts it and shuts it down on SIGTERM/SIGINT. */

@@ -102,3 +102,16 @@ export function peakRssMiB(system: TestSystem): Record<string, number> {
     }),
   );
 }
+
+/** CPU seconds (user + system) the service processes have used since they started, from /proc (USER_HZ = 100 on Linux). */
+export function serviceCpuSeconds(system: TestSystem): number {
+  let ticks = 0;
+  for (const replica of system.replicas) {
+    const pid = replica.process?.pid;
+    if (!pid) continue;
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / 100;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chartSvg, logTicks } from "./chart.js";
-import { evaluate, formatTable, GOALS, rowsOf, type BenchResults } from "./report.js";
+import { evaluate, formatTable, GOALS, overheadRows, rowsOf, type BenchResults, type OverheadResults } from "./report.js";
 import { percentile, summarize } from "./stats.js";
 
 describe("bench statistics", () => {
@@ -111,5 +111,35 @@ describe("bench chart", () => {
     expect(svg.match(/<polyline/g)).toHaveLength(3); // rush calls/s and p99, the ceiling's calls/s (it has no p99)
     expect(svg).toContain("rush &lt;one show&gt;");
     expect(svg).toContain('stroke-dasharray="6 4"');
+  });
+});
+
+describe("observability overhead", () => {
+  const mode = (callsPerS: number) => ({ callsPerS, p50Ms: 300, p99Ms: 900, drainS: 4, cpuMsPerReservation: 5, peakRssMiB: 120 });
+  const results = (off: number, on: number, exportRequests = 12) => ({
+    clients: 64,
+    seconds: 10,
+    rounds: 2,
+    off: mode(off),
+    on: { ...mode(on), exportRequests, exportedBytes: 2 ** 20 },
+  });
+  const cost = (r: OverheadResults) => overheadRows(r).find((row) => row.measure.startsWith("Observability cost"))!;
+
+  it("is met below 10% of the rush's calls/s, and not above", () => {
+    expect(cost(results(200, 185))).toMatchObject({ project: expect.closeTo(7.5, 9), unit: "%", met: true });
+    expect(cost(results(200, 179))).toMatchObject({ met: false });
+    expect(formatTable(overheadRows(results(200, 185)))).toMatch(/Observability cost: 1 − on \/ off\s+—\s+7\.5\s+%\s+≤ 10 %\s+met/);
+  });
+
+  it("takes the median of the rounds' costs when it has them", () => {
+    const row = cost({ ...results(200, 170), roundCostsPct: [4, 30, 8] });
+    expect(row).toMatchObject({ project: 8, met: true });
+    expect(row.measure).toBe("Observability cost: 1 − on / off, median of rounds (4.0, 30.0, 8.0 %; pooled 15.0 %)");
+    expect(cost({ ...results(200, 170), roundCostsPct: [4, 30, 8, 12] })).toMatchObject({ project: 10, met: true });
+    expect(cost({ ...results(200, 170), roundCostsPct: [11, 30] })).toMatchObject({ met: false });
+  });
+
+  it("is not met when tracing exported nothing, however fast", () => {
+    expect(cost(results(200, 200, 0))).toMatchObject({ met: false, unmet: "tracing exported nothing" });
   });
 });

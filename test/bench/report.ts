@@ -72,6 +72,8 @@ export const GOALS = {
   myPageLagP99Ms: 250,
   readsRatio: 0.7,
   peakRssMiB: 150,
+  /** Issue 10: metrics on and tracing exporting may cost the rush at most this share of its calls/s. */
+  observabilityCostPct: 10,
 } as const;
 
 export function evaluate(row: Row): EvaluatedRow {
@@ -190,4 +192,75 @@ export function formatTable(rows: readonly EvaluatedRow[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((cell, i) => (i === 1 || i === 2 || i === 4 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join("  ");
   return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n").replace(/ +$/gm, "");
+}
+
+/** One observability mode of the overhead bench: the rush's calls/s over all its rounds, and what came with it. */
+export interface OverheadMode {
+  callsPerS: number;
+  p50Ms: number | null;
+  p99Ms: number | null;
+  /** Seconds for the saga to finish after the last round's rush (slowest round). */
+  drainS: number;
+  /** CPU the five services spent per reservation placed, from the rush's start until its saga finished. */
+  cpuMsPerReservation: number;
+  peakRssMiB: number;
+}
+
+export interface OverheadResults {
+  /** What the "on" mode turns on: both (the goal's case), or one of them to tell their costs apart. */
+  on: OverheadMode & { exportRequests: number; exportedBytes: number };
+  clients: number;
+  seconds: number;
+  rounds: number;
+  /** Per round, 1 − on / off of its two runs (back to back, so slow drift on the machine cancels); the goal is on their median. */
+  roundCostsPct?: number[];
+  off: OverheadMode;
+  enabled?: "both" | "metrics" | "tracing";
+}
+
+/** Rows of the overhead bench (issue 10): the rush with metrics and tracing off, then on and exporting, and the cost. */
+export function overheadRows(r: OverheadResults): EvaluatedRow[] {
+  const what = `Rush PlaceReservation, ${r.clients} clients, ${r.rounds} × ${r.seconds} s`;
+  const latency = (m: OverheadMode) => ` (p50 ${m.p50Ms?.toFixed(0) ?? "—"} ms, p99 ${m.p99Ms?.toFixed(0) ?? "—"} ms)`;
+  const pooled = r.off.callsPerS > 0 ? 100 * (1 - r.on.callsPerS / r.off.callsPerS) : null;
+  const cost = r.roundCostsPct?.length ? median(r.roundCostsPct) : pooled;
+  const rows: Row[] = [
+    { measure: `${what}, metrics and tracing off${latency(r.off)}`, project: r.off.callsPerS, unit: "calls/s" },
+    {
+      measure: `${what}, ${r.enabled === "metrics" ? "metrics on, tracing off" : `${r.enabled === "tracing" ? "metrics off" : "metrics on"}, tracing exporting (${r.on.exportRequests} OTLP requests, ${(r.on.exportedBytes / 2 ** 20).toFixed(1)} MiB)`}${latency(r.on)}`,
+      project: r.on.callsPerS,
+      unit: "calls/s",
+    },
+    {
+      measure: r.roundCostsPct?.length
+        ? `Observability cost: 1 − on / off, median of rounds (${r.roundCostsPct.map((c) => c.toFixed(1)).join(", ")} %; pooled ${pooled?.toFixed(1)} %)`
+        : "Observability cost: 1 − on / off",
+      project: cost,
+      unit: "%",
+      goal: { atMost: GOALS.observabilityCostPct },
+      ...(r.enabled && r.enabled !== "both"
+        ? { unmet: `only ${r.enabled} on` }
+        : r.on.exportRequests === 0
+          ? { unmet: "tracing exported nothing" }
+          : {}),
+    },
+    { measure: "Services' CPU per reservation (rush and saga), off", project: r.off.cpuMsPerReservation, unit: "ms" },
+    { measure: "Services' CPU per reservation (rush and saga), on", project: r.on.cpuMsPerReservation, unit: "ms" },
+    {
+      measure: "CPU cost: on / off − 1",
+      project: r.off.cpuMsPerReservation > 0 ? 100 * (r.on.cpuMsPerReservation / r.off.cpuMsPerReservation - 1) : null,
+      unit: "%",
+    },
+    { measure: "Saga drained after the rush (slowest round), off", project: r.off.drainS, unit: "s" },
+    { measure: "Saga drained after the rush (slowest round), on", project: r.on.drainS, unit: "s" },
+    { measure: "Peak RSS of the largest service, off", project: r.off.peakRssMiB, unit: "MiB" },
+    { measure: "Peak RSS of the largest service, on", project: r.on.peakRssMiB, unit: "MiB" },
+  ];
+  return rows.map(evaluate);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }

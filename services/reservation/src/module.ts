@@ -17,13 +17,14 @@ export const reservationModule: ServiceModule = {
   entities,
   migrations,
   rules: reservationRules,
-  wire({ config, logger, transactor, consume, pageTokens }) {
+  wire({ config, logger, transactor, consume, pageTokens, clientInterceptors }) {
     const timeoutMs = readInt(process.env, "MUSICAL_TIMEOUT_MS", 2_000);
     const seats = new SeatInventory({
       baseUrl: readString(process.env, "MUSICAL_URL", `http://127.0.0.1:${DEFAULT_PORTS.musical}`),
       token: serviceTokenSource(config.signingKey, "reservation"),
       timeoutMs,
       logger,
+      observers: clientInterceptors,
     });
     // When an unfinished placement is given up. Safety does not depend on it (an abort wins the row before releasing).
     const staleAfterMs = readInt(process.env, "PLACEMENT_STALE_MS", Math.max(3 * timeoutMs, 5_000));

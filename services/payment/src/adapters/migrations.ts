@@ -51,8 +51,16 @@ class Payment0003Deadline extends Migration {
   }
 }
 
+/** The trace of the event that opened a payment, so the processor's later gateway work and events continue it. */
+class Payment0004TraceContext extends Migration {
+  override up(): void {
+    this.addSql("alter table payments add column if not exists traceparent text, add column if not exists tracestate text");
+  }
+}
+
 export const migrations = [
   { name: "Payment0001Payments", class: Payment0001Payments },
   { name: "Payment0002ChargeAttempted", class: Payment0002ChargeAttempted },
   { name: "Payment0003Deadline", class: Payment0003Deadline },
+  { name: "Payment0004TraceContext", class: Payment0004TraceContext },
 ];

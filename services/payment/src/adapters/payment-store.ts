@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { InferEntity } from "@mikro-orm/core";
 import type { PaymentRecord, PaymentStatus } from "../domain/payment.js";
 import { keysetFilter, type Keyset } from "#kit/paging.js";
+import { currentTraceContext, type StoredTraceContext } from "#kit/tracing.js";
 import { PaymentEntity } from "./schema.js";
 
 /** PostgreSQL access for payments. Callers own the transaction. */
@@ -39,10 +40,12 @@ export async function insertIfAbsent(
     expiresAt: Date;
   },
 ): Promise<boolean> {
+  // The trace of the event handled now, continued when the processor takes the payment up.
+  const trace = currentTraceContext();
   const rows = await em.execute(
-    `insert into payments (payment_id, reservation_id, customer_id, amount, status, cancel_requested, expires_at)
-     values (?, ?, ?, ?, ?, ?, ?) on conflict (reservation_id) do nothing returning payment_id`,
-    [p.paymentId, p.reservationId, p.customerId, p.amount, p.status, p.cancelRequested, p.expiresAt],
+    `insert into payments (payment_id, reservation_id, customer_id, amount, status, cancel_requested, expires_at, traceparent, tracestate)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (reservation_id) do nothing returning payment_id`,
+    [p.paymentId, p.reservationId, p.customerId, p.amount, p.status, p.cancelRequested, p.expiresAt, trace.traceparent, trace.tracestate],
   );
   return rows.length === 1;
 }
@@ -58,7 +61,7 @@ export async function requestCancellation(em: EntityManager, paymentId: string, 
  * Leases due payments to this replica for a while: the gateway call happens
  * outside any transaction, and a crashed replica's lease simply runs out.
  */
-export async function leaseDue(em: EntityManager, limit: number, leaseMs: number): Promise<PaymentRecord[]> {
+export async function leaseDue(em: EntityManager, limit: number, leaseMs: number): Promise<LeasedPayment[]> {
   const rows = await em.execute<Record<string, unknown>[]>(
     // A lease that will charge marks the payment as charge-attempted before the call, durably.
     `update payments set locked_until = now() + make_interval(secs => ?),
@@ -72,8 +75,14 @@ export async function leaseDue(em: EntityManager, limit: number, leaseMs: number
     [leaseMs / 1000, limit],
   );
   // The leased rows as returned, in one round trip (not one read per payment).
-  return rows.map((row) => toRecord(em.map(PaymentEntity, row)));
+  return rows.map((row) => ({
+    ...toRecord(em.map(PaymentEntity, row)),
+    trace: { traceparent: (row.traceparent as string | null) ?? null, tracestate: (row.tracestate as string | null) ?? null },
+  }));
 }
+
+/** A payment leased for processing, with the trace it was opened in. */
+export type LeasedPayment = PaymentRecord & { trace: StoredTraceContext };
 
 export async function update(
   em: EntityManager,

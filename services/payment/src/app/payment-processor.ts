@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Worker } from "#kit/server.js";
 import type { Transactor } from "#kit/outbox.js";
 import { PollingWorker } from "#kit/polling-worker.js";
+import { continueTrace } from "#kit/tracing.js";
 import * as store from "../adapters/payment-store.js";
 import type { Payments } from "./payments.js";
 
@@ -47,8 +48,7 @@ export class PaymentProcessor implements Worker {
     while (this.#inFlight.size > concurrency / 2) await Promise.race(this.#inFlight);
     const leased = await this.transactor.run((tx) => store.leaseDue(tx.em, concurrency - this.#inFlight.size, leaseMs));
     for (const payment of leased) {
-      const work: Promise<void> = this.payments
-        .process(payment)
+      const work: Promise<void> = continueTrace("payment process", payment.trace, {}, () => this.payments.process(payment))
         .catch((error) => this.logger.error({ err: error, paymentId: payment.paymentId }, "payment step failed"))
         .finally(() => {
           this.#inFlight.delete(work);

@@ -1,8 +1,7 @@
-import { Code, ConnectError, createClient, type Client } from "@connectrpc/connect";
+import { Code, ConnectError, createClient, type Client, type Interceptor } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import { bearerInterceptor } from "#kit/auth.js";
-import { rpcMetricsInterceptor } from "#kit/metrics.js";
 import { BrokenCircuitError, TaskCancelledError, createBreaker, type Breaker } from "#kit/breaker.js";
 import { MusicalService } from "#gen/outerpark/musical/v1/musical_pb.js";
 
@@ -20,12 +19,13 @@ export class SeatInventory {
   readonly #breaker: Breaker;
   readonly #timeoutMs: number;
 
-  constructor(options: { baseUrl: string; token: () => Promise<string>; timeoutMs: number; logger: Logger }) {
+  /** `observers`: the service's client interceptors (spans, metrics), ahead of the token. */
+  constructor(options: { baseUrl: string; token: () => Promise<string>; timeoutMs: number; logger: Logger; observers: Interceptor[] }) {
     this.#client = createClient(
       MusicalService,
       createGrpcTransport({
         baseUrl: options.baseUrl,
-        interceptors: [rpcMetricsInterceptor("client"), bearerInterceptor(options.token)],
+        interceptors: [...options.observers, bearerInterceptor(options.token)],
         pingIntervalMs: 10_000,
       }),
     );
