@@ -8,6 +8,7 @@ import http from "node:http";
 import net from "node:net";
 import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { untilStreamEnds } from "./stream-end.js";
 
 export const registry = new Registry();
 
@@ -99,25 +100,14 @@ export function rpcMetricsInterceptor(side: "server" | "client"): Interceptor {
   };
 }
 
-async function* counted(
-  res: StreamResponse,
-  done: (error?: unknown) => void,
-  open: { grpc_service: string; grpc_method: string } | undefined,
-): AsyncIterable<unknown> {
+/** A server stream counts as open until it ends. */
+function counted(res: StreamResponse, done: (error?: unknown) => void, open: { grpc_service: string; grpc_method: string } | undefined) {
   const labels = open && { grpc_service: open.grpc_service, grpc_method: open.grpc_method };
   if (labels) streamsOpen.inc(labels);
-  let error: unknown = new ConnectError("stream abandoned", Code.Canceled);
-  try {
-    yield* res.message;
-    error = undefined;
-  } catch (caught) {
-    error = caught;
-    throw caught;
-  } finally {
+  return untilStreamEnds(res, (error) => {
     if (labels) streamsOpen.dec(labels);
-    // A reader that stops early (the client went away) ends the call as Canceled.
     done(error);
-  }
+  });
 }
 
 let defaultsCollected = false;

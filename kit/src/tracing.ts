@@ -26,6 +26,7 @@ import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
 import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
 import type { MsgHdrs } from "@nats-io/nats-core";
 import { readInt } from "./config.js";
+import { untilStreamEnds } from "./stream-end.js";
 
 // The RPC and messaging attributes are still "incubating" in @opentelemetry/semantic-conventions, whose docs advise
 // copying such names rather than importing the unstable entry point. These are the names the issue and Jaeger's gRPC views use.
@@ -260,7 +261,7 @@ export function rpcTracingInterceptor(side: "server" | "client"): Interceptor {
       done();
       return res;
     }
-    return { ...res, message: spanned(res as StreamResponse, done) } as typeof res;
+    return { ...res, message: untilStreamEnds(res as StreamResponse, done) } as typeof res;
   };
 }
 
@@ -274,18 +275,4 @@ function rpcIdentity(service: string, method: { name: string }): { name: string;
     rpcIdentities.set(method, identity);
   }
   return identity;
-}
-
-/** A streamed response's span ends with its last message, or when the reader stops early (Canceled). */
-async function* spanned(res: StreamResponse, done: (error?: unknown) => void): AsyncIterable<unknown> {
-  let error: unknown = new ConnectError("stream abandoned", Code.Canceled);
-  try {
-    yield* res.message;
-    error = undefined;
-  } catch (caught) {
-    error = caught;
-    throw caught;
-  } finally {
-    done(error);
-  }
 }
