@@ -11,11 +11,11 @@
 // Kept to one file, importing only packages and the kit's ports, so Node 24
 // runs it directly (type stripping: hence the ".ts" import, which tsconfig's
 // rewriteRelativeImportExtensions allows) and tests import it without a build step.
-import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Document, isScalar } from "yaml";
 import { DEFAULT_PORTS } from "../kit/src/config.ts";
+import { writeOrCheck } from "../tools/generated-files.ts";
 
 // ---------------------------------------------------------------------------
 // Definition
@@ -700,28 +700,8 @@ export function renderYaml(target: Target): string {
 }
 
 function main(argv: string[]) {
-  const check = argv.includes("--check");
-  let stale = 0;
-  for (const target of Object.keys(outputs) as Target[]) {
-    const text = renderYaml(target);
-    const file = outputs[target];
-    if (check) {
-      let current = "";
-      try {
-        current = readFileSync(file, "utf8");
-      } catch {
-        // missing counts as stale
-      }
-      if (current !== text) {
-        console.error(`stale: ${file} (run: node envoy/generate.ts)`);
-        stale++;
-      }
-    } else {
-      writeFileSync(file, text);
-      console.log(`wrote ${file}`);
-    }
-  }
-  if (stale) process.exit(1);
+  const files = (Object.keys(outputs) as Target[]).map((target) => ({ file: outputs[target], text: renderYaml(target) }));
+  writeOrCheck(files, argv.includes("--check"), "node envoy/generate.ts");
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv.slice(2));

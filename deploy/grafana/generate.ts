@@ -8,10 +8,10 @@
 // Every query names metrics the services expose (kit/src/metrics.ts and the
 // services' own); test/edge/grafana-dashboard.test.ts checks each name against a
 // running system's /metrics. Run by Node directly (type stripping), like envoy/generate.ts.
-import { readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { SERVICE_NAMES } from "../../kit/src/config.ts";
+import { writeOrCheck } from "../../tools/generated-files.ts";
 
 /** One query of a panel: PromQL and the legend Grafana draws for each series. */
 interface Query {
@@ -298,25 +298,11 @@ export const renderJson = () => `${JSON.stringify(renderDashboard(), null, 2)}\n
 
 function main(argv: string[]) {
   const text = renderJson();
-  let stale = 0;
-  for (const file of outputs) {
-    if (argv.includes("--check")) {
-      let current = "";
-      try {
-        current = readFileSync(file, "utf8");
-      } catch {
-        // missing counts as stale
-      }
-      if (current !== text) {
-        console.error(`stale: ${file} (run: node deploy/grafana/generate.ts)`);
-        stale++;
-      }
-    } else {
-      writeFileSync(file, text);
-      console.log(`wrote ${file}`);
-    }
-  }
-  if (stale) process.exit(1);
+  writeOrCheck(
+    outputs.map((file) => ({ file, text })),
+    argv.includes("--check"),
+    "node deploy/grafana/generate.ts",
+  );
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) main(process.argv.slice(2));
