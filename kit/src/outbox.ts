@@ -67,11 +67,8 @@ export class Transactor implements Autocommit {
    * returns undefined when nothing changed.
    */
   async changeWithEvent<T>(event: DomainEvent, work: (em: EntityManager, recordEvent: SqlPart) => Promise<T | undefined>): Promise<T | undefined> {
-    const { columns, values } = outboxRow(this.namespace, event);
-    const result = await work(this.db.em.fork(), {
-      sql: `insert into outbox (${columns}) select ${values.map(() => "?").join(", ")}`,
-      params: values,
-    });
+    const { columns, values, placeholders } = outboxRow(this.namespace, event);
+    const result = await work(this.db.em.fork(), { sql: `insert into outbox (${columns}) select ${placeholders}`, params: values });
     if (result !== undefined) {
       this.onCommitWithEvents();
       eventsRecorded.inc({ event_type: event.$typeName });
@@ -91,28 +88,26 @@ export interface SqlPart {
   params: unknown[];
 }
 
-/** The outbox row of `event`: its columns and their values. */
-function outboxRow(namespace: string, event: DomainEvent): { columns: string; values: unknown[] } {
+/** The outbox row of `event`: its columns, their values and the values' placeholders. */
+function outboxRow(namespace: string, event: DomainEvent): { columns: string; values: unknown[]; placeholders: string } {
   const schema = eventRegistry.getMessage(event.$typeName);
   if (!schema) throw new Error(`${event.$typeName} is not a registered event`);
   // The span that records the event (an RPC, an event handled) is the parent of its publish, whenever that happens.
   const trace = currentTraceContext();
-  return {
-    columns: "event_id, event_type, subject, payload, traceparent, tracestate",
-    values: [
-      event.eventId,
-      event.$typeName,
-      subjectOf(namespace, event.$typeName),
-      Buffer.from(toBinary(schema as DescMessage, event)),
-      trace.traceparent,
-      trace.tracestate,
-    ],
-  };
+  const values = [
+    event.eventId,
+    event.$typeName,
+    subjectOf(namespace, event.$typeName),
+    Buffer.from(toBinary(schema as DescMessage, event)),
+    trace.traceparent,
+    trace.tracestate,
+  ];
+  return { columns: "event_id, event_type, subject, payload, traceparent, tracestate", values, placeholders: values.map(() => "?").join(", ") };
 }
 
 async function enqueue(em: EntityManager, namespace: string, event: DomainEvent): Promise<void> {
-  const { columns, values } = outboxRow(namespace, event);
-  await em.execute(`insert into outbox (${columns}) values (${values.map(() => "?").join(", ")})`, values);
+  const { columns, values, placeholders } = outboxRow(namespace, event);
+  await em.execute(`insert into outbox (${columns}) values (${placeholders})`, values);
 }
 
 interface OutboxRow {
