@@ -53,7 +53,9 @@ describe("token verifier", () => {
   });
 
   it("a token verified once is refused again when it expires, and a changed copy of it is never taken from the cache", async () => {
-    const token = await mintToken({ key: signingKeyOf(issuer.privateJwk), subject: "alice", role: "customer", ttlSeconds: 1 });
+    // `exp` counts whole seconds: minted just after a second begins, the token surely lives ~2 s (minted late in a second, a 1 s token could expire before the first checks).
+    await new Promise((resolve) => setTimeout(resolve, 1_000 - (Date.now() % 1_000) + 20));
+    const token = await mintToken({ key: signingKeyOf(issuer.privateJwk), subject: "alice", role: "customer", ttlSeconds: 2 });
     expect(await verify(token)).toEqual({ subject: "alice", role: "customer" });
     const [header, payload, signature] = token.split(".");
     const claims = JSON.parse(Buffer.from(payload!, "base64url").toString());
