@@ -5,6 +5,7 @@ import type { QueryResult } from "@mikro-orm/core";
 import type { Logger } from "pino";
 import type { EventBus } from "./bus.js";
 import { readInt } from "./config.js";
+import { pgArray } from "./database.js";
 import { isConnectionError } from "./errors.js";
 import type { HealthMonitor } from "./health.js";
 import { consumerMetrics, watchConsumerBacklog } from "./metrics.js";
@@ -416,9 +417,4 @@ class Arrivals {
     }
     return this.#queue.splice(0, max);
   }
-}
-
-/** A PostgreSQL array literal: MikroORM inlines a JS array as a list of values, which `unnest` and `any` cannot take. */
-function pgArray(values: string[]): string {
-  return `{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
 }

@@ -84,3 +84,8 @@ export async function createDatabaseIfMissing(url: string): Promise<void> {
     await orm.close(true);
   }
 }
+
+/** A PostgreSQL array literal: MikroORM inlines a JS array as a list of values, which `unnest` and `any` cannot take. */
+export function pgArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
+}

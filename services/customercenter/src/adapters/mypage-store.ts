@@ -1,5 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Keyset } from "#kit/paging.js";
+import { pgArray } from "#kit/database.js";
 import type { Fact, HistoryItem, ReservationView } from "../domain/mypage.js";
 
 export type StoredHistory = HistoryItem & { summary: string };
@@ -19,75 +20,114 @@ function factFromJson(json: Record<string, unknown>): Fact {
   return ("amount" in json ? { ...json, amount: BigInt(String(json.amount)) } : json) as Fact;
 }
 
+/** A fact to record, with whom it is about. */
+export type NewFact = HistoryItem & { reservationId: string; customerId: string; summary: string };
+
 /**
- * Takes the customer's next change number (the counter row stays locked until commit) and records the fact, in one
- * statement; `recorded` is false when the fact was there already.
+ * Records facts of one transaction in one statement and gives each reservation they are about its customer's next
+ * change number: every changed view of a customer has a version of its own, so a watcher that has seen a version has
+ * seen every change up to it. The counter rows stay locked until commit (taken in customer order, so concurrent
+ * batches cannot deadlock): a customer's versions commit in order. Returns the version per reservation and the
+ * facts that were not there already.
  */
-export async function recordFact(
-  em: EntityManager,
-  item: HistoryItem & { reservationId: string; customerId: string; summary: string },
-): Promise<{ version: number; recorded: boolean }> {
-  const rows = await em.execute<{ version: string; recorded: boolean }[]>(
-    `with counter as (
-       insert into mypage_customers (customer_id, version) values (?, 1)
-       on conflict (customer_id) do update set version = mypage_customers.version + 1 returning version),
+export async function recordFacts(em: EntityManager, facts: readonly NewFact[]): Promise<{ versions: Map<string, number>; recorded: NewFact[] }> {
+  const reservationsOf = new Map<string, Set<string>>();
+  for (const f of facts) reservationsOf.set(f.customerId, (reservationsOf.get(f.customerId) ?? new Set()).add(f.reservationId));
+  const rows = await em.execute<{ customer_id: string | null; version: string | null; event_id: string | null }[]>(
+    `with input as (
+       select * from jsonb_to_recordset(?::jsonb)
+         as f(event_id text, reservation_id text, customer_id text, event_type text, occurred_at timestamptz, fact jsonb, summary text)),
+     counter as (
+       insert into mypage_customers (customer_id, version)
+       select customer_id, count(distinct reservation_id) from input group by customer_id order by customer_id
+       on conflict (customer_id) do update set version = mypage_customers.version + excluded.version returning customer_id, version),
      fact as (
        insert into mypage_history (event_id, reservation_id, customer_id, event_type, occurred_at, fact, summary)
-       values (?, ?, ?, ?, ?, ?, ?) on conflict (event_id) do nothing returning event_id)
-     select (select version from counter) as version, exists (select 1 from fact) as recorded`,
+       select event_id, reservation_id, customer_id, event_type, occurred_at, fact, summary from input
+       on conflict (event_id) do nothing returning event_id)
+     select customer_id, version, null as event_id from counter
+     union all select null, null, event_id from fact`,
     [
-      item.customerId,
-      item.eventId,
-      item.reservationId,
-      item.customerId,
-      item.eventType,
-      item.occurredAt,
-      JSON.stringify(factToJson(item.fact)),
-      item.summary,
+      JSON.stringify(
+        facts.map((f) => ({
+          event_id: f.eventId,
+          reservation_id: f.reservationId,
+          customer_id: f.customerId,
+          event_type: f.eventType,
+          occurred_at: f.occurredAt.toISOString(),
+          fact: factToJson(f.fact),
+          summary: f.summary,
+        })),
+      ),
     ],
   );
-  return { version: Number(rows[0]!.version), recorded: rows[0]!.recorded };
+  const versions = new Map<string, number>();
+  const recordedIds = new Set<string>();
+  for (const row of rows) {
+    if (row.customer_id !== null) {
+      // The counter moved up by one per reservation: they take the numbers up to its new value, in id order.
+      const reservations = [...reservationsOf.get(row.customer_id)!].sort();
+      const first = Number(row.version) - reservations.length + 1;
+      reservations.forEach((reservationId, i) => versions.set(reservationId, first + i));
+    } else if (row.event_id !== null) recordedIds.add(row.event_id);
+  }
+  return { versions, recorded: facts.filter((f) => recordedIds.has(f.eventId)) };
 }
 
-/** Every fact of a reservation, oldest first. Plain SQL: no entities to hydrate on the consumer's hot path. */
-export async function historyOf(em: EntityManager, reservationId: string): Promise<StoredHistory[]> {
+/** Every fact of these reservations, oldest first, by reservation. Plain SQL: no entities to hydrate on the consumer's hot path. */
+export async function historiesOf(em: EntityManager, reservationIds: readonly string[]): Promise<Map<string, StoredHistory[]>> {
   const rows = await em.execute<
-    { event_id: string; event_type: string; occurred_at: Date | string; fact: Record<string, unknown>; summary: string }[]
-  >("select event_id, event_type, occurred_at, fact, summary from mypage_history where reservation_id = ? order by occurred_at, event_id", [
-    reservationId,
-  ]);
-  return rows.map((row) => ({
-    eventId: row.event_id,
-    eventType: row.event_type,
-    occurredAt: row.occurred_at instanceof Date ? row.occurred_at : new Date(row.occurred_at),
-    fact: factFromJson(typeof row.fact === "string" ? (JSON.parse(row.fact) as Record<string, unknown>) : row.fact),
-    summary: row.summary,
-  }));
+    { reservation_id: string; event_id: string; event_type: string; occurred_at: Date | string; fact: Record<string, unknown>; summary: string }[]
+  >(
+    `select reservation_id, event_id, event_type, occurred_at, fact, summary from mypage_history
+      where reservation_id = any(?::text[]) order by reservation_id, occurred_at, event_id`,
+    [pgArray(reservationIds)],
+  );
+  const histories = new Map<string, StoredHistory[]>();
+  for (const row of rows) {
+    let history = histories.get(row.reservation_id);
+    if (!history) histories.set(row.reservation_id, (history = []));
+    history.push({
+      eventId: row.event_id,
+      eventType: row.event_type,
+      occurredAt: row.occurred_at instanceof Date ? row.occurred_at : new Date(row.occurred_at),
+      fact: factFromJson(typeof row.fact === "string" ? (JSON.parse(row.fact) as Record<string, unknown>) : row.fact),
+      summary: row.summary,
+    });
+  }
+  return histories;
 }
 
-export async function upsertView(
-  em: EntityManager,
-  row: { reservationId: string; customerId: string; version: number; placedAt: Date | null } & ReservationView,
-): Promise<void> {
+export type ViewRow = { reservationId: string; customerId: string; version: number; placedAt: Date | null } & ReservationView;
+
+/** Writes these reservations' views, in one statement. */
+export async function upsertViews(em: EntityManager, views: readonly ViewRow[]): Promise<void> {
   await em.execute(
     `insert into mypage_reservations
        (reservation_id, customer_id, musical_id, musical_name, seats, amount, reservation_status, payment_state, version, placed_at, updated_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now())
+     select reservation_id, customer_id, musical_id, musical_name, seats, amount, reservation_status, payment_state, version, placed_at, now()
+       from jsonb_to_recordset(?::jsonb) as v(reservation_id text, customer_id text, musical_id text, musical_name text, seats int,
+                                              amount bigint, reservation_status text, payment_state text, version bigint, placed_at timestamptz)
+      order by reservation_id
      on conflict (reservation_id) do update set
        musical_id = excluded.musical_id, musical_name = excluded.musical_name, seats = excluded.seats, amount = excluded.amount,
        reservation_status = excluded.reservation_status, payment_state = excluded.payment_state,
        version = excluded.version, placed_at = excluded.placed_at, updated_at = now()`,
     [
-      row.reservationId,
-      row.customerId,
-      row.musicalId,
-      row.musicalName,
-      row.seats,
-      row.amount,
-      row.reservationStatus,
-      row.paymentState,
-      row.version,
-      row.placedAt,
+      JSON.stringify(
+        views.map((v) => ({
+          reservation_id: v.reservationId,
+          customer_id: v.customerId,
+          musical_id: v.musicalId,
+          musical_name: v.musicalName,
+          seats: v.seats,
+          amount: v.amount.toString(),
+          reservation_status: v.reservationStatus,
+          payment_state: v.paymentState,
+          version: v.version,
+          placed_at: v.placedAt?.toISOString() ?? null,
+        })),
+      ),
     ],
   );
 }

@@ -15,7 +15,7 @@ type Owned = DomainEvent & { reservationId: string; customerId: string };
 function handler<E extends Owned>(myPage: MyPage, toFact: (event: E) => Fact): EventHandler<E> {
   return async (event, tx) => {
     if (!event.customerId || !event.reservationId) return; // e.g. seats released for an aborted placement
-    await myPage.record(tx, {
+    myPage.record(tx, {
       eventId: event.eventId,
       eventType: event.$typeName,
       reservationId: event.reservationId,
