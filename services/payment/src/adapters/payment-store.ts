@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { InferEntity } from "@mikro-orm/core";
 import type { PaymentRecord, PaymentStatus } from "../domain/payment.js";
 import { keysetFilter, type Keyset } from "#kit/paging.js";
+import type { SqlPart } from "#kit/outbox.js";
 import { currentTraceContext, type StoredTraceContext } from "#kit/tracing.js";
 import { PaymentEntity } from "./schema.js";
 
@@ -121,6 +122,25 @@ export async function update(
   if (change.retryInMs !== undefined) params.push(change.retryInMs / 1000);
   params.push(paymentId);
   await em.execute(`update payments set ${sets.join(", ")} where payment_id = ?`, params);
+}
+
+/**
+ * A charge the gateway approved, recorded with its event in one statement: only while the payment is still due to be
+ * charged and not cancelled (the update waits for and re-checks a row another transaction holds). Its id when approved;
+ * undefined when it was not, and the caller decides under the row lock instead. Sets what `update` sets for an approval.
+ */
+export async function approve(em: EntityManager, paymentId: string, chargeId: string, recordEvent: SqlPart): Promise<string | undefined> {
+  const rows = await em.execute<{ payment_id: string }[]>(
+    `with approved as (
+       update payments set status = 'APPROVED', charge_id = ?, attempts = attempts + 1,
+              updated_at = now(), locked_until = null, next_attempt_at = now()
+        where payment_id = ? and status in ('PENDING', 'DEFERRED') and not cancel_requested
+       returning payment_id),
+     recorded as (${recordEvent.sql} from approved)
+     select payment_id from approved`,
+    [chargeId, paymentId, ...recordEvent.params],
+  );
+  return rows[0]?.payment_id;
 }
 
 /** Newest first, keyset by (created_at, payment_id). */

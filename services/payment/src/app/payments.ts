@@ -103,6 +103,16 @@ export class Payments {
       customerId: leased.customerId,
       reservationId: leased.reservationId,
     });
+    if (outcome.kind === "approved") {
+      // The common case in one statement; a payment cancelled or settled meanwhile is decided under its lock below.
+      const approved = await this.transactor.changeWithEvent(this.#approved(leased), (em, recordEvent) =>
+        store.approve(em, leased.paymentId, outcome.chargeId, recordEvent),
+      );
+      if (approved) {
+        log.info("payment approved");
+        return;
+      }
+    }
     await this.transactor.run(async (tx) => {
       const p = await store.findById(tx.em, leased.paymentId, true);
       if (!p || (p.status !== "PENDING" && p.status !== "DEFERRED")) return;
