@@ -70,20 +70,16 @@ function codeOf(error: unknown): string {
  * gets. A streamed response is finished when its last message is sent.
  */
 export function rpcMetricsInterceptor(side: "server" | "client"): Interceptor {
-  const m = side === "server" ? server : client;
+  const children = side === "server" ? serverChildren : clientChildren;
   return (next) => async (req) => {
-    const base = {
-      grpc_type: GRPC_TYPES[req.method.methodKind] ?? req.method.methodKind,
-      grpc_service: req.service.typeName,
-      grpc_method: req.method.name,
-    };
-    m.started.inc(base);
+    const method = methodChildren(children, side, req.service.typeName, req.method);
+    method.started.inc();
     const started = performance.now();
     const done = (error?: unknown) => {
       // A call the client reset (a cancel, a deadline) ends with the code of the reset, whatever the handler then threw.
       const reset = req.signal.aborted && req.signal.reason instanceof ConnectError ? req.signal.reason : undefined;
-      m.handled.inc({ ...base, grpc_code: codeOf(reset ?? error) });
-      m.seconds.observe(base, (performance.now() - started) / 1000);
+      method.handled(codeOf(reset ?? error)).inc();
+      method.seconds.observe((performance.now() - started) / 1000);
     };
     let res;
     try {
@@ -96,8 +92,45 @@ export function rpcMetricsInterceptor(side: "server" | "client"): Interceptor {
       done();
       return res;
     }
-    return { ...res, message: counted(res as StreamResponse, done, side === "server" ? base : undefined) } as typeof res;
+    return { ...res, message: counted(res as StreamResponse, done, side === "server" ? method.base : undefined) } as typeof res;
   };
+}
+
+interface MethodChildren {
+  base: { grpc_type: string; grpc_service: string; grpc_method: string };
+  started: Counter.Internal;
+  seconds: Histogram.Internal<(typeof RPC_START_LABELS)[number]>;
+  handled(code: string): Counter.Internal;
+}
+
+const serverChildren = new WeakMap<object, MethodChildren>();
+const clientChildren = new WeakMap<object, MethodChildren>();
+
+/** Per method, its labelled series, looked up once: prom-client hashes a label set on every call otherwise. */
+function methodChildren(
+  cache: WeakMap<object, MethodChildren>,
+  side: "server" | "client",
+  service: string,
+  method: { name: string; methodKind: string },
+): MethodChildren {
+  let found = cache.get(method);
+  if (!found) {
+    const m = side === "server" ? server : client;
+    const base = { grpc_type: GRPC_TYPES[method.methodKind] ?? method.methodKind, grpc_service: service, grpc_method: method.name };
+    const byCode = new Map<string, Counter.Internal>();
+    found = {
+      base,
+      started: m.started.labels(base),
+      seconds: m.seconds.labels(base),
+      handled: (code) => {
+        let child = byCode.get(code);
+        if (!child) byCode.set(code, (child = m.handled.labels({ ...base, grpc_code: code })));
+        return child;
+      },
+    };
+    cache.set(method, found);
+  }
+  return found;
 }
 
 /** A server stream counts as open until it ends. */
