@@ -118,6 +118,11 @@ export function readOidcTrust(env: Env): OidcTrust | undefined {
   for (const alg of algorithms) {
     if (!ASYMMETRIC_ALGORITHMS.includes(alg)) throw new Error(`OIDC_ALGORITHMS: "${alg}" is not one of ${ASYMMETRIC_ALGORITHMS.join(", ")}`);
   }
+  return { issuerUrl, audience, algorithms, ...readRoleMapping(env) };
+}
+
+/** Where the provider's tokens carry the role (OIDC_ROLE_CLAIM, OIDC_ROLE_MAP): the services and the web app read it alike. */
+export function readRoleMapping(env: Env): Pick<OidcTrust, "roleClaim" | "roleMap"> {
   const roleClaim = (env.OIDC_ROLE_CLAIM || "role").split(".");
   if (roleClaim.some((part) => part === "")) throw new Error(`OIDC_ROLE_CLAIM must be a dotted claim path, got "${env.OIDC_ROLE_CLAIM}"`);
   const roleMap: Record<string, PersonRole> = Object.fromEntries(PERSON_ROLES.map((r) => [r, r]));
@@ -132,7 +137,7 @@ export function readOidcTrust(env: Env): OidcTrust | undefined {
       roleMap[value] = role as PersonRole;
     }
   }
-  return { issuerUrl, audience, algorithms, roleClaim, roleMap };
+  return { roleClaim, roleMap };
 }
 
 export function readInt(env: Env, name: string, fallback: number): number {

@@ -216,7 +216,7 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     expect(web.args).toEqual(["web"]);
     const env = Object.fromEntries(web.env.map((e: any) => [e.name, e.value]));
     expect(env.PORT).toBe(String(WEB_APP.port));
-    expect(Object.keys(env).sort()).toEqual(["OIDC_CLIENT_ID", "OIDC_ISSUER_URL", "PORT"]);
+    expect(Object.keys(env).sort()).toEqual(["OIDC_CLIENT_ID", "OIDC_ISSUER_URL", "OIDC_ROLE_CLAIM", "OIDC_ROLE_MAP", "PORT"]);
     expect(JSON.stringify(web)).not.toMatch(/sign-in|private|KEY/i);
     expect(web.readinessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
     const np = find(manifests, "NetworkPolicy", `${fullname}-web`);
@@ -302,6 +302,8 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     expect(Object.fromEntries(web.env.map((e: any) => [e.name, e.value]))).toMatchObject({
       OIDC_ISSUER_URL: "https://login.example.com/realms/outerpark",
       OIDC_CLIENT_ID: "outerpark-web",
+      OIDC_ROLE_CLAIM: "realm_access.roles",
+      OIDC_ROLE_MAP: "outerpark-customer=customer,outerpark-manager=manager",
     });
   });
 
