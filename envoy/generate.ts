@@ -383,7 +383,10 @@ function oidcProvider(oidc: EdgeOidc) {
     audiences: [oidc.audience],
     remote_jwks: {
       http_uri: { uri: oidc.jwksUri, cluster: OIDC_JWKS_CLUSTER, timeout: why("5s", "one JWKS document; a provider slower than this is down") },
-      cache_duration: why("300s", "a rotated key is picked up within five minutes; providers publish new keys well before signing with them"),
+      cache_duration: why(
+        "60s",
+        "Envoy does not refetch for an unknown kid: a key the provider signs with at once (Hydra does) is known within a minute; one GET a minute per pod",
+      ),
       // Fetched when Envoy starts and again as the cache expires, not on a caller's request path.
       async_fetch: {
         failed_refetch_duration: why("5s", "after a failed fetch, try again soon: until then the provider's tokens are refused"),

@@ -98,6 +98,27 @@ describe.skipIf(unavailable !== undefined)("sign-in with an OpenID Connect provi
     expect(error.details).toMatch(/aud/);
   });
 
+  it("the provider rotates its signing key: tokens under the new kid are accepted once the services fetch its keys again", async () => {
+    const oldKid = decodeProtectedHeader(mia).kid;
+    const rotated = await fetch(`${provider.adminUrl}/admin/keys/hydra.jwt.access-token`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ alg: "RS256", use: "sig", kid: `rotated-${Date.now()}` }),
+    });
+    expect(rotated.status).toBe(201);
+    const fresh = await provider.signIn({ clientId, redirectUri, username: "mia", password: "mia-secret-1" });
+    expect(decodeProtectedHeader(fresh).kid).not.toBe(oldKid);
+    // jose fetches the JWKS again for an unknown kid, at most every 30 s (so bogus kids cannot flood the provider).
+    await waitFor(
+      async () => (await musical.listMusicals({}, fresh)).musicals.length > 0,
+      45_000,
+      "a token signed with the provider's new key to be accepted",
+      1_000,
+    );
+    // The old key's tokens still verify: the provider still publishes it.
+    expect((await musical.listMusicals({}, mia)).musicals.length).toBeGreaterThan(0);
+  });
+
   it("the login app refuses a wrong password", async () => {
     await expect(provider.signIn({ clientId, redirectUri, username: "alice", password: "guess" })).rejects.toThrow(/HTTP 401/);
   });

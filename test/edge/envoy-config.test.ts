@@ -258,7 +258,7 @@ describe("with an OpenID Connect provider beside the local issuer", () => {
       forward: true,
       remote_jwks: {
         http_uri: { uri: "https://login.example.com/realms/outerpark/protocol/openid-connect/certs", cluster: OIDC_JWKS_CLUSTER, timeout: "5s" },
-        cache_duration: "300s",
+        cache_duration: "60s",
       },
     });
     expect(jwt.providers.outerpark.local_jwks).toEqual({ filename: "/etc/envoy/jwks/edge-jwks.json" });
