@@ -7,8 +7,7 @@
  * HTTP: redirects followed, the login form posted.
  */
 import { decodeJwt, decodeProtectedHeader } from "jose";
-import { inject } from "vitest";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { expectStatus, grpc, type ServiceClient } from "../support/grpc-clients.js";
 import {
   HYDRA_BUILD_TIMEOUT_MS,
