@@ -195,6 +195,16 @@ describe("OpenID Connect provider tokens", () => {
     published = [first.publicJwk];
   });
 
+  it("a provider that cannot be reached: UNAUTHENTICATED saying so, and discovery is tried again with the next token", async () => {
+    const verify = createTokenVerifier(jwks, { oidc: trust({ OIDC_ISSUER_URL: "http://127.0.0.1:1" }) });
+    const token = await providerToken(first, undefined, { iss: "http://127.0.0.1:1" });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const error = await refusal(verify(token));
+      expect(error.code).toBe(Code.Unauthenticated);
+      expect(error.rawMessage).toMatch(/OpenID Connect provider's keys are unavailable/);
+    }
+  });
+
   it("reads OIDC_* once with the other auth settings, and refuses incomplete or unsafe settings", () => {
     const config = readServiceConfig("musical", { OIDC_ISSUER_URL: "https://login.example.com/", OIDC_AUDIENCE: "outerpark" });
     expect(config.oidc).toEqual({
