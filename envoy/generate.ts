@@ -128,13 +128,63 @@ export const LOCAL_JWKS_FILE = ".data/up/keys/edge-jwks.json";
 /** Where the chart mounts the edge's JWKS (the issuer's public keys) from its ConfigMap. */
 export const HELM_JWKS_PATH = "/etc/envoy/jwks/edge-jwks.json";
 
-/** Strings the chart's ConfigMap template replaces in files/envoy.yaml. */
+/** Strings the chart's ConfigMap template replaces in files/envoy.yaml (and files/envoy-oidc.yaml). */
 export const HELM_PLACEHOLDERS = {
   /** The chart's fullname; upstream hosts are "<fullname>-<service>-headless". */
   fullname: "__FULLNAME__",
   /** A JSON-quoted RE2 regex of allowed browser origins (values edge.cors.allowOriginRegex). */
   corsOriginRegex: "__CORS_ORIGIN_REGEX__",
 } as const;
+
+/** Further strings in files/envoy-oidc.yaml, replaced from values auth.oidc (JSON-quoted, the port bare). */
+export const HELM_OIDC_PLACEHOLDERS = {
+  issuer: "__OIDC_ISSUER__",
+  audience: "__OIDC_AUDIENCE__",
+  jwksUri: "__OIDC_JWKS_URI__",
+  jwksHost: "__OIDC_JWKS_HOST__",
+  jwksPort: "__OIDC_JWKS_PORT__",
+} as const;
+
+/** The jwt_authn provider of the local issuer's tokens (people signed in by make up's dev sign-in, and service tokens). */
+export const LOCAL_PROVIDER = "outerpark";
+/** The jwt_authn provider of an OpenID Connect provider's access tokens, and the cluster its JWKS is fetched through. */
+export const OIDC_PROVIDER = "oidc";
+export const OIDC_JWKS_CLUSTER = "oidc_jwks";
+
+/**
+ * An OpenID Connect provider the edge trusts beside the local issuer. Envoy does
+ * no discovery: it is given the JWKS URI and fetches the keys itself.
+ */
+export interface EdgeOidc {
+  issuer: string;
+  audience: string;
+  jwksUri: string;
+  jwksHost: string;
+  jwksPort: number | string;
+  /** TLS to the JWKS host (an https URI). */
+  tls: boolean;
+}
+
+/** The provider's settings from its issuer, audience and JWKS URI. */
+export function edgeOidcOf(issuer: string, audience: string, jwksUri: string): EdgeOidc {
+  const url = new URL(jwksUri);
+  const tls = url.protocol === "https:";
+  if (!tls && url.protocol !== "http:") throw new Error(`the JWKS URI must be http(s), got ${jwksUri}`);
+  return { issuer, audience, jwksUri, jwksHost: url.hostname, jwksPort: url.port === "" ? (tls ? 443 : 80) : Number(url.port), tls };
+}
+
+/** The chart's OIDC flavour: every setting a placeholder; the chart accepts only an https JWKS URI. */
+export const HELM_OIDC: EdgeOidc = {
+  issuer: HELM_OIDC_PLACEHOLDERS.issuer,
+  audience: HELM_OIDC_PLACEHOLDERS.audience,
+  jwksUri: HELM_OIDC_PLACEHOLDERS.jwksUri,
+  jwksHost: HELM_OIDC_PLACEHOLDERS.jwksHost,
+  jwksPort: HELM_OIDC_PLACEHOLDERS.jwksPort,
+  tls: true,
+};
+
+/** Where Envoy's image (Ubuntu) keeps the public CAs that sign a provider's certificate. */
+export const SYSTEM_CA_FILE = "/etc/ssl/certs/ca-certificates.crt";
 
 export const EDGE_PORT = 8080;
 export const ADMIN_PORT = 9901;
@@ -288,11 +338,16 @@ function jwks(target: Target) {
   return { filename: target === "helm" ? HELM_JWKS_PATH : LOCAL_JWKS_FILE };
 }
 
-function jwtAuthn(target: Target) {
+function jwtAuthn(target: Target, oidc: EdgeOidc | undefined) {
+  // Any trusted issuer's token will do; with no OIDC provider, only the local issuer's.
+  const trusted = oidc
+    ? { requires_any: { requirements: [{ provider_name: LOCAL_PROVIDER }, { provider_name: OIDC_PROVIDER }] } }
+    : { provider_name: LOCAL_PROVIDER };
+  const trustedOrNone = [{ provider_name: LOCAL_PROVIDER }, ...(oidc ? [{ provider_name: OIDC_PROVIDER }] : []), { allow_missing: {} }];
   return {
     "@type": type("envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication"),
     providers: {
-      outerpark: {
+      [LOCAL_PROVIDER]: {
         issuer: "outerpark",
         audiences: ["outerpark"],
         local_jwks: jwks(target),
@@ -301,6 +356,7 @@ function jwtAuthn(target: Target) {
         // Services verify the token again (defence in depth), so pass it on.
         forward: true,
       },
+      ...(oidc ? { [OIDC_PROVIDER]: oidcProvider(oidc) } : {}),
     },
     rules: [
       // No requirement = no verification. CORS preflights carry no token.
@@ -310,17 +366,86 @@ function jwtAuthn(target: Target) {
       // The catalog: no token needed, but one that is sent must be valid.
       ...PUBLIC_METHODS.map((path) => ({
         match: { path },
-        requires: { requires_any: { requirements: [{ provider_name: "outerpark" }, { allow_missing: {} }] } },
+        requires: { requires_any: { requirements: trustedOrNone } },
       })),
       // The app's own files: public.
       ...WEB_APP.publicPaths.map((path) => ({ match: { path } })),
       ...WEB_APP.publicPrefixes.map((prefix) => ({ match: { prefix } })),
-      { match: { prefix: "/" }, requires: { provider_name: "outerpark" } },
+      { match: { prefix: "/" }, requires: trusted },
     ],
   };
 }
 
-function httpConnectionManager(target: Target) {
+/** The OpenID Connect provider's access tokens, checked against its JWKS fetched over HTTP(S). */
+function oidcProvider(oidc: EdgeOidc) {
+  return {
+    issuer: oidc.issuer,
+    audiences: [oidc.audience],
+    remote_jwks: {
+      http_uri: { uri: oidc.jwksUri, cluster: OIDC_JWKS_CLUSTER, timeout: why("5s", "one JWKS document; a provider slower than this is down") },
+      cache_duration: why(
+        "60s",
+        "Envoy does not refetch for an unknown kid: a key the provider signs with at once (Hydra does) is known within a minute; one GET a minute per pod",
+      ),
+      // Fetched when Envoy starts and again as the cache expires, not on a caller's request path.
+      async_fetch: {
+        failed_refetch_duration: why("5s", "after a failed fetch, try again soon: until then the provider's tokens are refused"),
+      },
+      retry_policy: {
+        num_retries: why(3, "a provider's brief hiccup does not leave the edge without its keys"),
+        retry_back_off: {
+          base_interval: why("0.5s", "jittered; gives a restarting provider a moment"),
+          max_interval: why("5s", "retries stay short; failed_refetch_duration takes over after them"),
+        },
+      },
+    },
+    // The services check the role claim (OIDC_ROLE_CLAIM) and verify the token again.
+    require_expiration: true,
+    forward: true,
+  };
+}
+
+/** The provider's JWKS host: logical DNS (one address at a time, as a client would), TLS for https. */
+function oidcJwksCluster(oidc: EdgeOidc) {
+  return {
+    name: OIDC_JWKS_CLUSTER,
+    cluster_type: {
+      name: DNS_CLUSTER_NAME,
+      typed_config: {
+        "@type": type(DNS_CLUSTER_TYPE),
+        all_addresses_in_single_endpoint: true,
+        dns_lookup_family: "V4_PREFERRED",
+        dns_refresh_rate: why("60s", "a provider's address rarely changes; TTLs are respected too"),
+        respect_dns_ttl: true,
+      },
+    },
+    connect_timeout: why("5s", "the provider may be outside the cluster, across the internet"),
+    load_assignment: {
+      cluster_name: OIDC_JWKS_CLUSTER,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: socket(oidc.jwksHost, why(oidc.jwksPort, "the JWKS URI's port")) } }] }],
+    },
+    ...(oidc.tls
+      ? {
+          transport_socket: {
+            name: "envoy.transport_sockets.tls",
+            typed_config: {
+              "@type": type("envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext"),
+              sni: oidc.jwksHost,
+              common_tls_context: {
+                validation_context: {
+                  trusted_ca: { filename: SYSTEM_CA_FILE },
+                  // The certificate must name the host we asked for, not merely chain to a public CA.
+                  match_typed_subject_alt_names: [{ san_type: "DNS", matcher: { exact: oidc.jwksHost } }],
+                },
+              },
+            },
+          },
+        }
+      : {}),
+  };
+}
+
+function httpConnectionManager(target: Target, oidc: EdgeOidc | undefined) {
   return {
     "@type": type("envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager"),
     stat_prefix: "edge",
@@ -381,7 +506,7 @@ function httpConnectionManager(target: Target) {
         name: "envoy.filters.http.cors",
         typed_config: { "@type": type("envoy.extensions.filters.http.cors.v3.Cors") },
       },
-      { name: "envoy.filters.http.jwt_authn", typed_config: jwtAuthn(target) },
+      { name: "envoy.filters.http.jwt_authn", typed_config: jwtAuthn(target, oidc) },
       {
         name: "envoy.filters.http.router",
         typed_config: { "@type": type("envoy.extensions.filters.http.router.v3.Router") },
@@ -620,7 +745,7 @@ function adminCluster() {
 }
 
 /** The Envoy v3 Bootstrap for one target, with reasons attached to numbers. */
-function annotatedBootstrap(target: Target) {
+function annotatedBootstrap(target: Target, oidc: EdgeOidc | undefined) {
   return {
     node: { id: "outerpark-edge", cluster: "outerpark-edge" },
     admin: {
@@ -638,7 +763,7 @@ function annotatedBootstrap(target: Target) {
               filters: [
                 {
                   name: "envoy.filters.network.http_connection_manager",
-                  typed_config: httpConnectionManager(target),
+                  typed_config: httpConnectionManager(target, oidc),
                 },
               ],
             },
@@ -646,7 +771,7 @@ function annotatedBootstrap(target: Target) {
         },
         statsListener(),
       ],
-      clusters: [...services.map((svc) => cluster(target, svc)), webAppCluster(target), adminCluster()],
+      clusters: [...services.map((svc) => cluster(target, svc)), webAppCluster(target), adminCluster(), ...(oidc ? [oidcJwksCluster(oidc)] : [])],
     },
   };
 }
@@ -669,9 +794,9 @@ function splitReasons(value: unknown, path: Path = [], reasons: [Path, string][]
   return { plain: value, reasons };
 }
 
-/** The Envoy v3 Bootstrap for one target, as a plain object. */
-export function renderBootstrap(target: Target): any {
-  return splitReasons(annotatedBootstrap(target)).plain;
+/** The Envoy v3 Bootstrap for one target (with an OpenID Connect provider, when given), as a plain object. */
+export function renderBootstrap(target: Target, oidc?: EdgeOidc): any {
+  return splitReasons(annotatedBootstrap(target, oidc)).plain;
 }
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -681,26 +806,33 @@ export const outputs: Record<Target, string> = {
   helm: join(root, "deploy/helm/outerpark/files/envoy.yaml"),
 };
 
+/** The chart's flavour with auth.oidc set: files/envoy.yaml plus the OpenID Connect provider (HELM_OIDC). */
+export const helmOidcOutput = join(root, "deploy/helm/outerpark/files/envoy-oidc.yaml");
+
 const headers: Record<Target, string> = {
   local: `Local edge: services on 127.0.0.1:${Math.min(...services.map((s) => s.port))}-${Math.max(...services.map((s) => s.port))}. Run: envoy -c envoy/envoy.yaml`,
   helm: `Kubernetes edge, shipped by the chart's ConfigMap after it replaces ${Object.values(HELM_PLACEHOLDERS).join(" and ")}.`,
 };
 
 /** The file's full text for one target; each chosen number carries its reason as a comment. */
-export function renderYaml(target: Target): string {
-  const { plain, reasons } = splitReasons(annotatedBootstrap(target));
+export function renderYaml(target: Target, oidc?: EdgeOidc): string {
+  const { plain, reasons } = splitReasons(annotatedBootstrap(target, oidc));
   const doc = new Document(plain);
   for (const [path, reason] of reasons) {
     const node = doc.getIn(path, true);
     if (!isScalar(node)) throw new Error(`reason on a non-scalar at ${path.join(".")}`);
     node.comment = ` ${reason}`;
   }
-  doc.commentBefore = ` GENERATED by envoy/generate.ts - do not edit; run: node envoy/generate.ts\n ${headers[target]}`;
+  const header = oidc
+    ? `${headers[target]}\n With auth.oidc set, the chart ships this flavour instead, after also replacing ${Object.values(HELM_OIDC_PLACEHOLDERS).join(", ")}.`
+    : headers[target];
+  doc.commentBefore = ` GENERATED by envoy/generate.ts - do not edit; run: node envoy/generate.ts\n ${header}`;
   return doc.toString({ lineWidth: 0 });
 }
 
 function main(argv: string[]) {
   const files = (Object.keys(outputs) as Target[]).map((target) => ({ file: outputs[target], text: renderYaml(target) }));
+  files.push({ file: helmOidcOutput, text: renderYaml("helm", HELM_OIDC) });
   writeOrCheck(files, argv.includes("--check"), "node envoy/generate.ts");
 }
 

@@ -11,12 +11,14 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { mintToken, type SigningKey } from "#kit/auth.js";
+import { readRoleMapping } from "#kit/config.js";
 
 export interface WebAppConfig {
   /** Base URL per service; "" = the page's own origin (behind the Envoy edge). */
   services: Record<"musical" | "reservation" | "customercenter", string>;
   devSignIn: boolean;
-  oidc?: { issuer: string; clientId: string };
+  /** roleClaim/roleMap: where the provider's tokens carry the role (OIDC_ROLE_CLAIM/OIDC_ROLE_MAP, as the services read them). */
+  oidc?: { issuer: string; clientId: string; roleClaim?: string; roleMap?: Record<string, string> };
 }
 
 export interface WebServerOptions {
@@ -144,11 +146,15 @@ export async function runWebServerProcess(rootDir: string): Promise<void> {
   const issuer = env.OIDC_ISSUER_URL ?? "";
   const clientId = env.OIDC_CLIENT_ID ?? "";
   if ((issuer === "") !== (clientId === "")) throw new Error("set both OIDC_ISSUER_URL and OIDC_CLIENT_ID, or neither");
+  const { roleClaim, roleMap } = readRoleMapping(env);
   const server = await startWebServer({
     dir: env.WEB_DIR ?? path.join(rootDir, "dist/web"),
     host: env.HOST ?? "0.0.0.0",
     port: Number(env.PORT ?? 8088),
-    config: { services: { musical: "", reservation: "", customercenter: "" }, ...(issuer ? { oidc: { issuer, clientId } } : {}) },
+    config: {
+      services: { musical: "", reservation: "", customercenter: "" },
+      ...(issuer ? { oidc: { issuer, clientId, roleClaim: roleClaim.join("."), roleMap } } : {}),
+    },
   });
   process.stderr.write(`web app on ${server.url}\n`);
   const stop = () => void server.close().then(() => process.exit(0));

@@ -1,11 +1,14 @@
 import { generateKeyPairSync } from "node:crypto";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { describe, expect, it } from "vitest";
+import { SignJWT, exportJWK, generateKeyPair, type JWK } from "jose";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenVerifier, mintToken, serviceTokenSource, signingKeyOf } from "./auth.js";
-import { readServiceConfig } from "./config.js";
+import { readOidcTrust, readServiceConfig } from "./config.js";
 
 function keyPair(kid: string) {
   const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
@@ -85,5 +88,135 @@ describe("auth configuration", () => {
     expect(JSON.parse(config.signingKey)).toEqual(reservation.privateJwk);
     expect(() => readServiceConfig("musical", { JWT_JWKS: jwks, JWT_JWKS_FILE: "x" })).toThrow(/not both/);
     expect(() => readServiceConfig("musical", { PAGE_TOKEN_SECRET: "short" })).toThrow(/PAGE_TOKEN_SECRET/);
+  });
+});
+
+describe("OpenID Connect provider tokens", () => {
+  // A provider of our own over real HTTP: discovery, and a JWKS whose keys the test rotates.
+  let server: Server;
+  let issuerUrl = "";
+  let published: JWK[] = [];
+  let jwksFetches = 0;
+  const rsaKey = async (kid: string) => {
+    const { privateKey, publicKey } = await generateKeyPair("RS256", { extractable: true });
+    return { kid, privateKey, publicJwk: { ...(await exportJWK(publicKey)), kid, alg: "RS256", use: "sig" } };
+  };
+  let first: Awaited<ReturnType<typeof rsaKey>>;
+  const trust = (env: Record<string, string> = {}) =>
+    readOidcTrust({ OIDC_ISSUER_URL: issuerUrl, OIDC_AUDIENCE: "outerpark-api", OIDC_ROLE_CLAIM: "ext.role", ...env });
+  const providerToken = (
+    key: { kid: string; privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"] },
+    claims: Record<string, unknown> = { ext: { role: "customer" } },
+    options: { iss?: string; aud?: string; sub?: string } = {},
+  ) =>
+    new SignJWT(claims)
+      .setProtectedHeader({ alg: "RS256", kid: key.kid, typ: "JWT" })
+      .setIssuer(options.iss ?? issuerUrl)
+      .setAudience(options.aud ?? "outerpark-api")
+      .setSubject(options.sub ?? "alice")
+      .setIssuedAt()
+      .setExpirationTime("5m")
+      .sign(key.privateKey);
+
+  beforeAll(async () => {
+    first = await rsaKey("provider-1");
+    published = [first.publicJwk];
+    server = createServer((req, res) => {
+      res.setHeader("content-type", "application/json");
+      if (req.url === "/.well-known/openid-configuration") {
+        res.end(JSON.stringify({ issuer: issuerUrl, jwks_uri: `${issuerUrl}/keys` }));
+      } else if (req.url === "/keys") {
+        jwksFetches += 1;
+        res.end(JSON.stringify({ keys: published }));
+      } else {
+        res.statusCode = 404;
+        res.end("{}");
+      }
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    issuerUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it("accepts the provider's token with the role from the claim path, and still the local issuer's", async () => {
+    const verify = createTokenVerifier(jwks, { oidc: trust() });
+    expect(await verify(await providerToken(first))).toEqual({ subject: "alice", role: "customer" });
+    // An array of roles: the highest counts.
+    expect(await verify(await providerToken(first, { ext: { role: ["customer", "manager"] } }, { sub: "mia" }))).toEqual({
+      subject: "mia",
+      role: "manager",
+    });
+    const local = await mintToken({ key: signingKeyOf(issuer.privateJwk), subject: "bob", role: "customer" });
+    expect(await verify(local)).toEqual({ subject: "bob", role: "customer" });
+  });
+
+  it("maps provider values with OIDC_ROLE_MAP; unmapped values give no role", async () => {
+    const verify = createTokenVerifier(jwks, { oidc: trust({ OIDC_ROLE_CLAIM: "groups", OIDC_ROLE_MAP: "staff=manager,fans=customer" }) });
+    expect(await verify(await providerToken(first, { groups: ["fans", "staff"] }))).toEqual({ subject: "alice", role: "manager" });
+    expect((await refusal(verify(await providerToken(first, { groups: ["manager"] })))).rawMessage).toMatch(/no valid role: claim groups/);
+  });
+
+  it("refuses a token for another audience", async () => {
+    const verify = createTokenVerifier(jwks, { oidc: trust() });
+    const error = await refusal(verify(await providerToken(first, undefined, { aud: "someone-else" })));
+    expect(error.code).toBe(Code.Unauthenticated);
+    expect(error.rawMessage).toMatch(/aud/);
+  });
+
+  it("refuses a token from another issuer, even one signed with the provider's key", async () => {
+    const verify = createTokenVerifier(jwks, { oidc: trust() });
+    for (const iss of ["https://login.example.com", "outerpark"]) {
+      const error = await refusal(verify(await providerToken(first, undefined, { iss })));
+      expect(error.code).toBe(Code.Unauthenticated);
+    }
+  });
+
+  it("refuses a token without a role, or one claiming the service role (which no provider may grant)", async () => {
+    const verify = createTokenVerifier(jwks, { oidc: trust() });
+    for (const claims of [{}, { ext: {} }, { role: "manager" }, { ext: { role: "service" } }, { ext: { role: ["service"] } }]) {
+      const error = await refusal(verify(await providerToken(first, claims, { sub: "reservation" })));
+      expect(error.code).toBe(Code.Unauthenticated);
+      expect(error.rawMessage).toMatch(/no valid role/);
+    }
+    expect(() => trust({ OIDC_ROLE_MAP: "robots=service" })).toThrow(/never service/);
+  });
+
+  it("fetches the provider's keys again for a kid it does not know yet (key rotation)", async () => {
+    const verify = createTokenVerifier(jwks, { oidc: trust(), remoteJwks: { cooldownDuration: 0 } });
+    expect(await verify(await providerToken(first))).toEqual({ subject: "alice", role: "customer" });
+    const before = jwksFetches;
+    const second = await rsaKey("provider-2");
+    published = [first.publicJwk, second.publicJwk];
+    expect(await verify(await providerToken(second, undefined, { sub: "carol" }))).toEqual({ subject: "carol", role: "customer" });
+    expect(jwksFetches).toBe(before + 1);
+    // A kid the provider never published stays unknown.
+    const stranger = await rsaKey("provider-3");
+    expect((await refusal(verify(await providerToken(stranger)))).rawMessage).toBe("invalid token: unknown signing key");
+    published = [first.publicJwk];
+  });
+
+  it("a provider that cannot be reached: UNAUTHENTICATED saying so, and discovery is tried again with the next token", async () => {
+    const verify = createTokenVerifier(jwks, { oidc: trust({ OIDC_ISSUER_URL: "http://127.0.0.1:1" }) });
+    const token = await providerToken(first, undefined, { iss: "http://127.0.0.1:1" });
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const error = await refusal(verify(token));
+      expect(error.code).toBe(Code.Unauthenticated);
+      expect(error.rawMessage).toMatch(/OpenID Connect provider's keys are unavailable/);
+    }
+  });
+
+  it("reads OIDC_* once with the other auth settings, and refuses incomplete or unsafe settings", () => {
+    const config = readServiceConfig("musical", { OIDC_ISSUER_URL: "https://login.example.com/", OIDC_AUDIENCE: "outerpark" });
+    expect(config.oidc).toEqual({
+      issuerUrl: "https://login.example.com/",
+      audience: "outerpark",
+      algorithms: ["RS256", "ES256"],
+      roleClaim: ["role"],
+      roleMap: { customer: "customer", manager: "manager" },
+    });
+    expect(readServiceConfig("musical", {}).oidc).toBeUndefined();
+    expect(() => readOidcTrust({ OIDC_ISSUER_URL: "https://login.example.com" })).toThrow(/OIDC_AUDIENCE/);
+    expect(() => readOidcTrust({ OIDC_AUDIENCE: "outerpark" })).toThrow(/without OIDC_ISSUER_URL/);
+    expect(() => readOidcTrust({ OIDC_ISSUER_URL: "https://x", OIDC_AUDIENCE: "a", OIDC_ALGORITHMS: "HS256" })).toThrow(/HS256/);
   });
 });

@@ -1,7 +1,18 @@
 import type { DescMethod } from "@bufbuild/protobuf";
-import { createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
+import { ConnectError, createContextKey, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import { createPrivateKey, createPublicKey, type JsonWebKey, type KeyObject } from "node:crypto";
-import { SignJWT, jwtVerify, errors as joseErrors, type JSONWebKeySet, type JWK } from "jose";
+import {
+  SignJWT,
+  createRemoteJWKSet,
+  decodeJwt,
+  jwtVerify,
+  errors as joseErrors,
+  type JSONWebKeySet,
+  type JWK,
+  type JWTPayload,
+  type RemoteJWKSetOptions,
+} from "jose";
+import type { OidcTrust, PersonRole } from "./config.js";
 import { permissionDenied, unauthenticated } from "./errors.js";
 
 export const ROLES = ["customer", "manager", "service"] as const;
@@ -69,11 +80,20 @@ export type TokenVerifier = (token: string) => Promise<Principal>;
  * for that service (sub = the key's owner). So a service pod, which holds at
  * most its own private key, can mint neither a customer's nor a manager's
  * token, nor another service's.
+ *
+ * With `oidc`, an OpenID Connect provider's access tokens are accepted too: a
+ * token is routed by its (unverified) `iss`, then verified against the
+ * provider's JWKS pinned to its issuer, audience and algorithms. Its role comes
+ * from the configured claim, mapped to customer or manager; never service.
  */
-export function createTokenVerifier(jwks: string, options: { cacheSize?: number } = {}): TokenVerifier {
+export function createTokenVerifier(
+  jwks: string,
+  options: { cacheSize?: number; oidc?: OidcTrust | undefined; remoteJwks?: RemoteJWKSetOptions } = {},
+): TokenVerifier {
   const keys = publicKeysOf(jwks);
+  const provider = options.oidc ? oidcVerifier(options.oidc, options.remoteJwks) : undefined;
   // An ES256 verify costs more CPU than the rest of a read call; a customer sends the same token until it expires.
-  // A token string verified once stays valid (fixed keys, signed claims) until its exp, checked on every hit.
+  // A token string verified once stays valid (signed claims) until its exp, checked on every hit.
   const cacheSize = options.cacheSize ?? 10_000;
   const verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
   return async (token) => {
@@ -82,7 +102,7 @@ export function createTokenVerifier(jwks: string, options: { cacheSize?: number 
       if (Date.now() < hit.expiresAtMs) return hit.principal;
       verified.delete(token); // expired: verification below says so
     }
-    const { principal, expiresAtMs } = await verifyToken(keys, token);
+    const { principal, expiresAtMs } = provider?.issued(token) ? await provider.verify(token) : await verifyToken(keys, token);
     if (verified.size >= cacheSize) verified.delete(verified.keys().next().value!); // oldest first
     verified.set(token, { principal, expiresAtMs });
     return principal;
@@ -113,11 +133,90 @@ async function verifyToken(
     // `exp` is required, so jwtVerify has checked it is a number.
     return { principal: Object.freeze({ subject: payload.sub, role: role as Role }), expiresAtMs: payload.exp! * 1000 };
   } catch (error) {
-    if (error instanceof joseErrors.JWTExpired) throw unauthenticated("token expired");
-    if (error instanceof joseErrors.JWTClaimValidationFailed) throw unauthenticated(`invalid token: ${error.message}`);
-    if (error instanceof joseErrors.JOSEError) throw unauthenticated(`invalid token: ${error.code}`);
-    throw error;
+    throw refusalOf(error);
   }
+}
+
+/** jose's failures as UNAUTHENTICATED with a message a caller can act on; anything else unchanged. */
+function refusalOf(error: unknown): unknown {
+  if (error instanceof joseErrors.JWTExpired) return unauthenticated("token expired");
+  if (error instanceof joseErrors.JWTClaimValidationFailed) return unauthenticated(`invalid token: ${error.message}`);
+  if (error instanceof joseErrors.JWKSNoMatchingKey) return unauthenticated("invalid token: unknown signing key");
+  if (error instanceof joseErrors.JOSEError) return unauthenticated(`invalid token: ${error.code}`);
+  return error;
+}
+
+const withoutTrailingSlash = (url: string) => url.replace(/\/+$/, "");
+
+/** Higher roles first: a person holding several gets the highest. */
+const ROLE_RANK: readonly PersonRole[] = ["manager", "customer"];
+
+/** The role a provider's claims give, after the role map; never "service", whatever the claims say. */
+export function roleFromClaims(claims: JWTPayload, trust: Pick<OidcTrust, "roleClaim" | "roleMap">): PersonRole | undefined {
+  let value: unknown = claims;
+  for (const part of trust.roleClaim)
+    value = value && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>)[part] : undefined;
+  const values = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === "string");
+  const granted = new Set(values.map((v) => (Object.hasOwn(trust.roleMap, v) ? trust.roleMap[v] : undefined)));
+  return ROLE_RANK.find((role) => granted.has(role));
+}
+
+/**
+ * An OpenID Connect provider's access tokens: its keys are found by discovery
+ * (<issuer>/.well-known/openid-configuration -> jwks_uri) on the first such
+ * token, then held by jose's remote JWKS, which caches them and fetches the
+ * set again when a token names a kid it does not know (key rotation).
+ */
+function oidcVerifier(trust: OidcTrust, remoteJwks: RemoteJWKSetOptions | undefined) {
+  const expectedIssuer = withoutTrailingSlash(trust.issuerUrl);
+  let discovered: Promise<{ issuer: string; keys: ReturnType<typeof createRemoteJWKSet> }> | undefined;
+  const discover = () =>
+    (discovered ??= (async () => {
+      const url = `${expectedIssuer}/.well-known/openid-configuration`;
+      const response = await fetch(url, { signal: AbortSignal.timeout(5_000), headers: { accept: "application/json" } });
+      if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+      const doc = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
+      if (typeof doc.issuer !== "string" || withoutTrailingSlash(doc.issuer) !== expectedIssuer) {
+        throw new Error(`${url} names issuer ${JSON.stringify(doc.issuer)}, not ${trust.issuerUrl}`);
+      }
+      if (typeof doc.jwks_uri !== "string") throw new Error(`${url} has no jwks_uri`);
+      return { issuer: doc.issuer, keys: createRemoteJWKSet(new URL(doc.jwks_uri), remoteJwks) };
+    })().catch((error: unknown) => {
+      discovered = undefined; // try again with the next token
+      throw error;
+    }));
+  return {
+    /** The token says the provider issued it (unverified: this only picks the keys to check it with). */
+    issued(token: string): boolean {
+      try {
+        const iss = decodeJwt(token).iss;
+        return typeof iss === "string" && iss !== ISSUER && withoutTrailingSlash(iss) === expectedIssuer;
+      } catch {
+        return false; // not a JWT: the local path says why
+      }
+    },
+    async verify(token: string): Promise<{ principal: Principal; expiresAtMs: number }> {
+      let payload: JWTPayload;
+      try {
+        const { issuer, keys } = await discover();
+        ({ payload } = await jwtVerify(token, keys, {
+          issuer,
+          audience: trust.audience,
+          algorithms: trust.algorithms,
+          requiredClaims: ["exp", "sub"],
+        }));
+      } catch (error) {
+        const refusal = refusalOf(error);
+        if (refusal instanceof ConnectError) throw refusal;
+        const reason = error instanceof Error ? error.message : String(error);
+        throw unauthenticated(`cannot check the token: the OpenID Connect provider's keys are unavailable (${reason})`);
+      }
+      if (typeof payload.sub !== "string" || payload.sub === "") throw unauthenticated("token has no subject");
+      const role = roleFromClaims(payload, trust);
+      if (!role) throw unauthenticated(`token has no valid role: claim ${trust.roleClaim.join(".")} maps to neither customer nor manager`);
+      return { principal: Object.freeze({ subject: payload.sub, role }), expiresAtMs: payload.exp! * 1000 };
+    },
+  };
 }
 
 /** The public keys of a JWKS by kid. Refuses private or symmetric keys: the set is handed to every pod. */

@@ -46,6 +46,8 @@ export interface ServiceConfig {
   eventNamespace: string;
   /** Public JWKS every token is checked against (JWT_JWKS, or the file JWT_JWKS_FILE); "" when unset, and then the service refuses to start. */
   jwks: string;
+  /** An OpenID Connect provider whose access tokens are trusted too (OIDC_*); undefined when OIDC_ISSUER_URL is unset. */
+  oidc: OidcTrust | undefined;
   /** This service's own private JWK for calls to other services (SERVICE_SIGNING_KEY or SERVICE_SIGNING_KEY_FILE); "" for services that call none. */
   signingKey: string;
   /** HMAC secret of page tokens (PAGE_TOKEN_SECRET); the same on every replica of a service. */
@@ -68,11 +70,74 @@ export function readServiceConfig(service: ServiceName, env: Env = process.env):
     natsUrl: env.NATS_URL ?? "nats://127.0.0.1:4222",
     eventNamespace: readIdentifier(env, "EVENT_NAMESPACE", "outerpark"),
     jwks: readTextOrFile(env, "JWT_JWKS"),
+    oidc: readOidcTrust(env),
     signingKey: readTextOrFile(env, "SERVICE_SIGNING_KEY"),
     pageTokenSecret: readSecret(env, "PAGE_TOKEN_SECRET", DEV_PAGE_TOKEN_SECRET),
     logLevel: env.LOG_LEVEL ?? "info",
     shutdownTimeoutMs: readInt(env, "SHUTDOWN_TIMEOUT_MS", 15_000),
   };
+}
+
+/** The roles a person can have; "service" is never one an OpenID Connect provider can grant. */
+export const PERSON_ROLES = ["customer", "manager"] as const;
+export type PersonRole = (typeof PERSON_ROLES)[number];
+
+/** How the services trust an OpenID Connect provider's access tokens, beside the local issuer. */
+export interface OidcTrust {
+  /** The provider's issuer URL (OIDC_ISSUER_URL): tokens whose `iss` is this are checked against its keys. */
+  issuerUrl: string;
+  /** The `aud` its access tokens must carry (OIDC_AUDIENCE). */
+  audience: string;
+  /** Accepted signature algorithms (OIDC_ALGORITHMS, comma-separated; default RS256,ES256). */
+  algorithms: string[];
+  /** Dotted path of the role claim (OIDC_ROLE_CLAIM, default "role"; Hydra: "ext.role"). */
+  roleClaim: string[];
+  /** Provider value -> OuterPark role (OIDC_ROLE_MAP "value=role,…"; default customer=customer, manager=manager). */
+  roleMap: Record<string, PersonRole>;
+}
+
+const ASYMMETRIC_ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"];
+
+export function readOidcTrust(env: Env): OidcTrust | undefined {
+  const issuerUrl = env.OIDC_ISSUER_URL ?? "";
+  if (issuerUrl === "") {
+    const stray = ["OIDC_AUDIENCE", "OIDC_ALGORITHMS", "OIDC_ROLE_CLAIM", "OIDC_ROLE_MAP"].filter((name) => env[name]);
+    if (stray.length > 0) throw new Error(`${stray.join(", ")} set without OIDC_ISSUER_URL`);
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(issuerUrl);
+  } catch {
+    throw new Error(`OIDC_ISSUER_URL must be a URL, got "${issuerUrl}"`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("OIDC_ISSUER_URL must be an http(s) URL");
+  const audience = env.OIDC_AUDIENCE ?? "";
+  if (audience === "") throw new Error("OIDC_AUDIENCE must be set with OIDC_ISSUER_URL: the aud the provider's access tokens carry for OuterPark");
+  const algorithms = (env.OIDC_ALGORITHMS || "RS256,ES256").split(",").map((a) => a.trim());
+  for (const alg of algorithms) {
+    if (!ASYMMETRIC_ALGORITHMS.includes(alg)) throw new Error(`OIDC_ALGORITHMS: "${alg}" is not one of ${ASYMMETRIC_ALGORITHMS.join(", ")}`);
+  }
+  return { issuerUrl, audience, algorithms, ...readRoleMapping(env) };
+}
+
+/** Where the provider's tokens carry the role (OIDC_ROLE_CLAIM, OIDC_ROLE_MAP): the services and the web app read it alike. */
+export function readRoleMapping(env: Env): Pick<OidcTrust, "roleClaim" | "roleMap"> {
+  const roleClaim = (env.OIDC_ROLE_CLAIM || "role").split(".");
+  if (roleClaim.some((part) => part === "")) throw new Error(`OIDC_ROLE_CLAIM must be a dotted claim path, got "${env.OIDC_ROLE_CLAIM}"`);
+  const roleMap: Record<string, PersonRole> = Object.fromEntries(PERSON_ROLES.map((r) => [r, r]));
+  if (env.OIDC_ROLE_MAP) {
+    for (const key of Object.keys(roleMap)) delete roleMap[key];
+    for (const entry of env.OIDC_ROLE_MAP.split(",")) {
+      const [value, role, ...rest] = entry.split("=").map((s) => s.trim());
+      if (!value || !role || rest.length > 0) throw new Error(`OIDC_ROLE_MAP entries are "providerValue=role", got "${entry}"`);
+      if (!(PERSON_ROLES as readonly string[]).includes(role)) {
+        throw new Error(`OIDC_ROLE_MAP: "${role}" is not a role the provider may grant (${PERSON_ROLES.join(", ")}; never service)`);
+      }
+      roleMap[value] = role as PersonRole;
+    }
+  }
+  return { roleClaim, roleMap };
 }
 
 export function readInt(env: Env, name: string, fallback: number): number {

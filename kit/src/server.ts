@@ -115,7 +115,7 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
       registerReflection(router, module.services);
     },
     ...REQUEST_LIMITS,
-    requestGate: gateRequests(authGate(createTokenVerifier(config.jwks), PUBLIC_SERVICES, module.publicMethods)),
+    requestGate: gateRequests(authGate(createTokenVerifier(config.jwks, { oidc: config.oidc }), PUBLIC_SERVICES, module.publicMethods)),
     // Tracing and metrics first: they record the code the caller gets, after errorInterceptor's mapping.
     interceptors: [
       rpcTracingInterceptor("server"),

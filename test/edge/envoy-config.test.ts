@@ -10,8 +10,15 @@ import {
   DNS_CLUSTER_TYPE,
   STATS_PATH,
   STATS_PORT,
+  HELM_OIDC,
+  HELM_OIDC_PLACEHOLDERS,
   HELM_PLACEHOLDERS,
   LOCAL_JWKS_FILE,
+  OIDC_JWKS_CLUSTER,
+  OIDC_PROVIDER,
+  SYSTEM_CA_FILE,
+  edgeOidcOf,
+  helmOidcOutput,
   WEB_APP,
   outputs,
   renderBootstrap,
@@ -37,6 +44,7 @@ describe("envoy generator", () => {
     for (const target of ["local", "helm"] as const) {
       expect(readFileSync(outputs[target], "utf8"), `${outputs[target]} is stale: run node envoy/generate.ts`).toBe(renderYaml(target));
     }
+    expect(readFileSync(helmOidcOutput, "utf8"), `${helmOidcOutput} is stale: run node envoy/generate.ts`).toBe(renderYaml("helm", HELM_OIDC));
   });
 
   test("the definition lists exactly the RPCs in proto/", () => {
@@ -45,11 +53,15 @@ describe("envoy generator", () => {
     expect(fromDefinition).toEqual(fromProto);
   });
 
-  test("every number and duration in both files says why it was chosen", () => {
-    for (const target of ["local", "helm"] as const) {
+  test("every number and duration in every file says why it was chosen", () => {
+    for (const [target, text] of [
+      ["local", renderYaml("local")],
+      ["helm", renderYaml("helm")],
+      ["helm-oidc", renderYaml("helm", HELM_OIDC)],
+    ] as const) {
       const unexplained: string[] = [];
       let explained = 0;
-      visit(parseDocument(renderYaml(target)), {
+      visit(parseDocument(text), {
         Pair(_, pair) {
           const v = pair.value;
           if (!isScalar(v)) return;
@@ -206,6 +218,109 @@ describe("the chart's envoy.yaml: DNS discovery through the DNS cluster extensio
     const broken = clone(bootstrap);
     mutate(broken.static_resources.clusters[1]);
     expect(validateEnvoy(broken).errors.join("\n")).toMatch(message);
+  });
+});
+
+describe("with an OpenID Connect provider beside the local issuer", () => {
+  const jwtOf = (b: any) => httpConnectionManager(b).http_filters.find((f: any) => f.name === "envoy.filters.http.jwt_authn").typed_config;
+  const oidcCluster = (b: any) => b.static_resources.clusters.find((c: any) => c.name === OIDC_JWKS_CLUSTER);
+  // As the chart's ConfigMap renders files/envoy-oidc.yaml for auth.oidc = {issuerUrl, audience, jwksUri}.
+  const chartOidc = parse(
+    readFileSync(helmOidcOutput, "utf8")
+      .replaceAll(HELM_PLACEHOLDERS.fullname, "op")
+      .replaceAll(HELM_PLACEHOLDERS.corsOriginRegex, '"https://x"')
+      .replaceAll(HELM_OIDC_PLACEHOLDERS.issuer, '"https://login.example.com/realms/outerpark"')
+      .replaceAll(HELM_OIDC_PLACEHOLDERS.audience, '"outerpark-api"')
+      .replaceAll(HELM_OIDC_PLACEHOLDERS.jwksUri, '"https://login.example.com/realms/outerpark/protocol/openid-connect/certs"')
+      .replaceAll(HELM_OIDC_PLACEHOLDERS.jwksHost, '"login.example.com"')
+      .replaceAll(HELM_OIDC_PLACEHOLDERS.jwksPort, "443"),
+    { uniqueKeys: true, strict: true },
+  );
+  const localHttp = renderBootstrap("local", edgeOidcOf("http://127.0.0.1:4444", "outerpark-api", "http://127.0.0.1:4444/.well-known/jwks.json"));
+
+  test.each([
+    ["the chart's envoy-oidc.yaml", chartOidc],
+    ["a local edge with an http provider", localHttp],
+  ])("%s: valid against the protos and means what the edge must do", (_name, bootstrap) => {
+    const result = validateEnvoy(bootstrap);
+    expect(result.errors).toEqual([]);
+    expect(result.anyTypes).toContain("envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication");
+    expect(checkEdgeSemantics(bootstrap, expectationsFromProtos())).toEqual([]);
+  });
+
+  test("a second provider fetches the provider's JWKS through oidc_jwks, cached, and every API accepts either issuer's token", () => {
+    const jwt = jwtOf(chartOidc);
+    expect(Object.keys(jwt.providers)).toEqual(["outerpark", OIDC_PROVIDER]);
+    expect(jwt.providers.oidc).toMatchObject({
+      issuer: "https://login.example.com/realms/outerpark",
+      audiences: ["outerpark-api"],
+      require_expiration: true,
+      forward: true,
+      remote_jwks: {
+        http_uri: { uri: "https://login.example.com/realms/outerpark/protocol/openid-connect/certs", cluster: OIDC_JWKS_CLUSTER, timeout: "5s" },
+        cache_duration: "60s",
+      },
+    });
+    expect(jwt.providers.outerpark.local_jwks).toEqual({ filename: "/etc/envoy/jwks/edge-jwks.json" });
+    const either = { requires_any: { requirements: [{ provider_name: "outerpark" }, { provider_name: OIDC_PROVIDER }] } };
+    expect(jwt.rules.at(-1)).toEqual({ match: { prefix: "/" }, requires: either });
+    for (const rule of jwt.rules.filter((r: any) => r.match.path?.startsWith("/outerpark.")))
+      expect(rule.requires.requires_any.requirements).toEqual([
+        { provider_name: "outerpark" },
+        { provider_name: OIDC_PROVIDER },
+        { allow_missing: {} },
+      ]);
+  });
+
+  test("https: the JWKS host is verified by TLS (SNI, public CAs, its name in the certificate); http: plain", () => {
+    const c = oidcCluster(chartOidc);
+    expect(c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({ address: "login.example.com", port_value: 443 });
+    expect(c.transport_socket.typed_config).toMatchObject({
+      sni: "login.example.com",
+      common_tls_context: {
+        validation_context: {
+          trusted_ca: { filename: SYSTEM_CA_FILE },
+          match_typed_subject_alt_names: [{ san_type: "DNS", matcher: { exact: "login.example.com" } }],
+        },
+      },
+    });
+    expect(oidcCluster(localHttp).transport_socket).toBeUndefined();
+    expect(oidcCluster(localHttp).load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({
+      address: "127.0.0.1",
+      port_value: 4444,
+    });
+  });
+
+  test("the chart's two flavours differ only by the provider, its cluster and the requirements", () => {
+    const strip = (b: any) => {
+      const copy = clone(b);
+      const jwt = jwtOf(copy);
+      delete jwt.providers.oidc;
+      jwt.rules = JSON.parse(
+        JSON.stringify(jwt.rules)
+          .replaceAll(`{"requires_any":{"requirements":[{"provider_name":"outerpark"},{"provider_name":"oidc"}]}}`, `{"provider_name":"outerpark"}`)
+          .replaceAll(`{"provider_name":"oidc"},`, ""),
+      );
+      copy.static_resources.clusters = copy.static_resources.clusters.filter((c: any) => c.name !== OIDC_JWKS_CLUSTER);
+      return copy;
+    };
+    expect(strip(renderBootstrap("helm", HELM_OIDC))).toEqual(renderBootstrap("helm"));
+  });
+
+  const oidcCases: [string, (b: any) => void, RegExp][] = [
+    ["a remote JWKS speaking for the local issuer", (b) => (jwtOf(b).providers.oidc.issuer = "outerpark"), /must not speak for the outerpark issuer/],
+    ["an https JWKS fetched without TLS", (b) => delete oidcCluster(b).transport_socket, /needs TLS/],
+    ["a remote JWKS without a cache duration", (b) => delete jwtOf(b).providers.oidc.remote_jwks.cache_duration, /cache_duration/],
+    [
+      "a requirement naming an unknown provider",
+      (b) => (jwtOf(b).rules.at(-1).requires.requires_any.requirements[1].provider_name = "oidcc"),
+      /last jwt rule/,
+    ],
+  ];
+  test.each(oidcCases)("semantic check catches %s", (_name, mutate, message) => {
+    const broken = clone(chartOidc);
+    mutate(broken);
+    expect(checkEdgeSemantics(broken, expectationsFromProtos()).join("\n")).toMatch(message);
   });
 });
 

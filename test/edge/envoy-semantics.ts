@@ -132,7 +132,11 @@ export function checkEdgeSemantics(bootstrap: Obj, expect: EdgeExpectations): st
   // Clusters of Envoy's own admin interface (loopback :9901) serve the stats listener only; the rest are upstreams.
   const allClusters: Obj[] = bootstrap.static_resources?.clusters ?? [];
   const adminClusters = new Set(allClusters.filter(isAdminCluster).map((c) => c.name));
-  const clusters = allClusters.filter((c) => !adminClusters.has(c.name));
+  // Clusters a jwt_authn provider fetches its remote JWKS through: not upstreams of any route.
+  const jwtProviders: Obj = httpConnectionManager(bootstrap).http_filters.find((f: Obj) => typeOf(f.typed_config)?.endsWith("JwtAuthentication"))
+    ?.typed_config?.providers;
+  const jwksClusters = new Set(Object.values<Obj>(jwtProviders ?? {}).flatMap((p) => p.remote_jwks?.http_uri?.cluster ?? []));
+  const clusters = allClusters.filter((c) => !adminClusters.has(c.name) && !jwksClusters.has(c.name));
   const clusterNames = new Set(clusters.map((c) => c.name));
   problems.push(...checkStatsListeners(bootstrap, adminClusters));
   const hcm = httpConnectionManager(bootstrap);
@@ -160,7 +164,11 @@ export function checkEdgeSemantics(bootstrap: Obj, expect: EdgeExpectations): st
     if (!rule || rule.requires) problems.push(`jwt rule for ${prefix} must exist without requires`);
   }
   const last = rules.at(-1);
-  if (last?.match?.prefix !== "/" || last.match.headers || !last.requires?.provider_name)
+  const providerNames = Object.keys(jwt?.providers ?? {});
+  const lastRequires: string[] = last?.requires?.provider_name
+    ? [last.requires.provider_name]
+    : (last?.requires?.requires_any?.requirements ?? []).map((q: Obj) => q.provider_name ?? "(not a provider)");
+  if (last?.match?.prefix !== "/" || last.match.headers || lastRequires.length === 0 || lastRequires.some((n) => !providerNames.includes(n)))
     problems.push('the last jwt rule must require a provider for prefix "/"');
   for (const path of expect.publicPaths) {
     const any: Obj[] = rules.find((r) => r.match?.path === path)?.requires?.requires_any?.requirements ?? [];
@@ -172,8 +180,20 @@ export function checkEdgeSemantics(bootstrap: Obj, expect: EdgeExpectations): st
     if (!r.requires && path?.startsWith("/outerpark.")) problems.push(`jwt rule ${path} lets an API through without any check`);
   }
   for (const [name, p] of Object.entries<Obj>(jwt?.providers ?? {})) {
-    if (p.issuer !== "outerpark" || !p.audiences?.includes("outerpark")) problems.push(`jwt provider ${name}: issuer/audience must be outerpark`);
-    if (!p.local_jwks) problems.push(`jwt provider ${name}: local_jwks missing`);
+    if (p.remote_jwks) {
+      // An OpenID Connect provider: never the local issuer's name, keys fetched through a cluster of their own, cached.
+      if (p.issuer === "outerpark" || !p.issuer) problems.push(`jwt provider ${name}: a remote JWKS must not speak for the outerpark issuer`);
+      if (!p.audiences?.length) problems.push(`jwt provider ${name}: audiences missing`);
+      const uri: string = p.remote_jwks.http_uri?.uri ?? "";
+      const c = allClusters.find((x) => x.name === p.remote_jwks.http_uri?.cluster);
+      if (!c) problems.push(`jwt provider ${name}: JWKS cluster ${p.remote_jwks.http_uri?.cluster} missing`);
+      else if (!uri.startsWith("http://") && c.transport_socket?.typed_config?.["@type"]?.endsWith("UpstreamTlsContext") !== true)
+        problems.push(`jwt provider ${name}: ${uri} needs TLS on cluster ${c.name}`);
+      if (!p.remote_jwks.cache_duration) problems.push(`jwt provider ${name}: remote_jwks.cache_duration missing`);
+    } else {
+      if (p.issuer !== "outerpark" || !p.audiences?.includes("outerpark")) problems.push(`jwt provider ${name}: issuer/audience must be outerpark`);
+      if (!p.local_jwks) problems.push(`jwt provider ${name}: local_jwks missing`);
+    }
     if (p.forward !== true) problems.push(`jwt provider ${name}: forward the token so services verify it too`);
     if (p.require_expiration !== true && !p.max_lifetime) problems.push(`jwt provider ${name}: require_expiration, or a token would be good forever`);
     // Only public asymmetric keys: a symmetric (oct) or private key here could mint tokens.
@@ -182,7 +202,7 @@ export function checkEdgeSemantics(bootstrap: Obj, expect: EdgeExpectations): st
       const keys: Obj[] = JSON.parse(inline).keys ?? [];
       for (const k of keys)
         if (k.kty !== "EC" || "d" in k || "k" in k) problems.push(`jwt provider ${name}: key ${k.kid ?? "?"} must be an EC public key`);
-    } else if (!p.local_jwks?.filename) problems.push(`jwt provider ${name}: local_jwks needs a filename or inline keys`);
+    } else if (p.local_jwks && !p.local_jwks.filename) problems.push(`jwt provider ${name}: local_jwks needs a filename or inline keys`);
   }
 
   // Every route's cluster exists; every cluster is used.

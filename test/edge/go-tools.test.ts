@@ -9,7 +9,7 @@ const script = join(repoRoot, "tools/go-tools.sh");
 test("an unknown tool name is refused with the known names", () => {
   const r = spawnSync(script, ["helmm"], { encoding: "utf8" });
   expect(r.status).toBe(2);
-  expect(r.stderr).toMatch(/unknown tool 'helmm' \(known: helm grpcurl nats-server ghz promtool\)/);
+  expect(r.stderr).toMatch(/unknown tool 'helmm' \(known: helm grpcurl nats-server ghz promtool hydra\)/);
 });
 
 test(

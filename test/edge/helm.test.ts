@@ -7,7 +7,7 @@ import { beforeAll, describe, expect, test, vi } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
-import { ADMIN_PORT, STATS_PATH, STATS_PORT, WEB_APP, services as edgeServices } from "../../envoy/generate.js";
+import { ADMIN_PORT, OIDC_JWKS_CLUSTER, OIDC_PROVIDER, STATS_PATH, STATS_PORT, WEB_APP, services as edgeServices } from "../../envoy/generate.js";
 import { DEFAULT_METRICS_PORTS, type ServiceName } from "#kit/config.js";
 import { generateKeySet } from "../../tools/keys.js";
 import { validateEnvoy } from "./envoy-proto.js";
@@ -135,6 +135,23 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     expect(env.JWT_JWKS.valueFrom.configMapKeyRef).toEqual({ name: `${fullname}-jwks`, key: "jwks.json" });
     expect(env.PAGE_TOKEN_SECRET.valueFrom.secretKeyRef.name).toBeTruthy();
     expect(env.JWT_SECRET).toBeUndefined();
+    // auth.oidc (the production values): every service trusts the provider's access tokens, from the same values the app and the edge read.
+    const oidcEnv = Object.fromEntries(
+      Object.entries(env)
+        .filter(([name]) => name.startsWith("OIDC_"))
+        .map(([name, e]: [string, any]) => [name, e.value]),
+    );
+    expect(oidcEnv).toEqual(
+      flavour === "production"
+        ? {
+            OIDC_ISSUER_URL: "https://login.example.com/realms/outerpark",
+            OIDC_AUDIENCE: "outerpark-api",
+            OIDC_ALGORITHMS: "RS256,ES256",
+            OIDC_ROLE_CLAIM: "realm_access.roles",
+            OIDC_ROLE_MAP: "outerpark-customer=customer,outerpark-manager=manager",
+          }
+        : {},
+    );
     // Only a service that calls another holds a private key: reservation.
     expect(env.SERVICE_SIGNING_KEY !== undefined).toBe(svc === "reservation");
     expect(dep.spec.template.metadata.annotations["checksum/jwks"]).toMatch(/^[0-9a-f]{64}$/);
@@ -199,7 +216,7 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     expect(web.args).toEqual(["web"]);
     const env = Object.fromEntries(web.env.map((e: any) => [e.name, e.value]));
     expect(env.PORT).toBe(String(WEB_APP.port));
-    expect(Object.keys(env).sort()).toEqual(["OIDC_CLIENT_ID", "OIDC_ISSUER_URL", "PORT"]);
+    expect(Object.keys(env).sort()).toEqual(["OIDC_CLIENT_ID", "OIDC_ISSUER_URL", "OIDC_ROLE_CLAIM", "OIDC_ROLE_MAP", "PORT"]);
     expect(JSON.stringify(web)).not.toMatch(/sign-in|private|KEY/i);
     expect(web.readinessProbe.httpGet).toEqual({ path: "/healthz", port: "http" });
     const np = find(manifests, "NetworkPolicy", `${fullname}-web`);
@@ -216,8 +233,8 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     expect(result.errors).toEqual([]);
     expect(result.keysWalked).toBeGreaterThan(600);
     expect(checkEdgeSemantics(bootstrap, expectationsFromProtos())).toEqual([]);
-    // Each cluster resolves a headless Service the chart renders, on its port.
-    for (const c of bootstrap.static_resources.clusters.filter((x: any) => x.name !== "envoy_admin")) {
+    // Each cluster resolves a headless Service the chart renders, on its port (the provider's JWKS host is outside the release).
+    for (const c of bootstrap.static_resources.clusters.filter((x: any) => x.name !== "envoy_admin" && x.name !== OIDC_JWKS_CLUSTER)) {
       const addr = c.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address;
       const svc = find(manifests, "Service", addr.address);
       expect(svc.spec.clusterIP).toBe("None");
@@ -251,6 +268,43 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
       (f: any) => f.name === "envoy.filters.http.jwt_authn",
     ).typed_config.providers.outerpark;
     expect(provider.local_jwks.filename).toBe("/etc/envoy/jwks/edge-jwks.json");
+  });
+
+  test("auth.oidc: the edge's second provider checks the provider's tokens against its remote JWKS over TLS; egress to it is allowed", () => {
+    const bootstrap = parse(find(manifests, "ConfigMap", `${fullname}-edge`).data["envoy.yaml"]);
+    const jwt = bootstrap.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters.find(
+      (f: any) => f.name === "envoy.filters.http.jwt_authn",
+    ).typed_config;
+    const jwksCluster = bootstrap.static_resources.clusters.find((c: any) => c.name === OIDC_JWKS_CLUSTER);
+    const edgeEgress = find(manifests, "NetworkPolicy", `${fullname}-edge`).spec.egress;
+    const musicalEgress = find(manifests, "NetworkPolicy", `${fullname}-musical`).spec.egress;
+    const oidcPeer = [{ ipBlock: { cidr: "198.51.100.0/24" } }];
+    if (flavour === "default") {
+      expect(Object.keys(jwt.providers)).toEqual(["outerpark"]);
+      expect(jwksCluster).toBeUndefined();
+      expect(jwt.rules.at(-1).requires).toEqual({ provider_name: "outerpark" });
+      for (const rules of [edgeEgress, musicalEgress]) expect(rules.some((r: any) => r.to?.[0]?.ipBlock)).toBe(false);
+      return;
+    }
+    expect(jwt.providers[OIDC_PROVIDER]).toMatchObject({
+      issuer: "https://login.example.com/realms/outerpark",
+      audiences: ["outerpark-api"],
+      remote_jwks: { http_uri: { uri: "https://login.example.com/realms/outerpark/protocol/openid-connect/certs", cluster: OIDC_JWKS_CLUSTER } },
+    });
+    expect(jwt.rules.at(-1).requires.requires_any.requirements).toEqual([{ provider_name: "outerpark" }, { provider_name: OIDC_PROVIDER }]);
+    expect(jwksCluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({
+      address: "login.example.com",
+      port_value: 443,
+    });
+    expect(jwksCluster.transport_socket.typed_config.sni).toBe("login.example.com");
+    for (const rules of [edgeEgress, musicalEgress]) expect(rules).toContainEqual({ ports: [{ protocol: "TCP", port: 443 }], to: oidcPeer });
+    const web = podSpecOf(find(manifests, "Deployment", `${fullname}-web`)).containers[0];
+    expect(Object.fromEntries(web.env.map((e: any) => [e.name, e.value]))).toMatchObject({
+      OIDC_ISSUER_URL: "https://login.example.com/realms/outerpark",
+      OIDC_CLIENT_ID: "outerpark-web",
+      OIDC_ROLE_CLAIM: "realm_access.roles",
+      OIDC_ROLE_MAP: "outerpark-customer=customer,outerpark-manager=manager",
+    });
   });
 
   test("keys: services get the public JWKS, the edge only the issuer's public keys, no pod a private issuer key", () => {
@@ -459,6 +513,34 @@ describe("helm-check catches mistakes", () => {
     expect(() => helmTemplate(undefined, ["auth.pageTokens.secret=short"])).toThrow(/pageTokens/);
     expect(() => helmTemplate(undefined, ["auth.pageTokens.secret=outerpark-local-page-token-secret-do-not-deploy"])).toThrow(/pageTokens/);
     expect(helmTemplate(undefined, ["auth.pageTokens.secret=0123456789abcdef0123456789abcdef"]).length).toBeGreaterThan(30);
+  });
+
+  test("auth.oidc: the chart refuses a provider without audience, JWKS URI or client id, an http JWKS URI, and a role map granting service", () => {
+    const oidc = {
+      issuerUrl: "https://login.example.com",
+      clientId: "web",
+      audience: "outerpark-api",
+      jwksUri: "https://login.example.com/jwks",
+      algorithms: "RS256",
+      roleClaim: "ext.role",
+      roleMap: "",
+    };
+    const withOidc = (changes: Record<string, string>) => () => helmTemplate([keyValues, valuesFile({ auth: { oidc: { ...oidc, ...changes } } })]);
+    expect(withOidc({})().length).toBeGreaterThan(30);
+    for (const missing of ["audience", "jwksUri", "clientId"]) expect(withOidc({ [missing]: "" }), missing).toThrow(new RegExp(missing));
+    expect(withOidc({ jwksUri: "http://login.example.com/jwks" })).toThrow(/jwksUri/);
+    expect(withOidc({ issuerUrl: "http://login.example.com" })).toThrow(/issuerUrl/);
+    expect(withOidc({ roleMap: "robots=service" })).toThrow(/roleMap/);
+    expect(withOidc({ algorithms: "HS256" })).toThrow(/algorithms/);
+    // A JWKS on its own port: the edge's cluster connects there.
+    const edge = withOidc({ jwksUri: "https://keys.example.com:8443/jwks" })().find(
+      (m) => m.kind === "ConfigMap" && m.metadata.name === "outerpark-edge",
+    )!;
+    const jwksCluster = parse(edge.data["envoy.yaml"]).static_resources.clusters.find((c: any) => c.name === OIDC_JWKS_CLUSTER);
+    expect(jwksCluster.load_assignment.endpoints[0].lb_endpoints[0].endpoint.address.socket_address).toEqual({
+      address: "keys.example.com",
+      port_value: 8443,
+    });
   });
 
   test("the chart refuses missing, private, symmetric, local and mismatched keys", () => {

@@ -13,7 +13,7 @@ export interface AppConfig {
   /** The development sign-in (POST /dev/sign-in): `make up` and tests only, never in the chart. */
   devSignIn: boolean;
   /** Production sign-in with an OpenID Connect provider. */
-  oidc?: { issuer: string; clientId: string };
+  oidc?: { issuer: string; clientId: string; roleClaim?: string; roleMap?: Record<string, string> };
 }
 
 export async function loadConfig(): Promise<AppConfig> {

@@ -3,12 +3,13 @@ import { createRoot } from "react-dom/client";
 import { loadConfig } from "./api.js";
 import { App } from "./App.js";
 import { completeSignIn } from "./oidc.js";
-import { saveSession, sessionOf } from "./session.js";
+import { saveSession, sessionOf, setRoleMapping } from "./session.js";
 import "./styles.css";
 
 const root = createRoot(document.getElementById("root")!);
 async function start(): Promise<void> {
   const config = await loadConfig();
+  setRoleMapping(config.oidc);
   // Back from the OpenID Connect provider: keep its token as the session before the app renders.
   const token = config.oidc ? await completeSignIn(config.oidc).catch(() => undefined) : undefined;
   try {

@@ -189,6 +189,22 @@ key present, none made by `make up` for one machine (version "local-...").
     configMapKeyRef:
       name: {{ include "outerpark.jwksName" $root }}
       key: jwks.json
+{{- with $root.Values.auth.oidc }}
+{{- if .issuerUrl }}
+- name: OIDC_ISSUER_URL
+  value: {{ .issuerUrl | quote }}
+- name: OIDC_AUDIENCE
+  value: {{ .audience | quote }}
+- name: OIDC_ALGORITHMS
+  value: {{ .algorithms | quote }}
+- name: OIDC_ROLE_CLAIM
+  value: {{ .roleClaim | quote }}
+{{- with .roleMap }}
+- name: OIDC_ROLE_MAP
+  value: {{ . | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
 - name: PAGE_TOKEN_SECRET
   valueFrom:
     secretKeyRef:
@@ -196,6 +212,24 @@ key present, none made by `make up` for one machine (version "local-...").
       key: {{ include "outerpark.pageTokenSecretKey" $root }}
 - name: LOG_LEVEL
   value: {{ $root.Values.logLevel | quote }}
+{{- end }}
+
+{{/*
+The edge's Envoy config: files/envoy.yaml, or with auth.oidc.issuerUrl files/envoy-oidc.yaml (a second jwt_authn
+provider whose keys Envoy fetches from auth.oidc.jwksUri over TLS), placeholders replaced (envoy/generate.ts).
+*/}}
+{{- define "outerpark.edgeConfig" -}}
+{{- $oidc := .Values.auth.oidc }}
+{{- $file := ternary "files/envoy-oidc.yaml" "files/envoy.yaml" (ne $oidc.issuerUrl "") }}
+{{- $config := .Files.Get $file | replace "__FULLNAME__" (include "outerpark.fullname" .) | replace "__CORS_ORIGIN_REGEX__" (toJson .Values.edge.cors.allowOriginRegex) }}
+{{- if $oidc.issuerUrl }}
+{{- $jwks := urlParse $oidc.jwksUri }}
+{{- if ne $jwks.scheme "https" }}{{ fail "auth.oidc.jwksUri must be an https URL (the edge fetches the provider's keys over TLS)" }}{{ end }}
+{{- $hostPort := splitList ":" $jwks.host }}
+{{- $port := ternary (last $hostPort) "443" (eq (len $hostPort) 2) }}
+{{- $config = $config | replace "__OIDC_ISSUER__" (toJson $oidc.issuerUrl) | replace "__OIDC_AUDIENCE__" (toJson $oidc.audience) | replace "__OIDC_JWKS_URI__" (toJson $oidc.jwksUri) | replace "__OIDC_JWKS_HOST__" (toJson (first $hostPort)) | replace "__OIDC_JWKS_PORT__" $port }}
+{{- end }}
+{{- $config }}
 {{- end }}
 
 {{/* A NetworkPolicy egress rule to peers outside the release. Call with a values entry {ports, to}. */}}
