@@ -13,16 +13,19 @@ import { EVENT_TYPE_HEADER, domainOf, domainSubjects, eventRegistry, streamName,
 import type { Transactor, Tx } from "./outbox.js";
 import { inConsumerSpan, markActiveSpanFailed } from "./tracing.js";
 
-export type EventHandler<E extends DomainEvent = DomainEvent> = (event: E, tx: Tx) => Promise<void>;
+/** Handles one event in the consumer's transaction: at once, or by adding to a write batch of it (`tx.batch`), flushed before commit. */
+export type EventHandler<E extends DomainEvent = DomainEvent> = (event: E, tx: Tx) => Promise<void> | void;
+/** A handler as the consumer runs it. */
+type RunHandler = (event: DomainEvent, tx: Tx) => Promise<void>;
 
 /** One event type and its handler; made by `on`, which ties the handler's event type to the schema. */
 export interface Subscription {
   readonly schema: DescMessage;
-  readonly handle: EventHandler;
+  readonly handle: RunHandler;
 }
 
 /** Handles the events of `schema`: `on(PaymentApprovedSchema, (event, tx) => …)` gets `event` typed as PaymentApproved. */
-export function on<Desc extends DescMessage>(schema: Desc, handler: (event: MessageShape<Desc>, tx: Tx) => Promise<void>): Subscription {
+export function on<Desc extends DescMessage>(schema: Desc, handler: (event: MessageShape<Desc>, tx: Tx) => Promise<void> | void): Subscription {
   return {
     schema,
     handle: async (event, tx) => {
@@ -52,7 +55,7 @@ interface Received {
   msg: JsMsg;
   event: DomainEvent;
   eventType: string;
-  handler: EventHandler;
+  handler: RunHandler;
 }
 
 /** Redelivery delay of an event whose handler could not reach a dependency. */
@@ -71,7 +74,7 @@ const PAUSED_RECHECK_MS = 500;
  */
 export class EventConsumer {
   readonly #options: Required<ConsumerOptions>;
-  readonly #handlers = new Map<string, EventHandler>();
+  readonly #handlers = new Map<string, RunHandler>();
   #messages: ConsumerMessages | undefined;
   #loop: Promise<void> | undefined;
   #running = false;

@@ -21,7 +21,10 @@ const eventsRecorded = new Counter({
 /** A unit of work: the state changes and the events they cause commit together. */
 export interface Tx {
   em: EntityManager;
-  /** Records an event in the outbox, inside the current transaction. */
+  /**
+   * Records an event in the outbox as part of this transaction: its row (with the trace context active now) is
+   * written with the transaction's other events, in one statement, just before it commits.
+   */
   publish(event: DomainEvent): Promise<void>;
   /** Runs after a successful commit (wake a worker, notify watchers); never after a rollback. */
   afterCommit(action: () => void): void;
@@ -52,11 +55,12 @@ export class Transactor implements Autocommit {
       published = []; // a retried transaction starts afresh
       afterCommit = [];
       const batches = new Map<(tx: Tx) => TxBatch, TxBatch>();
+      const events: OutboxRowValues[] = [];
       const tx: Tx = {
         em,
         publish: async (event) => {
           published.push(event.$typeName);
-          await enqueue(em, this.namespace, event);
+          events.push(outboxRow(this.namespace, event));
         },
         afterCommit: (action) => afterCommit.push(action),
         batch: <B extends TxBatch>(create: (tx: Tx) => B): B => {
@@ -67,6 +71,7 @@ export class Transactor implements Autocommit {
       };
       const result = await work(tx);
       for (const batch of batches.values()) await batch.flush();
+      if (events.length > 0) await enqueue(em, events);
       return result;
     });
     if (published.length > 0) this.onCommitWithEvents();
@@ -107,8 +112,15 @@ export interface SqlPart {
   params: unknown[];
 }
 
-/** The outbox row of `event`: its columns, their values and the values' placeholders. */
-function outboxRow(namespace: string, event: DomainEvent): { columns: string; values: unknown[]; placeholders: string } {
+/** The outbox row of an event: its columns, their values and the values' placeholders. */
+interface OutboxRowValues {
+  columns: string;
+  values: unknown[];
+  placeholders: string;
+}
+
+/** The outbox row of `event`, with the trace context active now. */
+function outboxRow(namespace: string, event: DomainEvent): OutboxRowValues {
   const schema = eventRegistry.getMessage(event.$typeName);
   if (!schema) throw new Error(`${event.$typeName} is not a registered event`);
   // The span that records the event (an RPC, an event handled) is the parent of its publish, whenever that happens.
@@ -124,9 +136,12 @@ function outboxRow(namespace: string, event: DomainEvent): { columns: string; va
   return { columns: "event_id, event_type, subject, payload, traceparent, tracestate", values, placeholders: values.map(() => "?").join(", ") };
 }
 
-async function enqueue(em: EntityManager, namespace: string, event: DomainEvent): Promise<void> {
-  const { columns, values, placeholders } = outboxRow(namespace, event);
-  await em.execute(`insert into outbox (${columns}) values (${placeholders})`, values);
+/** Writes outbox rows in one statement, in the order given (the relay publishes in that order). */
+async function enqueue(em: EntityManager, rows: readonly OutboxRowValues[]): Promise<void> {
+  await em.execute(
+    `insert into outbox (${rows[0]!.columns}) values ${rows.map((row) => `(${row.placeholders})`).join(", ")}`,
+    rows.flatMap((row) => row.values),
+  );
 }
 
 interface OutboxRow {

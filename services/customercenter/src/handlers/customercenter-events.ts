@@ -13,7 +13,7 @@ type Owned = DomainEvent & { reservationId: string; customerId: string };
 
 /** Translates each event into a MyPage fact; the stream it came from does not matter. */
 function handler<E extends Owned>(myPage: MyPage, toFact: (event: E) => Fact): EventHandler<E> {
-  return async (event, tx) => {
+  return (event, tx) => {
     if (!event.customerId || !event.reservationId) return; // e.g. seats released for an aborted placement
     myPage.record(tx, {
       eventId: event.eventId,
