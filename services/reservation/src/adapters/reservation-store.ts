@@ -3,6 +3,7 @@ import type { InferEntity } from "@mikro-orm/core";
 import { UNFINISHED_PLACEMENT, type ReservationRecord } from "../domain/reservation.js";
 import { keysetFilter, type Keyset } from "#kit/paging.js";
 import type { SqlPart } from "#kit/outbox.js";
+import { pgArray } from "#kit/database.js";
 import { ReservationEntity } from "./schema.js";
 
 /** PostgreSQL access for reservations. Callers own the transaction. */
@@ -19,6 +20,15 @@ export async function findById(em: EntityManager, reservationId: string, lock = 
     [reservationId],
   );
   return rows[0] ? fromRow(rows[0]) : undefined;
+}
+
+/** These reservations by id, locked for update in id order (so concurrent batches cannot deadlock), in one statement. */
+export async function findByIdsForUpdate(em: EntityManager, reservationIds: readonly string[]): Promise<Map<string, ReservationRecord>> {
+  const rows = await em.execute<ReservationRow[]>(
+    `select ${RESERVATION_COLUMNS} from reservations where reservation_id = any(?::text[]) order by reservation_id for update`,
+    [pgArray(reservationIds)],
+  );
+  return new Map(rows.map((row) => [row.reservation_id, fromRow(row)]));
 }
 
 export async function findByKey(em: EntityManager, customerId: string, idempotencyKey: string, lock = false): Promise<ReservationRecord | undefined> {
@@ -121,11 +131,20 @@ export async function deleteAborted(em: EntityManager, reservationId: string): P
 }
 
 export async function updateState(em: EntityManager, reservationId: string, status: string, paymentState: string): Promise<void> {
-  await em.execute("update reservations set status = ?, payment_state = ?, updated_at = now() where reservation_id = ?", [
-    status,
-    paymentState,
-    reservationId,
-  ]);
+  await updateStates(em, [{ reservationId, status, paymentState }]);
+}
+
+/** Sets the status and payment state of these reservations, in one statement. */
+export async function updateStates(
+  em: EntityManager,
+  changes: readonly { reservationId: string; status: string; paymentState: string }[],
+): Promise<void> {
+  await em.execute(
+    `update reservations r set status = c.status, payment_state = c.payment_state, updated_at = now()
+       from unnest(?::text[], ?::text[], ?::text[]) as c(reservation_id, status, payment_state)
+      where r.reservation_id = c.reservation_id`,
+    [pgArray(changes.map((c) => c.reservationId)), pgArray(changes.map((c) => c.status)), pgArray(changes.map((c) => c.paymentState))],
+  );
 }
 
 /**

@@ -5,7 +5,7 @@ import { requireOwner, type Principal } from "#kit/auth.js";
 import { alreadyExists, failedPrecondition, notFound, unavailable } from "#kit/errors.js";
 import { newEvent } from "#kit/events.js";
 import type { EntityManager } from "#kit/database.js";
-import type { Transactor, Tx } from "#kit/outbox.js";
+import type { Transactor, Tx, TxBatch } from "#kit/outbox.js";
 import type { Keyset } from "#kit/paging.js";
 import {
   ReservationCancelledSchema,
@@ -171,26 +171,65 @@ export class Reservations {
     return r;
   }
 
-  /** Applies a payment fact to the reservation inside the consumer's transaction. */
-  async applyPaymentFact(tx: Tx, reservationId: string, decide: (r: ReservationRecord) => Transition, reason = ""): Promise<void> {
-    const r = await store.findById(tx.em, reservationId, true);
-    if (!r || isUnfinishedPlacement(r.status)) throw new Error(`reservation ${reservationId} is unknown here`);
-    const transition = decide(r);
-    if (transition.kind === "unchanged") return;
-    await store.updateState(tx.em, reservationId, transition.status, transition.paymentState);
-    if (transition.emit === "confirmed") {
-      await tx.publish(newEvent(ReservationConfirmedSchema, { reservationId, customerId: r.customerId, amount: r.amount }));
-    } else if (transition.emit === "rejected") {
-      await tx.publish(
-        newEvent(ReservationRejectedSchema, { reservationId, customerId: r.customerId, musicalId: r.musicalId, seats: r.seats, reason }),
-      );
-    } else if (transition.emit === "expired") {
-      await tx.publish(
-        newEvent(ReservationExpiredSchema, { reservationId, customerId: r.customerId, musicalId: r.musicalId, seats: r.seats, reason }),
-      );
+  /**
+   * Applies a payment fact to the reservation inside the consumer's transaction. The facts of one transaction (the
+   * events a consumer took together) are applied together just before it commits: one locked read and one update
+   * for all of them, their events in the transaction's one outbox insert.
+   */
+  applyPaymentFact(tx: Tx, reservationId: string, decide: (r: ReservationRecord) => Transition, reason = ""): void {
+    tx.batch(this.#newPaymentFacts).add({ reservationId, decide, reason });
+  }
+
+  readonly #newPaymentFacts = (tx: Tx) => new PaymentFacts(tx, this.logger);
+}
+
+interface PaymentFact {
+  reservationId: string;
+  decide: (r: ReservationRecord) => Transition;
+  reason: string;
+}
+
+/** The payment facts of one transaction and what they change, in the order they came. */
+class PaymentFacts implements TxBatch {
+  readonly #facts: PaymentFact[] = [];
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly logger: Logger,
+  ) {}
+
+  add(fact: PaymentFact): void {
+    this.#facts.push(fact);
+  }
+
+  async flush(): Promise<void> {
+    const { tx } = this;
+    const current = await store.findByIdsForUpdate(tx.em, [...new Set(this.#facts.map((f) => f.reservationId))]);
+    const changed = new Map<string, ReservationRecord>();
+    for (const { reservationId, decide, reason } of this.#facts) {
+      const r = current.get(reservationId);
+      // Thrown, the batch rolls back and its events are handled one by one: only this one is retried.
+      if (!r || isUnfinishedPlacement(r.status)) throw new Error(`reservation ${reservationId} is unknown here`);
+      const transition = decide(r);
+      if (transition.kind === "unchanged") continue;
+      const next = { ...r, status: transition.status, paymentState: transition.paymentState };
+      current.set(reservationId, next);
+      changed.set(reservationId, next);
+      if (transition.emit === "confirmed") {
+        await tx.publish(newEvent(ReservationConfirmedSchema, { reservationId, customerId: r.customerId, amount: r.amount }));
+      } else if (transition.emit === "rejected") {
+        await tx.publish(
+          newEvent(ReservationRejectedSchema, { reservationId, customerId: r.customerId, musicalId: r.musicalId, seats: r.seats, reason }),
+        );
+      } else if (transition.emit === "expired") {
+        await tx.publish(
+          newEvent(ReservationExpiredSchema, { reservationId, customerId: r.customerId, musicalId: r.musicalId, seats: r.seats, reason }),
+        );
+      }
+      const outcome = transition.emit;
+      if (outcome) tx.afterCommit(() => reservationsCounter.inc({ outcome }));
+      this.logger.info({ reservationId, status: transition.status, paymentState: transition.paymentState }, "reservation updated by payment");
     }
-    const outcome = transition.emit;
-    if (outcome) tx.afterCommit(() => reservationsCounter.inc({ outcome }));
-    this.logger.info({ reservationId, status: transition.status, paymentState: transition.paymentState }, "reservation updated by payment");
+    if (changed.size > 0) await store.updateStates(tx.em, [...changed.values()]);
   }
 }
