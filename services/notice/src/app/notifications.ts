@@ -36,7 +36,6 @@ export class Notifications {
       for (const n of batch) {
         // Delivery precedes the commit: a crash here means at-least-once delivery, never a lost notice.
         await this.channel.deliver(n);
-        await store.markSent(tx.em, n.notificationId);
         await tx.publish(
           newEvent(NotificationSentSchema, {
             notificationId: n.notificationId,
@@ -47,6 +46,11 @@ export class Notifications {
           }),
         );
       }
+      if (batch.length > 0)
+        await store.markSent(
+          tx.em,
+          batch.map((n) => n.notificationId),
+        );
       return batch.length;
     });
   }
