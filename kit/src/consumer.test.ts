@@ -45,6 +45,9 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
       name: "kit-test",
       domain: "reservation",
       maxDeliveries: 3,
+      // One event per transaction: the script counts handler runs as deliveries, and a batch that fails is run again
+      // event by event (one delivery, two runs). Batches have their own test below.
+      batchSize: 1,
       subscriptions: [
         on(ReservationPlacedSchema, async (event: ReservationPlaced) => {
           const entry = script.get(event.reservationId)!;
