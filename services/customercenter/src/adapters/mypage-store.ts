@@ -134,11 +134,21 @@ export async function upsertViews(em: EntityManager, views: readonly ViewRow[]):
 
 /**
  * Reservations of MyPage (those whose placement is known) with their histories, read in one statement, so a view and
- * its history come from one snapshot. Raw SQL: MikroORM inlines the parameters, dates come back as text.
+ * its history come from one snapshot. Raw SQL: MikroORM inlines the parameters, dates come back as text. `from` names
+ * the rows (as `r`) and may join others; `where` continues `r.musical_id <> ''`.
  */
 async function selectViews(
   em: EntityManager,
-  options: { customerId: string; where: string; params: unknown[]; orderBy: string; limit?: number; extraColumns?: string; extraParams?: unknown[] },
+  options: {
+    from?: string;
+    fromParams?: unknown[];
+    where: string;
+    params: unknown[];
+    orderBy: string;
+    limit?: number;
+    extraColumns?: string;
+    extraParams?: unknown[];
+  },
 ): Promise<{ views: StoredView[]; rows: Record<string, unknown>[] }> {
   const rows = await em.execute<Record<string, unknown>[]>(
     `select r.reservation_id, r.customer_id, r.musical_id, r.musical_name, r.seats, r.amount, r.reservation_status, r.payment_state,
@@ -147,10 +157,10 @@ async function selectViews(
                                                         'fact', h.fact, 'summary', h.summary) order by h.occurred_at, h.event_id), '[]'::json)
                from mypage_history h where h.reservation_id = r.reservation_id) as history
             ${options.extraColumns ?? ""}
-       from mypage_reservations r
-      where r.customer_id = ? and r.musical_id <> '' ${options.where}
+       from ${options.from ?? "mypage_reservations r"}
+      where r.musical_id <> '' ${options.where}
       order by ${options.orderBy}${options.limit === undefined ? "" : " limit ?"}`,
-    [...(options.extraParams ?? []), options.customerId, ...options.params, ...(options.limit === undefined ? [] : [options.limit])],
+    [...(options.extraParams ?? []), ...(options.fromParams ?? []), ...options.params, ...(options.limit === undefined ? [] : [options.limit])],
   );
   const views = rows.map((row) => ({
     reservation: {
@@ -188,9 +198,8 @@ export async function pageOf(
   limit: number,
 ): Promise<{ views: StoredView[]; latestVersion: number }> {
   const { views, rows } = await selectViews(em, {
-    customerId,
-    where: after ? "and (r.placed_at, r.reservation_id) < (?::timestamptz, ?)" : "",
-    params: after ? [after.at.toISOString(), after.id] : [],
+    where: `and r.customer_id = ?${after ? " and (r.placed_at, r.reservation_id) < (?::timestamptz, ?)" : ""}`,
+    params: [customerId, ...(after ? [after.at.toISOString(), after.id] : [])],
     orderBy: "r.placed_at desc, r.reservation_id desc",
     limit,
     extraColumns: ", (select max(l.version) from mypage_reservations l where l.customer_id = ? and l.musical_id <> '') as latest_version",
@@ -199,9 +208,27 @@ export async function pageOf(
   return { views, latestVersion: Number(rows[0]?.latest_version ?? 0) };
 }
 
-/** The customer's reservations that changed after a version, in the order they changed. */
-export async function changesOf(em: EntityManager, customerId: string, afterVersion: number): Promise<StoredView[]> {
-  return (await selectViews(em, { customerId, where: "and r.version > ?", params: [afterVersion], orderBy: "r.version" })).views;
+/**
+ * For each customer, their reservations that changed after the version given for them, in the order they changed:
+ * one statement for all of them.
+ */
+export async function changesOf(em: EntityManager, seen: ReadonlyMap<string, number>): Promise<Map<string, StoredView[]>> {
+  const changes = new Map<string, StoredView[]>();
+  if (seen.size === 0) return changes;
+  const { views } = await selectViews(em, {
+    from: `(values ${[...seen].map(() => "(?, ?::bigint)").join(", ")}) as w(customer_id, version)
+           join mypage_reservations r on r.customer_id = w.customer_id and r.version > w.version`,
+    fromParams: [...seen].flat(),
+    where: "",
+    params: [],
+    orderBy: "r.customer_id, r.version",
+  });
+  for (const view of views) {
+    const list = changes.get(view.reservation.customerId);
+    if (list) list.push(view);
+    else changes.set(view.reservation.customerId, [view]);
+  }
+  return changes;
 }
 
 /** Of the given customers, those with a reservation changed after the version given for them: one statement for all. */

@@ -15,6 +15,9 @@ export interface MyPageWatchersOptions {
   maxConcurrentReads?: number;
 }
 
+/** Customers whose changes one statement reads at most. */
+const MAX_CUSTOMERS_PER_READ = 500;
+
 /** One open WatchMyPage stream. */
 export interface Watch {
   /** The first page was read; changes after this version are news to this stream. */
@@ -89,6 +92,9 @@ export class MyPageWatchers {
   #rechecking = false;
   #reads = 0;
   readonly #waitingReads: (() => void)[] = [];
+  /** Customers whose change read waits for the next statement, with the version to read after. */
+  readonly #waitingChanges = new Map<string, { after: number; resolve: (views: MyReservationView[]) => void; reject: (error: unknown) => void }>();
+  #changesReadScheduled = false;
 
   constructor(options: MyPageWatchersOptions) {
     this.#options = { maxConcurrentReads: 2, ...options };
@@ -162,7 +168,7 @@ export class MyPageWatchers {
           const started = [...customer.watchers].filter((w) => w.started);
           if (started.length === 0) continue;
           const after = Math.min(...started.map((w) => w.seen));
-          const views = await this.#limited(() => this.#options.myPage.changesAfter(customerId, after));
+          const views = await this.#changesAfter(customerId, after);
           this.#options.logger.debug({ customerId, after, changes: views.length, streams: started.length }, "MyPage changes read");
           for (const watcher of customer.watchers) {
             if (!watcher.started) continue;
@@ -203,6 +209,37 @@ export class MyPageWatchers {
       this.#options.logger.warn({ err: error }, "MyPage re-check failed; retrying next period");
     } finally {
       this.#rechecking = false;
+    }
+  }
+
+  /**
+   * One customer's changes after a version, read together with those of every other customer waiting for theirs: a
+   * burst of signals for many customers costs one statement, not one each, and no customer waits behind a queue of
+   * single reads. (Each customer has at most one read waiting: `#read` runs one at a time per customer.)
+   */
+  #changesAfter(customerId: string, after: number): Promise<MyReservationView[]> {
+    const read = new Promise<MyReservationView[]>((resolve, reject) => this.#waitingChanges.set(customerId, { after, resolve, reject }));
+    if (!this.#changesReadScheduled) {
+      this.#changesReadScheduled = true;
+      void this.#limited(() => this.#readWaitingChanges());
+    }
+    return read;
+  }
+
+  async #readWaitingChanges(): Promise<void> {
+    this.#changesReadScheduled = false;
+    const taken = [...this.#waitingChanges].slice(0, MAX_CUSTOMERS_PER_READ);
+    for (const [customerId] of taken) this.#waitingChanges.delete(customerId);
+    if (this.#waitingChanges.size > 0 && !this.#changesReadScheduled) {
+      this.#changesReadScheduled = true;
+      void this.#limited(() => this.#readWaitingChanges());
+    }
+    if (taken.length === 0) return;
+    try {
+      const changes = await this.#options.myPage.changesAfter(new Map(taken.map(([customerId, { after }]) => [customerId, after])));
+      for (const [customerId, { resolve }] of taken) resolve(changes.get(customerId) ?? []);
+    } catch (error) {
+      for (const [, { reject }] of taken) reject(error);
     }
   }
 

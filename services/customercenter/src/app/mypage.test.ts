@@ -97,7 +97,7 @@ describe("MyPage records a transaction's facts together", () => {
       myPage.record(tx, fact("alice", "r1", { type: "PaymentApproved", amount: 2000n }, approvedId)); // a duplicate
       myPage.record(tx, fact("alice", "r2", { type: "ReservationCancelled" }));
     });
-    const changed = await myPage.changesAfter("alice", 2);
+    const changed = (await myPage.changesAfter(new Map([["alice", 2]]))).get("alice") ?? [];
     expect(changed.map((v) => [v.reservation.reservationId, v.reservation.reservationStatus, v.reservation.version])).toEqual([
       ["r2", "CANCELLED", 4],
     ]);

@@ -38,9 +38,9 @@ export class MyPage {
     return this.transactor.autocommit((em) => store.pageOf(em, customerId, after, limit));
   }
 
-  /** The customer's reservations changed after a version, in the order they changed. */
-  async changesAfter(customerId: string, version: number): Promise<MyReservationView[]> {
-    return this.transactor.autocommit((em) => store.changesOf(em, customerId, version));
+  /** For each customer, their reservations changed after the version given for them, in the order they changed (one statement). */
+  async changesAfter(seen: ReadonlyMap<string, number>): Promise<Map<string, MyReservationView[]>> {
+    return this.transactor.autocommit((em) => store.changesOf(em, seen));
   }
 
   /** Of the given customers, those whose page changed after the version given for them (one statement for all). */
