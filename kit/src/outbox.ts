@@ -36,7 +36,10 @@ export interface Tx {
   batch<B extends TxBatch>(create: (tx: Tx) => B): B;
 }
 
-/** Writes collected during a transaction, written together by `flush` before it commits. */
+/**
+ * Writes collected during a transaction, written together by `flush` before it commits. What an entry publishes or
+ * logs at flush belongs to the event it came from: keep its trace context when it is added (`keepTraceContext`).
+ */
 export interface TxBatch {
   flush(): Promise<void>;
 }

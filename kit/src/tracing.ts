@@ -99,6 +99,16 @@ export function activeTraceIds(): { trace_id: string; span_id: string } | undefi
   return { trace_id: traceId, span_id: spanId };
 }
 
+/**
+ * The active trace context, kept to run later work under it: a write batch flushed at commit publishes and logs in
+ * the context of the event each entry came from, not in whatever is active then. A plain call when tracing is off.
+ */
+export function keepTraceContext(): <T>(work: () => T) => T {
+  if (!provider) return (work) => work();
+  const kept = context.active();
+  return (work) => context.with(kept, work);
+}
+
 /** W3C headers as stored with an outbox row or a payment: traceparent, and tracestate when there is one. */
 export interface StoredTraceContext {
   traceparent: string | null;

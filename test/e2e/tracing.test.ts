@@ -140,6 +140,55 @@ describe("tracing", () => {
     const opened = paymentLog.find((line) => line.msg === "payment opened" && line.reservationId === id);
     expect(opened).toMatchObject({ trace_id: rootSpan.traceId, span_id: paymentOpened.spanId });
   });
+
+  it("events a consumer takes together keep each one's trace: every confirmation is published under its own approval", async () => {
+    // Approvals pile up while reservation is stopped, so its consumer takes them together when it is back.
+    await system.setGateway({ latencyMs: 1_000 });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      ids.push(
+        (await reservation.placeReservation({ musicalId: "traced-show", seats: 1, idempotencyKey: `batched-${i}` }, alice)).reservation.reservationId,
+      );
+    }
+    const approvedBefore = (await system.gatewayStats()).approvedCharges;
+    reservation.close();
+    await system.stopReplica("reservation");
+    await waitFor(async () => (await system.gatewayStats()).approvedCharges >= approvedBefore + 3, 20_000, "three charges approved");
+    await system.setGateway({ latencyMs: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 1_500)); // payment's relay publishes the approvals
+    await system.startReplica("reservation");
+    reservation = system.client("reservation");
+    for (const id of ids) {
+      await waitFor(
+        async () => (await reservation.getReservation({ reservationId: id }, alice)).reservation.status === "RESERVATION_STATUS_PAID",
+        20_000,
+        `${id} paid`,
+      );
+    }
+
+    const ns = system.namespace;
+    const handled = (spans: ReceivedSpan[]) =>
+      spans.filter((s) => s.service === "reservation" && s.kind === SPAN_KIND.CONSUMER && s.name === `process ${ns}.payment.PaymentApproved`);
+    let approvals: ReceivedSpan[] = [];
+    await waitFor(
+      async () => {
+        // The approvals handled after the restart: the first test's one came before.
+        approvals = handled(receiver.spans).slice(1);
+        return approvals.length === 3 && receiver.spans.filter((s) => s.name === `publish ${ns}.reservation.ReservationConfirmed`).length >= 4;
+      },
+      20_000,
+      "three approvals handled and their confirmations published",
+    );
+    for (const approval of approvals) {
+      const published = receiver.spans.filter(
+        (s) => s.kind === SPAN_KIND.PRODUCER && s.name === `publish ${ns}.reservation.ReservationConfirmed` && s.parentSpanId === approval.spanId,
+      );
+      expect(
+        published.map((s) => s.traceId),
+        "the confirmation published under its approval, in the same trace",
+      ).toEqual([approval.traceId]);
+    }
+  });
 });
 
 describe("tracing off", () => {

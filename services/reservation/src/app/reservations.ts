@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { requireOwner, type Principal } from "#kit/auth.js";
 import { alreadyExists, failedPrecondition, notFound, unavailable } from "#kit/errors.js";
 import { newEvent } from "#kit/events.js";
+import { keepTraceContext } from "#kit/tracing.js";
 import type { EntityManager } from "#kit/database.js";
 import type { Transactor, Tx, TxBatch } from "#kit/outbox.js";
 import type { Keyset } from "#kit/paging.js";
@@ -177,7 +178,7 @@ export class Reservations {
    * for all of them, their events in the transaction's one outbox insert.
    */
   applyPaymentFact(tx: Tx, reservationId: string, decide: (r: ReservationRecord) => Transition, reason = ""): void {
-    tx.batch(this.#newPaymentFacts).add({ reservationId, decide, reason });
+    tx.batch(this.#newPaymentFacts).add({ reservationId, decide, reason, inTrace: keepTraceContext() });
   }
 
   readonly #newPaymentFacts = (tx: Tx) => new PaymentFacts(tx, this.logger);
@@ -187,6 +188,8 @@ interface PaymentFact {
   reservationId: string;
   decide: (r: ReservationRecord) => Transition;
   reason: string;
+  /** Runs work in the trace of the event this fact came from (its consumer span). */
+  inTrace: <T>(work: () => T) => T;
 }
 
 /** The payment facts of one transaction and what they change, in the order they came. */
@@ -206,7 +209,7 @@ class PaymentFacts implements TxBatch {
     const { tx } = this;
     const current = await store.findByIdsForUpdate(tx.em, [...new Set(this.#facts.map((f) => f.reservationId))]);
     const changed = new Map<string, ReservationRecord>();
-    for (const { reservationId, decide, reason } of this.#facts) {
+    for (const { reservationId, decide, reason, inTrace } of this.#facts) {
       const r = current.get(reservationId);
       // Thrown, the batch rolls back and its events are handled one by one: only this one is retried.
       if (!r || isUnfinishedPlacement(r.status)) throw new Error(`reservation ${reservationId} is unknown here`);
@@ -215,20 +218,22 @@ class PaymentFacts implements TxBatch {
       const next = { ...r, status: transition.status, paymentState: transition.paymentState };
       current.set(reservationId, next);
       changed.set(reservationId, next);
-      if (transition.emit === "confirmed") {
-        await tx.publish(newEvent(ReservationConfirmedSchema, { reservationId, customerId: r.customerId, amount: r.amount }));
-      } else if (transition.emit === "rejected") {
-        await tx.publish(
-          newEvent(ReservationRejectedSchema, { reservationId, customerId: r.customerId, musicalId: r.musicalId, seats: r.seats, reason }),
-        );
-      } else if (transition.emit === "expired") {
-        await tx.publish(
-          newEvent(ReservationExpiredSchema, { reservationId, customerId: r.customerId, musicalId: r.musicalId, seats: r.seats, reason }),
-        );
-      }
+      await inTrace(async () => {
+        if (transition.emit === "confirmed") {
+          await tx.publish(newEvent(ReservationConfirmedSchema, { reservationId, customerId: r.customerId, amount: r.amount }));
+        } else if (transition.emit === "rejected") {
+          await tx.publish(
+            newEvent(ReservationRejectedSchema, { reservationId, customerId: r.customerId, musicalId: r.musicalId, seats: r.seats, reason }),
+          );
+        } else if (transition.emit === "expired") {
+          await tx.publish(
+            newEvent(ReservationExpiredSchema, { reservationId, customerId: r.customerId, musicalId: r.musicalId, seats: r.seats, reason }),
+          );
+        }
+        this.logger.info({ reservationId, status: transition.status, paymentState: transition.paymentState }, "reservation updated by payment");
+      });
       const outcome = transition.emit;
       if (outcome) tx.afterCommit(() => reservationsCounter.inc({ outcome }));
-      this.logger.info({ reservationId, status: transition.status, paymentState: transition.paymentState }, "reservation updated by payment");
     }
     if (changed.size > 0) await store.updateStates(tx.em, [...changed.values()]);
   }
