@@ -219,21 +219,22 @@ export class MyPageWatchers {
    */
   #changesAfter(customerId: string, after: number): Promise<MyReservationView[]> {
     const read = new Promise<MyReservationView[]>((resolve, reject) => this.#waitingChanges.set(customerId, { after, resolve, reject }));
-    if (!this.#changesReadScheduled) {
-      this.#changesReadScheduled = true;
-      void this.#limited(() => this.#readWaitingChanges());
-    }
+    this.#scheduleChangesRead();
     return read;
+  }
+
+  /** One read of the waiting customers queues for a slot at a time; whoever comes meanwhile joins it. */
+  #scheduleChangesRead(): void {
+    if (this.#changesReadScheduled) return;
+    this.#changesReadScheduled = true;
+    void this.#limited(() => this.#readWaitingChanges());
   }
 
   async #readWaitingChanges(): Promise<void> {
     this.#changesReadScheduled = false;
     const taken = [...this.#waitingChanges].slice(0, MAX_CUSTOMERS_PER_READ);
     for (const [customerId] of taken) this.#waitingChanges.delete(customerId);
-    if (this.#waitingChanges.size > 0 && !this.#changesReadScheduled) {
-      this.#changesReadScheduled = true;
-      void this.#limited(() => this.#readWaitingChanges());
-    }
+    if (this.#waitingChanges.size > 0) this.#scheduleChangesRead(); // more than one statement takes
     if (taken.length === 0) return;
     try {
       const changes = await this.#options.myPage.changesAfter(new Map(taken.map(([customerId, { after }]) => [customerId, after])));
