@@ -85,21 +85,25 @@ export async function leaseDue(em: EntityManager, limit: number, leaseMs: number
 /** A payment leased for processing, with the trace it was opened in. */
 export type LeasedPayment = PaymentRecord & { trace: StoredTraceContext };
 
-export async function update(
-  em: EntityManager,
-  paymentId: string,
-  change: Partial<{
-    status: PaymentStatus;
-    refunded: boolean;
-    failureReason: string;
-    chargeId: string;
-    deferredNotified: boolean;
-    voidPending: boolean;
-  }> & {
-    retryInMs?: number;
-    countAttempt?: boolean;
-  },
-): Promise<void> {
+export type PaymentChange = Partial<{
+  status: PaymentStatus;
+  refunded: boolean;
+  failureReason: string;
+  chargeId: string;
+  deferredNotified: boolean;
+  voidPending: boolean;
+}> & {
+  retryInMs?: number;
+  countAttempt?: boolean;
+};
+
+export async function update(em: EntityManager, paymentId: string, change: PaymentChange): Promise<void> {
+  const sets = setsFor(change);
+  await em.execute(`update payments set ${sets.sql} where payment_id = ?`, [...sets.params, paymentId]);
+}
+
+/** The SET list of a change: its columns, the lease released, and due again now or after `retryInMs`. */
+function setsFor(change: PaymentChange): SqlPart {
   const sets: string[] = ["updated_at = now()", "locked_until = null"];
   const params: unknown[] = [];
   const columns: Record<string, string> = {
@@ -120,25 +124,24 @@ export async function update(
   if (change.countAttempt) sets.push("attempts = attempts + 1");
   sets.push(change.retryInMs !== undefined ? "next_attempt_at = now() + make_interval(secs => ?)" : "next_attempt_at = now()");
   if (change.retryInMs !== undefined) params.push(change.retryInMs / 1000);
-  params.push(paymentId);
-  await em.execute(`update payments set ${sets.join(", ")} where payment_id = ?`, params);
+  return { sql: sets.join(", "), params };
 }
 
 /**
  * A charge the gateway approved, recorded with its event in one statement: only while the payment is still due to be
  * charged and not cancelled (the update waits for and re-checks a row another transaction holds). Its id when approved;
- * undefined when it was not, and the caller decides under the row lock instead. Sets what `update` sets for an approval.
+ * undefined when it was not, and the caller decides under the row lock instead.
  */
 export async function approve(em: EntityManager, paymentId: string, chargeId: string, recordEvent: SqlPart): Promise<string | undefined> {
+  const sets = setsFor({ status: "APPROVED", chargeId, countAttempt: true });
   const rows = await em.execute<{ payment_id: string }[]>(
     `with approved as (
-       update payments set status = 'APPROVED', charge_id = ?, attempts = attempts + 1,
-              updated_at = now(), locked_until = null, next_attempt_at = now()
+       update payments set ${sets.sql}
         where payment_id = ? and status in ('PENDING', 'DEFERRED') and not cancel_requested
        returning payment_id),
      recorded as (${recordEvent.sql} from approved)
      select payment_id from approved`,
-    [chargeId, paymentId, ...recordEvent.params],
+    [...sets.params, paymentId, ...recordEvent.params],
   );
   return rows[0]?.payment_id;
 }
