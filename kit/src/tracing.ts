@@ -104,10 +104,12 @@ export function activeTraceIds(): { trace_id: string; span_id: string } | undefi
  * the context of the event each entry came from, not in whatever is active then. A plain call when tracing is off.
  */
 export function keepTraceContext(): <T>(work: () => T) => T {
-  if (!provider) return (work) => work();
+  if (!provider) return runPlainly;
   const kept = context.active();
   return (work) => context.with(kept, work);
 }
+
+const runPlainly = <T>(work: () => T): T => work();
 
 /** W3C headers as stored with an outbox row or a payment: traceparent, and tracestate when there is one. */
 export interface StoredTraceContext {
