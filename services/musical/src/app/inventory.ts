@@ -8,7 +8,7 @@ import { sameRegistration, type MusicalRecord, type MusicalSpec, type SeatClaim,
 import * as store from "../adapters/inventory-store.js";
 import { SeatClaims, type ClaimResult } from "./seat-claims.js";
 import { seatMetrics } from "./seat-metrics.js";
-import { Turns, type Outcome } from "./turns.js";
+import { Turns, type Outcome } from "#kit/turns.js";
 
 /** Use cases of the catalog and the seat inventory. */
 export class Inventory {

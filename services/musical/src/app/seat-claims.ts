@@ -11,7 +11,7 @@ import {
 } from "../domain/musical.js";
 import * as store from "../adapters/inventory-store.js";
 import { seatMetrics } from "./seat-metrics.js";
-import { Turns, type Outcome } from "./turns.js";
+import { Turns, type Outcome } from "#kit/turns.js";
 
 export interface ClaimResult {
   hold: SeatHoldRecord;

@@ -1,4 +1,4 @@
-/** One key's work in turns: the seat claims of a show, and the reads of a musical. */
+/** One key's work in turns: a show's seat claims and reads at musical, the placements' writes at reservation. */
 export type Outcome<R> = { value: R } | { error: unknown };
 
 /**
