@@ -87,21 +87,38 @@ export class Transactor implements Autocommit {
     return work(this.db.em.fork());
   }
 
-  /**
-   * A state change and its event in ONE autocommit statement: no begin, no commit, one round trip instead of four
-   * on the hottest paths. `work` embeds `recordEvent` (`insert into outbox (…) select …`, to be completed with
-   * `from <the changed rows>`) as a data-modifying CTE, so the event is recorded exactly when a row changed; it
-   * returns undefined when nothing changed.
-   */
-  async changeWithEvent<T>(event: DomainEvent, work: (em: EntityManager, recordEvent: SqlPart) => Promise<T | undefined>): Promise<T | undefined> {
-    const { columns, values, placeholders } = outboxRow(this.namespace, event);
-    const result = await work(this.db.em.fork(), { sql: `insert into outbox (${columns}) select ${placeholders}`, params: values });
-    if (result !== undefined) {
-      this.onCommitWithEvents();
-      eventsRecorded.inc({ event_type: event.$typeName });
-    }
-    return result;
+  /** `event` to be recorded by `changesWithEvents` if the row named `key` changes; the trace context active now goes with it. */
+  keyedEvent(key: string, event: DomainEvent): KeyedEvent {
+    return { key, event, row: outboxRow(this.namespace, event) };
   }
+
+  /**
+   * State changes and their events in ONE autocommit statement: no begin, no commit, one round trip for many rows
+   * (the changes of concurrent calls, coalesced) on the hottest paths. It changes the rows and records the event of
+   * each row that changed, exactly when it changed. `work` embeds `recordEvents` as a data-modifying CTE, completed with
+   * `join <the changed rows> on <their key> = recorded_events.event_key`, and returns the keys that changed (a set, or a
+   * map to what each became).
+   */
+  async changesWithEvents<Changed extends ReadonlySet<string> | ReadonlyMap<string, unknown>>(
+    events: readonly KeyedEvent[],
+    work: (em: EntityManager, recordEvents: SqlPart) => Promise<Changed>,
+  ): Promise<Changed> {
+    const row = `(?::text, ${OUTBOX_TYPED_PLACEHOLDERS})`;
+    const changed = await work(this.db.em.fork(), {
+      sql: `insert into outbox (${OUTBOX_COLUMNS}) select ${OUTBOX_COLUMNS} from (values ${events.map(() => row).join(", ")}) as recorded_events (event_key, ${OUTBOX_COLUMNS})`,
+      params: events.flatMap(({ key, row }) => [key, ...row.values]),
+    });
+    if (changed.size > 0) this.onCommitWithEvents();
+    for (const { key, event } of events) if (changed.has(key)) eventsRecorded.inc({ event_type: event.$typeName });
+    return changed;
+  }
+}
+
+/** An event for `changesWithEvents`, keyed by the row whose change records it; made where it happens (`keyedEvent`). */
+export interface KeyedEvent {
+  key: string;
+  event: DomainEvent;
+  row: OutboxRowValues;
 }
 
 export interface Autocommit {
@@ -116,7 +133,7 @@ export interface SqlPart {
 }
 
 /** The outbox row of an event: its columns, their values and the values' placeholders. */
-interface OutboxRowValues {
+export interface OutboxRowValues {
   columns: string;
   values: unknown[];
   placeholders: string;
@@ -136,8 +153,12 @@ function outboxRow(namespace: string, event: DomainEvent): OutboxRowValues {
     trace.traceparent,
     trace.tracestate,
   ];
-  return { columns: "event_id, event_type, subject, payload, traceparent, tracestate", values, placeholders: values.map(() => "?").join(", ") };
+  return { columns: OUTBOX_COLUMNS, values, placeholders: values.map(() => "?").join(", ") };
 }
+
+const OUTBOX_COLUMNS = "event_id, event_type, subject, payload, traceparent, tracestate";
+/** outboxRow's values with their column types: VALUES lists give their columns none, and text assigns to neither uuid nor bytea. */
+const OUTBOX_TYPED_PLACEHOLDERS = "?::uuid, ?::text, ?::text, ?::bytea, ?::text, ?::text";
 
 /** Writes outbox rows in one statement, in the order given (the relay publishes in that order). */
 async function enqueue(em: EntityManager, rows: readonly OutboxRowValues[]): Promise<void> {

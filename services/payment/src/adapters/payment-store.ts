@@ -4,6 +4,7 @@ import type { PaymentRecord, PaymentStatus } from "../domain/payment.js";
 import { keysetFilter, type Keyset } from "#kit/paging.js";
 import type { SqlPart } from "#kit/outbox.js";
 import { currentTraceContext, type StoredTraceContext } from "#kit/tracing.js";
+import { pgArray } from "#kit/database.js";
 import { PaymentEntity } from "./schema.js";
 
 /** PostgreSQL access for payments. Callers own the transaction. */
@@ -49,6 +50,37 @@ export async function insertIfAbsent(
     [p.paymentId, p.reservationId, p.customerId, p.amount, p.status, p.cancelRequested, p.expiresAt, trace.traceparent, trace.tracestate],
   );
   return rows.length === 1;
+}
+
+/** A payment to open (see openAll), with the trace of the event that opened it. */
+export interface Opening {
+  paymentId: string;
+  reservationId: string;
+  customerId: string;
+  amount: bigint;
+  expiresAt: Date;
+  trace: StoredTraceContext;
+}
+
+/** Opens PENDING payments in one statement, skipping reservations that have one; returns the ids inserted. */
+export async function openAll(em: EntityManager, openings: readonly Opening[]): Promise<Set<string>> {
+  const rows = await em.execute<{ payment_id: string }[]>(
+    `insert into payments (payment_id, reservation_id, customer_id, amount, status, cancel_requested, expires_at, traceparent, tracestate)
+     select id, reservation, customer, amount, 'PENDING', false, expires, traceparent, tracestate
+       from unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::timestamptz[], ?::text[], ?::text[])
+         as v(id, reservation, customer, amount, expires, traceparent, tracestate)
+     on conflict (reservation_id) do nothing returning payment_id`,
+    [
+      pgArray(openings.map((o) => o.paymentId)),
+      pgArray(openings.map((o) => o.reservationId)),
+      pgArray(openings.map((o) => o.customerId)),
+      pgArray(openings.map((o) => String(o.amount))),
+      pgArray(openings.map((o) => o.expiresAt.toISOString())),
+      pgArray(openings.map((o) => o.trace.traceparent)),
+      pgArray(openings.map((o) => o.trace.tracestate)),
+    ],
+  );
+  return new Set(rows.map((row) => row.payment_id));
 }
 
 export async function requestCancellation(em: EntityManager, paymentId: string, status: PaymentStatus): Promise<void> {
@@ -128,22 +160,27 @@ function setsFor(change: PaymentChange): SqlPart {
 }
 
 /**
- * A charge the gateway approved, recorded with its event in one statement: only while the payment is still due to be
- * charged and not cancelled (the update waits for and re-checks a row another transaction holds). Its id when approved;
- * undefined when it was not, and the caller decides under the row lock instead.
+ * Charges the gateway approved, recorded with their events in one statement: each only while its payment is still due
+ * to be charged and not cancelled (the update waits for and re-checks a row another transaction holds). Returns the
+ * ids approved; the others the caller decides under the row lock instead.
  */
-export async function approve(em: EntityManager, paymentId: string, chargeId: string, recordEvent: SqlPart): Promise<string | undefined> {
-  const sets = setsFor({ status: "APPROVED", chargeId, countAttempt: true });
+export async function approveAll(
+  em: EntityManager,
+  charges: readonly { paymentId: string; chargeId: string }[],
+  recordEvents: SqlPart,
+): Promise<Set<string>> {
+  const sets = setsFor({ status: "APPROVED", countAttempt: true });
   const rows = await em.execute<{ payment_id: string }[]>(
     `with approved as (
-       update payments set ${sets.sql}
-        where payment_id = ? and status in ('PENDING', 'DEFERRED') and not cancel_requested
+       update payments set ${sets.sql}, charge_id = v.charge
+         from unnest(?::text[], ?::text[]) as v(id, charge)
+        where payment_id = v.id and status in ('PENDING', 'DEFERRED') and not cancel_requested
        returning payment_id),
-     recorded as (${recordEvent.sql} from approved)
+     recorded as (${recordEvents.sql} join approved on approved.payment_id = recorded_events.event_key)
      select payment_id from approved`,
-    [...sets.params, paymentId, ...recordEvent.params],
+    [...sets.params, pgArray(charges.map((c) => c.paymentId)), pgArray(charges.map((c) => c.chargeId)), ...recordEvents.params],
   );
-  return rows[0]?.payment_id;
+  return new Set(rows.map((row) => row.payment_id));
 }
 
 /** Newest first, keyset by (created_at, payment_id). */

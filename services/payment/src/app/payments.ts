@@ -4,7 +4,9 @@ import type { Logger } from "pino";
 import { requireOwner, type Principal } from "#kit/auth.js";
 import { notFound } from "#kit/errors.js";
 import { newEvent } from "#kit/events.js";
-import type { Transactor, Tx } from "#kit/outbox.js";
+import type { KeyedEvent, Transactor, Tx, TxBatch } from "#kit/outbox.js";
+import { currentTraceContext, keepTraceContext } from "#kit/tracing.js";
+import { Turns } from "#kit/turns.js";
 import type { Keyset } from "#kit/paging.js";
 import {
   PaymentApprovedSchema,
@@ -28,8 +30,23 @@ import {
 import * as store from "../adapters/payment-store.js";
 import type { PaymentGateway } from "../adapters/payment-gateway.js";
 
+/** The one queue of approvals: the charges approved while one approval statement runs share the next. */
+const APPROVALS = "approvals";
+const MAX_APPROVALS_PER_STATEMENT = 64;
+
 /** Use cases of payments: the payment side of the reservation saga. */
 export class Payments {
+  readonly #approvals = new Turns<{ paymentId: string; chargeId: string; event: KeyedEvent }, boolean>(
+    MAX_APPROVALS_PER_STATEMENT,
+    async (_, charges) => {
+      const approved = await this.transactor.changesWithEvents(
+        charges.map((c) => c.event),
+        (em, recordEvents) => store.approveAll(em, charges, recordEvents),
+      );
+      return charges.map((c) => ({ value: approved.has(c.paymentId) }));
+    },
+  );
+
   constructor(
     private readonly transactor: Transactor,
     private readonly gateway: PaymentGateway,
@@ -38,16 +55,21 @@ export class Payments {
     private readonly deadlineMs: number,
   ) {}
 
-  /** ReservationPlaced: a payment to charge by the deadline. A cancellation that arrived first wins. */
-  async open(tx: Tx, reservation: { reservationId: string; customerId: string; amount: bigint; placedAt: Date }): Promise<void> {
+  /**
+   * ReservationPlaced: a payment to charge by the deadline. A cancellation that arrived first wins. The payments a
+   * transaction opens are inserted together when it commits (or before a cancellation in it looks for one).
+   */
+  open(tx: Tx, reservation: { reservationId: string; customerId: string; amount: bigint; placedAt: Date }): void {
     const { placedAt, ...rest } = reservation;
     const expiresAt = paymentDeadline(placedAt, this.deadlineMs);
-    const inserted = await store.insertIfAbsent(tx.em, { paymentId: randomUUID(), ...rest, status: "PENDING", cancelRequested: false, expiresAt });
-    if (inserted) this.logger.info({ reservationId: reservation.reservationId, expiresAt }, "payment opened");
+    tx.batch(this.#newOpenings).add({ paymentId: randomUUID(), ...rest, expiresAt, trace: currentTraceContext() }, keepTraceContext());
   }
+
+  readonly #newOpenings = (tx: Tx) => new Openings(tx, this.logger);
 
   /** ReservationCancelled: refund a charge, or void a payment not charged yet. */
   async requestCancellation(tx: Tx, reservation: { reservationId: string; customerId: string }): Promise<void> {
+    await tx.batch(this.#newOpenings).flush(); // a payment this transaction opened is there to be found
     // Replicas share the consumer, so ReservationPlaced may be inserting this payment right now: loop until one side wins.
     for (;;) {
       const payment = await store.findByReservation(tx.em, reservation.reservationId, true);
@@ -104,10 +126,10 @@ export class Payments {
       reservationId: leased.reservationId,
     });
     if (outcome.kind === "approved") {
-      // The common case in one statement; a payment cancelled or settled meanwhile is decided under its lock below.
-      const approved = await this.transactor.changeWithEvent(this.#approved(leased), (em, recordEvent) =>
-        store.approve(em, leased.paymentId, outcome.chargeId, recordEvent),
-      );
+      // The common case in one statement shared with the approvals that land meanwhile; a payment cancelled or settled
+      // meanwhile (or a statement that failed) is decided under its lock below.
+      const event = this.transactor.keyedEvent(leased.paymentId, this.#approved(leased));
+      const approved = await this.#approvals.submit(APPROVALS, { paymentId: leased.paymentId, chargeId: outcome.chargeId, event }).catch(() => false);
       if (approved) {
         log.info("payment approved");
         return;
@@ -305,5 +327,33 @@ export class Payments {
 
   async list(customerId: string, after: Keyset | undefined, limit: number) {
     return this.transactor.autocommit((em) => store.listForCustomer(em, customerId, after, limit));
+  }
+}
+
+/** The payments one transaction opens, inserted in one statement. */
+class Openings implements TxBatch {
+  #pending: { opening: store.Opening; inTrace: <T>(work: () => T) => T }[] = [];
+
+  constructor(
+    private readonly tx: Tx,
+    private readonly logger: Logger,
+  ) {}
+
+  add(opening: store.Opening, inTrace: <T>(work: () => T) => T): void {
+    this.#pending.push({ opening, inTrace });
+  }
+
+  async flush(): Promise<void> {
+    const pending = this.#pending;
+    if (pending.length === 0) return;
+    this.#pending = [];
+    const inserted = await store.openAll(
+      this.tx.em,
+      pending.map((p) => p.opening),
+    );
+    for (const { opening, inTrace } of pending) {
+      if (!inserted.has(opening.paymentId)) continue;
+      inTrace(() => this.logger.info({ reservationId: opening.reservationId, expiresAt: opening.expiresAt }, "payment opened"));
+    }
   }
 }

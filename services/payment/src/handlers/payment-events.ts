@@ -9,7 +9,7 @@ export function reservationEventHandlers(payments: Payments, wakeProcessor: () =
     on(ReservationPlacedSchema, async (event, tx) => {
       // The payment deadline runs from the placement, not from when this event arrived.
       const placedAt = event.occurredAt ? timestampDate(event.occurredAt) : new Date();
-      await payments.open(tx, { reservationId: event.reservationId, customerId: event.customerId, amount: event.amount, placedAt });
+      payments.open(tx, { reservationId: event.reservationId, customerId: event.customerId, amount: event.amount, placedAt });
       tx.afterCommit(wakeProcessor);
     }),
     on(ReservationCancelledSchema, async (event, tx) => {

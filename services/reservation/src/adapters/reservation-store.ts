@@ -39,36 +39,62 @@ export async function findByKey(em: EntityManager, customerId: string, idempoten
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
-/** Inserts the PLACING row; false when the key was taken by a concurrent call. */
-export async function insertPlacing(em: EntityManager, r: ReservationRecord): Promise<boolean> {
-  const rows = await em.execute(
+/**
+ * Inserts PLACING rows, one statement for all; returns the ids inserted (a key already taken, or taken twice among
+ * these, is not inserted again).
+ */
+export async function insertPlacings(em: EntityManager, records: readonly ReservationRecord[]): Promise<Set<string>> {
+  // In key order: two replicas inserting the same keys wait for each other in one order, never in a cycle.
+  const sorted = [...records].sort((a, b) => compare(a.customerId, b.customerId) || compare(a.idempotencyKey, b.idempotencyKey));
+  const rows = await em.execute<{ reservation_id: string }[]>(
     `insert into reservations (reservation_id, customer_id, idempotency_key, musical_id, seats, status, payment_state)
-     values (?, ?, ?, ?, ?, 'PLACING', 'PENDING') on conflict (customer_id, idempotency_key) do nothing returning reservation_id`,
-    [r.reservationId, r.customerId, r.idempotencyKey, r.musicalId, r.seats],
+     select id, customer, key, musical, seats, 'PLACING', 'PENDING' from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int[])
+         as v(id, customer, key, musical, seats)
+     on conflict (customer_id, idempotency_key) do nothing returning reservation_id`,
+    [
+      pgArray(sorted.map((r) => r.reservationId)),
+      pgArray(sorted.map((r) => r.customerId)),
+      pgArray(sorted.map((r) => r.idempotencyKey)),
+      pgArray(sorted.map((r) => r.musicalId)),
+      pgArray(sorted.map((r) => String(r.seats))),
+    ],
   );
-  return rows.length === 1;
+  return new Set(rows.map((row) => row.reservation_id));
+}
+
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+export interface Completion {
+  reservationId: string;
+  musicalName: string;
+  amount: bigint;
 }
 
 /**
- * PLACING → RESERVED with its event recorded, in one statement; undefined when an abort won the row meanwhile (it is
- * ABORTING or gone), and then no event is recorded.
+ * PLACING → RESERVED with each one's event recorded, in one statement; returns the completed rows by id. A placement
+ * an abort won meanwhile (ABORTING or gone) is not among them, and its event is not recorded.
  */
-export async function completePlacing(
+export async function completePlacings(
   em: EntityManager,
-  reservationId: string,
-  musicalName: string,
-  amount: bigint,
-  recordEvent: SqlPart,
-): Promise<ReservationRecord | undefined> {
+  completions: readonly Completion[],
+  recordEvents: SqlPart,
+): Promise<Map<string, ReservationRecord>> {
   const rows = await em.execute<ReservationRow[]>(
     `with placed as (
-       update reservations set status = 'RESERVED', musical_name = ?, amount = ?, placed_at = date_trunc('milliseconds', clock_timestamp()), updated_at = now()
-        where reservation_id = ? and status = 'PLACING' returning ${RESERVATION_COLUMNS}),
-     recorded as (${recordEvent.sql} from placed)
+       update reservations set status = 'RESERVED', musical_name = v.name, amount = v.price,
+              placed_at = date_trunc('milliseconds', clock_timestamp()), updated_at = now()
+         from unnest(?::text[], ?::text[], ?::bigint[]) as v(id, name, price)
+        where reservation_id = v.id and status = 'PLACING' returning ${RESERVATION_COLUMNS}),
+     recorded as (${recordEvents.sql} join placed on placed.reservation_id = recorded_events.event_key)
      select * from placed`,
-    [musicalName, amount, reservationId, ...recordEvent.params],
+    [
+      pgArray(completions.map((c) => c.reservationId)),
+      pgArray(completions.map((c) => c.musicalName)),
+      pgArray(completions.map((c) => String(c.amount))),
+      ...recordEvents.params,
+    ],
   );
-  return rows[0] ? fromRow(rows[0]) : undefined;
+  return new Map(rows.map((row) => [row.reservation_id, fromRow(row)]));
 }
 
 const RESERVATION_COLUMNS =

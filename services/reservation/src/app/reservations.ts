@@ -6,7 +6,8 @@ import { alreadyExists, failedPrecondition, notFound, unavailable } from "#kit/e
 import { newEvent } from "#kit/events.js";
 import { keepTraceContext } from "#kit/tracing.js";
 import type { EntityManager } from "#kit/database.js";
-import type { Transactor, Tx, TxBatch } from "#kit/outbox.js";
+import type { KeyedEvent, Transactor, Tx, TxBatch } from "#kit/outbox.js";
+import { Turns } from "#kit/turns.js";
 import type { Keyset } from "#kit/paging.js";
 import {
   ReservationCancelledSchema,
@@ -30,8 +31,28 @@ export interface PlaceRequest {
 const RETRY_HINT = "seat inventory is unavailable right now, retry with the same idempotency_key";
 const ABORTED_HINT = "this attempt took too long and was undone, retry with the same idempotency_key";
 
+/** The one queue of placements' statements: concurrent placements share them (see Turns). */
+const PLACEMENTS = "placements";
+const MAX_PLACEMENTS_PER_STATEMENT = 256;
+
 /** Use cases of reservations: the synchronous placement and the saga's reservation side. */
 export class Reservations {
+  // The two writes of every placement, each one statement for all the placements that arrive together.
+  readonly #placingInserts = new Turns<ReservationRecord, boolean>(MAX_PLACEMENTS_PER_STATEMENT, async (_, records) => {
+    const inserted = await this.transactor.autocommit((em) => store.insertPlacings(em, records));
+    return records.map((r) => ({ value: inserted.has(r.reservationId) }));
+  });
+  readonly #completions = new Turns<store.Completion & { event: KeyedEvent }, ReservationRecord | undefined>(
+    MAX_PLACEMENTS_PER_STATEMENT,
+    async (_, completions) => {
+      const placed = await this.transactor.changesWithEvents(
+        completions.map((c) => c.event),
+        (em, recordEvents) => store.completePlacings(em, completions, recordEvents),
+      );
+      return completions.map((c) => ({ value: placed.get(c.reservationId) }));
+    },
+  );
+
   constructor(
     private readonly transactor: Transactor,
     private readonly seats: SeatInventory,
@@ -69,9 +90,12 @@ export class Reservations {
       seats: placing.seats,
       amount: taken.amount,
     });
-    const placed = await this.transactor.changeWithEvent(event, (em, recordEvent) =>
-      store.completePlacing(em, reservationId, taken.musicalName, taken.amount, recordEvent),
-    );
+    const placed = await this.#completions.submit(PLACEMENTS, {
+      reservationId,
+      musicalName: taken.musicalName,
+      amount: taken.amount,
+      event: this.transactor.keyedEvent(reservationId, event),
+    });
     if (!placed) {
       // An abort (the sweeper, a retry) won the row while this completion was held up: it releases the seats.
       this.logger.warn({ reservationId }, "placement aborted before it completed; nothing placed");
@@ -96,9 +120,9 @@ export class Reservations {
         updatedAt: new Date(),
       };
       // Single statements, no transaction: the unique key makes the insert the arbiter between twin calls.
-      const outcome = await this.transactor.autocommit(async (em) =>
-        (await store.insertPlacing(em, fresh)) ? fresh : store.findByKey(em, request.customerId, request.idempotencyKey),
-      );
+      const outcome = (await this.#placingInserts.submit(PLACEMENTS, fresh))
+        ? fresh
+        : await this.transactor.autocommit((em) => store.findByKey(em, request.customerId, request.idempotencyKey));
       if (!outcome) continue; // the other row vanished (an aborted placement) between insert and read
       if (outcome === fresh) return fresh;
       if (!sameRequest(outcome, request.musicalId, request.seats)) {
