@@ -11,17 +11,30 @@ function toRecord(row: Row): NotificationRecord {
   return { ...row, kind: row.kind as NotificationKind, sentAt: row.sentAt ?? null };
 }
 
-/** Stores a notification to send; a second one for the same fact is ignored. */
-export async function insertIfAbsent(
-  em: EntityManager,
-  n: { notificationId: string; customerId: string; reservationId: string; kind: NotificationKind; message: string; channel: string },
-): Promise<boolean> {
-  const rows = await em.execute(
+export interface NewNotification {
+  notificationId: string;
+  customerId: string;
+  reservationId: string;
+  kind: NotificationKind;
+  message: string;
+  channel: string;
+}
+
+/** Records notifications in one statement, skipping any whose reservation already has one of its kind. */
+export async function insertAllIfAbsent(em: EntityManager, notifications: readonly NewNotification[]): Promise<void> {
+  await em.execute(
     `insert into notifications (notification_id, customer_id, reservation_id, kind, message, channel)
-     values (?, ?, ?, ?, ?, ?) on conflict (reservation_id, kind) do nothing returning notification_id`,
-    [n.notificationId, n.customerId, n.reservationId, n.kind, n.message, n.channel],
+     select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+     on conflict (reservation_id, kind) do nothing`,
+    [
+      pgArray(notifications.map((n) => n.notificationId)),
+      pgArray(notifications.map((n) => n.customerId)),
+      pgArray(notifications.map((n) => n.reservationId)),
+      pgArray(notifications.map((n) => n.kind)),
+      pgArray(notifications.map((n) => n.message)),
+      pgArray(notifications.map((n) => n.channel)),
+    ],
   );
-  return rows.length === 1;
 }
 
 /** Unsent notifications, locked so each replica sends different ones: one statement, rows mapped without a second read. */

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { newEvent } from "#kit/events.js";
-import type { Transactor, Tx } from "#kit/outbox.js";
+import type { Transactor, Tx, TxBatch } from "#kit/outbox.js";
 import type { Keyset } from "#kit/paging.js";
 import { PollingWorker } from "#kit/polling-worker.js";
 import { NotificationSentSchema } from "#gen/outerpark/notice/v1/events_pb.js";
@@ -24,10 +24,12 @@ export class Notifications {
     this.dispatcher = new PollingWorker({ name: "notice-dispatcher", logger, pollMs, pass: () => this.dispatchOnce() });
   }
 
-  async enqueue(tx: Tx, n: { customerId: string; reservationId: string; kind: NotificationKind; message: string }): Promise<void> {
-    await store.insertIfAbsent(tx.em, { notificationId: randomUUID(), channel: this.channel.name, ...n });
-    tx.afterCommit(() => this.dispatcher.wake());
+  /** Records a notification to send (once per reservation and kind); a transaction's notifications go in one statement at commit. */
+  enqueue(tx: Tx, n: { customerId: string; reservationId: string; kind: NotificationKind; message: string }): void {
+    tx.batch(this.#newRecordings).add({ notificationId: randomUUID(), channel: this.channel.name, ...n });
   }
+
+  readonly #newRecordings = (tx: Tx) => new Recordings(tx, () => this.dispatcher.wake());
 
   /** Sends a batch of unsent notifications; returns how many went out. */
   async dispatchOnce(limit = 32): Promise<number> {
@@ -57,5 +59,25 @@ export class Notifications {
 
   list(customerId: string, after: Keyset | undefined, limit: number) {
     return this.transactor.autocommit((em) => store.listForCustomer(em, customerId, after, limit));
+  }
+}
+
+/** The notifications one transaction records, inserted together before it commits; the dispatcher is woken after. */
+class Recordings implements TxBatch {
+  readonly #notifications: store.NewNotification[] = [];
+
+  constructor(
+    private readonly tx: Tx,
+    wakeDispatcher: () => void,
+  ) {
+    tx.afterCommit(wakeDispatcher);
+  }
+
+  add(notification: store.NewNotification): void {
+    this.#notifications.push(notification);
+  }
+
+  async flush(): Promise<void> {
+    if (this.#notifications.length > 0) await store.insertAllIfAbsent(this.tx.em, this.#notifications);
   }
 }

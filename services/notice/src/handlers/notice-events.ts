@@ -20,9 +20,9 @@ function notify<E extends DomainEvent & { customerId: string; reservationId: str
   message: (event: E) => string,
   isNews: (event: E) => boolean = () => true,
 ): EventHandler<E> {
-  return async (event, tx) => {
+  return (event, tx) => {
     if (!isNews(event)) return;
-    await notifications.enqueue(tx, { customerId: event.customerId, reservationId: event.reservationId, kind, message: message(event) });
+    notifications.enqueue(tx, { customerId: event.customerId, reservationId: event.reservationId, kind, message: message(event) });
   };
 }
 
