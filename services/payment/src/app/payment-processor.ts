@@ -46,7 +46,8 @@ export class PaymentProcessor implements Worker {
     const { concurrency, leaseMs } = this.options;
     // Lease when half the slots are free, so one statement leases many payments even while the window stays full.
     while (this.#inFlight.size > concurrency / 2) await Promise.race(this.#inFlight);
-    const leased = await this.transactor.run((tx) => store.leaseDue(tx.em, concurrency - this.#inFlight.size, leaseMs));
+    // One statement (the lease is its own guard): no transaction around it.
+    const leased = await this.transactor.autocommit((em) => store.leaseDue(em, concurrency - this.#inFlight.size, leaseMs));
     for (const payment of leased) {
       const work: Promise<void> = continueTrace("payment process", payment.trace, {}, () => this.payments.process(payment))
         .catch((error) => this.logger.error({ err: error, paymentId: payment.paymentId }, "payment step failed"))
