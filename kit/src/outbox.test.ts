@@ -75,9 +75,36 @@ describe("OutboxRelay", () => {
 
     const info = await bus.jsm.streams.info(streamName(namespace, "reservation"));
     expect(info.state.messages).toBe(50);
-    // Published again (a crash before the mark): JetStream drops the repeats by message id.
-    await db.em.fork().execute("update outbox set published_at = null where event_id <> ?", [refused]);
+    // Published again (a relay that died before the mark, its lease run out): JetStream drops the repeats by message id.
+    await db.em.fork().execute("update outbox set published_at = null, next_attempt_at = now() where event_id <> ?", [refused]);
     expect(await relay.relayOnce()).toBe(50);
     expect((await bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages).toBe(50);
+  });
+
+  it("two relays at once share the due rows: each row is claimed by one of them, published once, until its lease runs out", async () => {
+    await db.em.fork().execute("delete from outbox");
+    const transactor = new Transactor(db, namespace, () => undefined);
+    const events = Array.from({ length: 80 }, (_, i) => newEvent(ReservationPlacedSchema, { reservationId: `s${i}`, customerId: "kit", amount: 1n }));
+    await transactor.run(async (tx) => {
+      for (const event of events) await tx.publish(event);
+    });
+    const before = (await bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages;
+    const relays = [new OutboxRelay({ db, bus, logger, batchSize: 64 }), new OutboxRelay({ db, bus, logger, batchSize: 64 })];
+    const published = await Promise.all(relays.map((relay) => relay.relayOnce()));
+    const rest = await Promise.all(relays.map((relay) => relay.relayOnce()));
+    expect(published[0]! + published[1]! + rest[0]! + rest[1]!).toBe(80);
+    const rows = await db.em
+      .fork()
+      .execute<{ attempts: number; published: boolean }[]>("select attempts, published_at is not null as published from outbox");
+    expect(rows.every((r) => r.published && r.attempts === 1)).toBe(true);
+    expect((await bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages).toBe(before + 80);
+
+    // Rows claimed by a relay that died before marking them (as its claim leaves them): nobody takes them until the
+    // lease runs out; then they go again, and JetStream drops the repeats.
+    await db.em.fork().execute("update outbox set published_at = null, next_attempt_at = now() + interval '400 milliseconds'");
+    expect(await relays[0]!.relayOnce()).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect((await relays[0]!.relayOnce()) + (await relays[1]!.relayOnce())).toBe(80);
+    expect((await bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages).toBe(before + 80);
   });
 });

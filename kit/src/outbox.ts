@@ -188,6 +188,11 @@ export interface OutboxRelayOptions {
   pollMs?: number;
   /** Longest wait between retries of a failing publish. */
   maxBackoffMs?: number;
+  /**
+   * How long a pass's claim keeps other passes (and replicas) off its rows: a relay that died between publishing and
+   * marking is retried after it, within JetStream's two-minute duplicate window, which drops the repeats.
+   */
+  leaseMs?: number;
 }
 
 /**
@@ -202,7 +207,7 @@ export class OutboxRelay {
   #lastPurge = 0;
 
   constructor(options: OutboxRelayOptions) {
-    this.#options = { batchSize: readInt(process.env, "OUTBOX_BATCH_SIZE", 64), pollMs: 1_000, maxBackoffMs: 30_000, ...options };
+    this.#options = { batchSize: readInt(process.env, "OUTBOX_BATCH_SIZE", 64), pollMs: 1_000, maxBackoffMs: 30_000, leaseMs: 30_000, ...options };
     this.#worker = new PollingWorker({ name: "outbox-relay", logger: options.logger, pollMs: this.#options.pollMs, pass: () => this.#pass() });
   }
 
@@ -231,54 +236,54 @@ export class OutboxRelay {
   }
 
   /**
-   * One pass: publishes up to a batch of due rows, all in flight at once, and marks them in one statement, so
-   * the claimed rows stay locked for one round trip to JetStream rather than one per row. Returns how many were published.
+   * One pass: claims up to a batch of due rows with a lease, publishes them all at once and marks them, each in one
+   * autocommit statement: no transaction stays open across the round trip to JetStream. Returns how many were published.
    */
   async relayOnce(): Promise<number> {
-    const { db, bus, batchSize, maxBackoffMs, logger } = this.#options;
-    return db.em.fork().transactional(async (em) => {
-      const rows = await em.execute<OutboxRow[]>(
-        `select event_id, event_type, subject, payload, attempts, traceparent, tracestate from outbox
-          where published_at is null and next_attempt_at <= now()
-          order by created_at limit ? for update skip locked`,
-        [batchSize],
-      );
-      if (rows.length === 0) return 0;
-      // No consumer relies on the order of events (each tolerates any order: facts only move a state forward, MyPage
-      // folds by occurred_at, payment voids a cancellation that overtook its placement), so a window may land in any order.
-      const results = await Promise.allSettled(
-        rows.map((row) => {
-          const h = natsHeaders();
-          h.set(EVENT_TYPE_HEADER, row.event_type);
-          const span = startPublishSpan(row.subject, row.event_id, row, h);
-          const published = bus.js.publish(row.subject, row.payload, { msgID: row.event_id, headers: h, timeout: 5_000 });
-          return span ? endingWith(span, published) : published;
-        }),
-      );
-      const published = rows.filter((_, i) => results[i]!.status === "fulfilled").map((row) => row.event_id);
-      if (published.length > 0) {
-        await em.execute("update outbox set published_at = now(), attempts = attempts + 1 where event_id in (?)", [published]);
-      }
-      const failed = rows.flatMap((row, i) => {
-        const result = results[i]!;
-        return result.status === "rejected" ? [{ row, error: String(result.reason).slice(0, 500) }] : [];
-      });
-      if (failed.length > 0) {
-        const { row, error } = failed[0]!;
-        logger.warn(
-          { err: error, failed: failed.length, of: rows.length, eventId: row.event_id, eventType: row.event_type, attempts: row.attempts + 1 },
-          "outbox publish failed; will retry",
-        );
-        // Each row backs off by its own attempts: 200 ms doubling, up to maxBackoffMs.
-        await em.execute(
-          `update outbox o set attempts = o.attempts + 1, last_error = f.error,
-                  next_attempt_at = now() + make_interval(secs => least(?, 0.2 * power(2, least(o.attempts, 16))))
-             from (values ${failed.map(() => "(?::uuid, ?)").join(", ")}) as f(event_id, error)
-            where o.event_id = f.event_id`,
-          [maxBackoffMs / 1000, ...failed.flatMap(({ row, error }) => [row.event_id, error])],
-        );
-      }
-      return published.length;
+    const { db, bus, batchSize, maxBackoffMs, leaseMs, logger } = this.#options;
+    const em = db.em.fork();
+    const rows = await em.execute<OutboxRow[]>(
+      `update outbox set next_attempt_at = now() + make_interval(secs => ?)
+        where event_id in (select event_id from outbox where published_at is null and next_attempt_at <= now()
+                            order by created_at limit ? for update skip locked)
+        returning event_id, event_type, subject, payload, attempts, traceparent, tracestate`,
+      [leaseMs / 1000, batchSize],
+    );
+    if (rows.length === 0) return 0;
+    // No consumer relies on the order of events (each tolerates any order: facts only move a state forward, MyPage
+    // folds by occurred_at, payment voids a cancellation that overtook its placement), so a window may land in any order.
+    const results = await Promise.allSettled(
+      rows.map((row) => {
+        const h = natsHeaders();
+        h.set(EVENT_TYPE_HEADER, row.event_type);
+        const span = startPublishSpan(row.subject, row.event_id, row, h);
+        const published = bus.js.publish(row.subject, row.payload, { msgID: row.event_id, headers: h, timeout: 5_000 });
+        return span ? endingWith(span, published) : published;
+      }),
+    );
+    const published = rows.filter((_, i) => results[i]!.status === "fulfilled").map((row) => row.event_id);
+    if (published.length > 0) {
+      await em.execute("update outbox set published_at = now(), attempts = attempts + 1 where event_id in (?)", [published]);
+    }
+    const failed = rows.flatMap((row, i) => {
+      const result = results[i]!;
+      return result.status === "rejected" ? [{ row, error: String(result.reason).slice(0, 500) }] : [];
     });
+    if (failed.length > 0) {
+      const { row, error } = failed[0]!;
+      logger.warn(
+        { err: error, failed: failed.length, of: rows.length, eventId: row.event_id, eventType: row.event_type, attempts: row.attempts + 1 },
+        "outbox publish failed; will retry",
+      );
+      // Each row backs off by its own attempts: 200 ms doubling, up to maxBackoffMs.
+      await em.execute(
+        `update outbox o set attempts = o.attempts + 1, last_error = f.error,
+                next_attempt_at = now() + make_interval(secs => least(?, 0.2 * power(2, least(o.attempts, 16))))
+           from (values ${failed.map(() => "(?::uuid, ?)").join(", ")}) as f(event_id, error)
+          where o.event_id = f.event_id`,
+        [maxBackoffMs / 1000, ...failed.flatMap(({ row, error }) => [row.event_id, error])],
+      );
+    }
+    return published.length;
   }
 }
