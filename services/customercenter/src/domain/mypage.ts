@@ -3,6 +3,7 @@
  * several streams in no guaranteed order, so the view is always recomputed
  * from the whole history, ordered by when each fact happened. No I/O.
  */
+import { formatWon } from "#kit/money.js";
 
 export type ReservationStatus = "UNSPECIFIED" | "RESERVED" | "PAID" | "CANCELLED" | "REJECTED" | "EXPIRED";
 export type PaymentState = "UNSPECIFIED" | "PENDING" | "DEFERRED" | "APPROVED" | "DECLINED" | "CANCELLED" | "EXPIRED";
@@ -123,15 +124,11 @@ const CAUSAL_ORDER: Fact["type"][] = [
   "NotificationSent",
 ];
 
-function won(amount: bigint): string {
-  return `₩${amount.toLocaleString("en-US")}`;
-}
-
 /** A line a customer can read, for the history list. */
 export function summarize(fact: Fact): string {
   switch (fact.type) {
     case "ReservationPlaced":
-      return `Reserved ${fact.seats} seat${fact.seats === 1 ? "" : "s"} for "${fact.musicalName}" (${won(fact.amount)}); payment pending`;
+      return `Reserved ${fact.seats} seat${fact.seats === 1 ? "" : "s"} for "${fact.musicalName}" (${formatWon(fact.amount)}); payment pending`;
     case "ReservationConfirmed":
       return "Reservation confirmed";
     case "ReservationCancelled":
@@ -143,7 +140,7 @@ export function summarize(fact: Fact): string {
     case "SeatsReleased":
       return `${fact.seats} seat${fact.seats === 1 ? "" : "s"} returned to sale`;
     case "PaymentApproved":
-      return `Payment of ${won(fact.amount)} approved`;
+      return `Payment of ${formatWon(fact.amount)} approved`;
     case "PaymentDeferred":
       return "Payment delayed: the payment provider is unavailable, it will be retried automatically";
     case "PaymentFailed":
@@ -151,7 +148,7 @@ export function summarize(fact: Fact): string {
     case "PaymentExpired":
       return `Payment expired: ${fact.reason || "not completed in time"}`;
     case "PaymentCancelled":
-      return fact.refunded ? `Payment of ${won(fact.amount)} refunded` : "Payment cancelled before any charge";
+      return fact.refunded ? `Payment of ${formatWon(fact.amount)} refunded` : "Payment cancelled before any charge";
     case "NotificationSent":
       return `Notification sent: ${fact.message}`;
   }

@@ -1,4 +1,5 @@
 /** What customers are told, and when. No I/O. */
+import { formatWon } from "#kit/money.js";
 
 /**
  * PAYMENT_APPROVED is sent when the reservation is confirmed (ReservationConfirmed), never on the payment's
@@ -17,12 +18,8 @@ export interface NotificationRecord {
   createdAt: Date;
 }
 
-function won(amount: bigint): string {
-  return `₩${amount.toLocaleString("en-US")}`;
-}
-
 export function paymentApprovedMessage(reservationId: string, amount: bigint): string {
-  return `Payment of ${won(amount)} approved: reservation ${reservationId} is confirmed.`;
+  return `Payment of ${formatWon(amount)} approved: reservation ${reservationId} is confirmed.`;
 }
 
 export function reservationCancelledMessage(reservationId: string, seats: number): string {
@@ -38,7 +35,7 @@ export function reservationExpiredMessage(reservationId: string, seats: number):
 }
 
 export function paymentRefundedMessage(reservationId: string, amount: bigint): string {
-  return `${won(amount)} for reservation ${reservationId} was refunded.`;
+  return `${formatWon(amount)} for reservation ${reservationId} was refunded.`;
 }
 
 /** Only a refund that returned money is news; a payment voided before any charge cost the customer nothing. */
