@@ -11,10 +11,8 @@ export interface StoredView {
   history: StoredHistory[];
 }
 
-/** Facts are stored as JSON; amounts (bigint) travel as strings. */
-function factToJson(fact: Fact): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(fact, (_key, value: unknown) => (typeof value === "bigint" ? value.toString() : value)));
-}
+/** Facts are stored as JSON; amounts (bigint) travel as strings: the replacer for JSON.stringify. */
+const bigintAsString = (_key: string, value: unknown) => (typeof value === "bigint" ? value.toString() : value);
 
 function factFromJson(json: Record<string, unknown>): Fact {
   return ("amount" in json ? { ...json, amount: BigInt(String(json.amount)) } : json) as Fact;
@@ -55,9 +53,10 @@ export async function recordFacts(em: EntityManager, facts: readonly NewFact[]):
           customer_id: f.customerId,
           event_type: f.eventType,
           occurred_at: f.occurredAt.toISOString(),
-          fact: factToJson(f.fact),
+          fact: f.fact,
           summary: f.summary,
         })),
+        bigintAsString,
       ),
     ],
   );
