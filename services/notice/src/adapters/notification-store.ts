@@ -11,14 +11,8 @@ function toRecord(row: Row): NotificationRecord {
   return { ...row, kind: row.kind as NotificationKind, sentAt: row.sentAt ?? null };
 }
 
-export interface NewNotification {
-  notificationId: string;
-  customerId: string;
-  reservationId: string;
-  kind: NotificationKind;
-  message: string;
-  channel: string;
-}
+/** A notification to record: what is sent later, and to whom. */
+export type NewNotification = Omit<NotificationRecord, "sentAt" | "createdAt">;
 
 /** Records notifications in one statement, skipping any whose reservation already has one of its kind. */
 export async function insertAllIfAbsent(em: EntityManager, notifications: readonly NewNotification[]): Promise<void> {
