@@ -28,7 +28,18 @@ class Notice0002ExpiredAndRefunded extends Migration {
   }
 }
 
+/**
+ * The dispatcher leases the notifications it sends (as payment leases payments) instead of holding them locked in a
+ * transaction across delivery. Nullable, no default: adding it rewrites no row.
+ */
+class Notice0003DispatchLease extends Migration {
+  override up(): void {
+    this.addSql("alter table notifications add column if not exists leased_until timestamptz");
+  }
+}
+
 export const migrations = [
   { name: "Notice0001Notifications", class: Notice0001Notifications },
   { name: "Notice0002ExpiredAndRefunded", class: Notice0002ExpiredAndRefunded },
+  { name: "Notice0003DispatchLease", class: Notice0003DispatchLease },
 ];

@@ -3,11 +3,12 @@ import type { InferEntity } from "@mikro-orm/core";
 import type { NotificationKind, NotificationRecord } from "../domain/notification.js";
 import { keysetFilter, type Keyset } from "#kit/paging.js";
 import { pgArray } from "#kit/database.js";
+import type { SqlPart } from "#kit/outbox.js";
 import { NotificationEntity } from "./schema.js";
 
 type Row = InferEntity<typeof NotificationEntity>;
 
-function toRecord(row: Row): NotificationRecord {
+function toRecord({ leasedUntil: _, ...row }: Row): NotificationRecord {
   return { ...row, kind: row.kind as NotificationKind, sentAt: row.sentAt ?? null };
 }
 
@@ -31,18 +32,35 @@ export async function insertAllIfAbsent(em: EntityManager, notifications: readon
   );
 }
 
-/** Unsent notifications, locked so each replica sends different ones: one statement, rows mapped without a second read. */
-export async function claimUnsent(em: EntityManager, limit: number): Promise<NotificationRecord[]> {
+/**
+ * Unsent notifications not leased by anyone, oldest first, leased to the caller for `leaseMs` in one statement: each
+ * replica sends different ones, and one that died mid-pass has its notifications sent again when the lease runs out.
+ */
+export async function leaseUnsent(em: EntityManager, limit: number, leaseMs: number): Promise<NotificationRecord[]> {
   const rows = await em.execute<Record<string, unknown>[]>(
-    "select * from notifications where sent_at is null order by created_at limit ? for update skip locked",
-    [limit],
+    `update notifications set leased_until = now() + make_interval(secs => ?)
+      where notification_id in (select notification_id from notifications
+                                 where sent_at is null and (leased_until is null or leased_until < now())
+                                 order by created_at limit ? for update skip locked)
+      returning *`,
+    [leaseMs / 1000, limit],
   );
-  return rows.map((row) => toRecord(em.map(NotificationEntity, row)));
+  return rows.map((row) => toRecord(em.map(NotificationEntity, row))).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 }
 
-/** Marks these notifications sent, in one statement. */
-export async function markSent(em: EntityManager, notificationIds: readonly string[]): Promise<void> {
-  await em.execute("update notifications set sent_at = clock_timestamp() where notification_id = any(?::text[])", [pgArray(notificationIds)]);
+/**
+ * Marks these notifications sent and records each one's NotificationSent, in one statement (`recordEvents` from
+ * Transactor.changesWithEvents, keyed by notification id); returns the ids marked now.
+ */
+export async function markSent(em: EntityManager, notificationIds: readonly string[], recordEvents: SqlPart): Promise<Set<string>> {
+  const rows = await em.execute<{ notification_id: string }[]>(
+    `with sent as (
+       update notifications set sent_at = clock_timestamp() where notification_id = any(?::text[]) and sent_at is null returning notification_id),
+     recorded as (${recordEvents.sql} join sent on sent.notification_id = recorded_events.event_key)
+     select notification_id from sent`,
+    [pgArray(notificationIds), ...recordEvents.params],
+  );
+  return new Set(rows.map((row) => row.notification_id));
 }
 
 /** Sent ones, newest first, keyset by (created_at, notification_id). */

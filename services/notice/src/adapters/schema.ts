@@ -12,6 +12,7 @@ export const NotificationEntity = defineEntity({
     channel: p.string(),
     sentAt: p.datetime().nullable().fieldName("sent_at"),
     createdAt: p.datetime().fieldName("created_at"),
+    leasedUntil: p.datetime().nullable().fieldName("leased_until"),
   },
 });
 

@@ -6,7 +6,7 @@ import type { Keyset } from "#kit/paging.js";
 import { PollingWorker } from "#kit/polling-worker.js";
 import { NotificationSentSchema } from "#gen/outerpark/notice/v1/events_pb.js";
 import { NotificationKind as NotificationKindProto } from "#gen/outerpark/notice/v1/notice_pb.js";
-import type { NotificationKind } from "../domain/notification.js";
+import type { NotificationKind, NotificationRecord } from "../domain/notification.js";
 import type { NotificationChannel } from "../adapters/channels.js";
 import * as store from "../adapters/notification-store.js";
 
@@ -18,8 +18,10 @@ export class Notifications {
   constructor(
     private readonly transactor: Transactor,
     private readonly channel: NotificationChannel,
-    logger: Logger,
-    pollMs = 1_000, // woken by every notification recorded; the poll only finds retries that came due
+    private readonly logger: Logger,
+    pollMs = 1_000, // woken by every notification recorded; the poll finds the ones whose lease ran out
+    /** How long a pass keeps its notifications from other passes and replicas while it delivers them. */
+    private readonly leaseMs = 30_000,
   ) {
     this.dispatcher = new PollingWorker({ name: "notice-dispatcher", logger, pollMs, pass: () => this.dispatchOnce() });
   }
@@ -31,30 +33,44 @@ export class Notifications {
 
   readonly #newRecordings = (tx: Tx) => new Recordings(tx, () => this.dispatcher.wake());
 
-  /** Sends a batch of unsent notifications; returns how many went out. */
+  /**
+   * Sends a batch of unsent notifications; returns how many went out. They are leased first (one statement), then
+   * delivered, then marked sent with their NotificationSent events (one statement): no transaction is held open
+   * across delivery. Delivery precedes the mark: a crash in between sends them again when the lease runs out
+   * (at least once, never lost); one whose delivery fails is tried again then too.
+   */
   async dispatchOnce(limit = 32): Promise<number> {
-    return this.transactor.run(async (tx) => {
-      const batch = await store.claimUnsent(tx.em, limit);
-      for (const n of batch) {
-        // Delivery precedes the commit: a crash here means at-least-once delivery, never a lost notice.
+    const leased = await this.transactor.autocommit((em) => store.leaseUnsent(em, limit, this.leaseMs));
+    const delivered: NotificationRecord[] = [];
+    for (const n of leased) {
+      try {
         await this.channel.deliver(n);
-        await tx.publish(
-          newEvent(NotificationSentSchema, {
-            notificationId: n.notificationId,
-            customerId: n.customerId,
-            reservationId: n.reservationId,
-            kind: NotificationKindProto[n.kind],
-            message: n.message,
-          }),
-        );
+        delivered.push(n);
+      } catch (error) {
+        this.logger.warn({ err: error, notificationId: n.notificationId }, "notification not delivered; retried when its lease runs out");
       }
-      if (batch.length > 0)
-        await store.markSent(
-          tx.em,
-          batch.map((n) => n.notificationId),
-        );
-      return batch.length;
-    });
+    }
+    if (delivered.length === 0) return 0;
+    const events = delivered.map((n) =>
+      this.transactor.keyedEvent(
+        n.notificationId,
+        newEvent(NotificationSentSchema, {
+          notificationId: n.notificationId,
+          customerId: n.customerId,
+          reservationId: n.reservationId,
+          kind: NotificationKindProto[n.kind],
+          message: n.message,
+        }),
+      ),
+    );
+    const sent = await this.transactor.changesWithEvents(events, (em, recordEvents) =>
+      store.markSent(
+        em,
+        delivered.map((n) => n.notificationId),
+        recordEvents,
+      ),
+    );
+    return sent.size;
   }
 
   list(customerId: string, after: Keyset | undefined, limit: number) {
