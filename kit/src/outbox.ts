@@ -208,7 +208,13 @@ export class OutboxRelay {
 
   constructor(options: OutboxRelayOptions) {
     this.#options = { batchSize: readInt(process.env, "OUTBOX_BATCH_SIZE", 64), pollMs: 1_000, maxBackoffMs: 30_000, leaseMs: 30_000, ...options };
-    this.#worker = new PollingWorker({ name: "outbox-relay", logger: options.logger, pollMs: this.#options.pollMs, pass: () => this.#pass() });
+    this.#worker = new PollingWorker({
+      name: "outbox-relay",
+      logger: options.logger,
+      pollMs: this.#options.pollMs,
+      pass: () => this.#pass(),
+      passSize: this.#options.batchSize,
+    });
   }
 
   start(): void {

@@ -63,6 +63,26 @@ describe("PollingWorker", () => {
     await until(() => passes === 2, 500);
   });
 
+  it("with passSize, a pass that handled fewer sleeps instead of probing again at once; a full pass goes again at once", async () => {
+    const handled = [3, 10, 10, 2];
+    const started: number[] = [];
+    worker = new PollingWorker({
+      name: "test",
+      logger,
+      pollMs: 1_000,
+      passSize: 10,
+      pass: async () => (started.push(performance.now()), handled[started.length - 1] ?? 0),
+    });
+    worker.start();
+    await until(() => started.length === 1);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(started).toHaveLength(1); // 3 of 10: everything due was taken
+    worker.wake();
+    await until(() => started.length === 4, 500); // 10, 10 (full: at once), then 2
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(started).toHaveLength(4);
+  });
+
   it("stop() during a long sleep returns promptly", async () => {
     worker = new PollingWorker({ name: "test", logger, pollMs: 60_000, pass: async () => 0 });
     worker.start();

@@ -3,6 +3,8 @@ import type { Logger } from "pino";
 /**
  * A background loop that works in passes: after a pass that did something it
  * goes again at once; after an idle pass it waits pollMs, or less when woken.
+ * With `passSize`, a pass that handled fewer than that found all that was due:
+ * it too waits, unless woken meanwhile (new work was committed during it).
  * The outbox relay, the payment processor, the notice dispatcher and the
  * placement sweeper all run this way.
  */
@@ -20,6 +22,8 @@ export class PollingWorker {
       pollMs: number;
       /** One unit of work; returns how many items it handled. */
       pass: () => Promise<number>;
+      /** The most one pass takes: a pass that handled fewer leaves nothing due behind it. */
+      passSize?: number;
     },
   ) {}
 
@@ -51,7 +55,8 @@ export class PollingWorker {
       } catch (error) {
         this.options.logger.warn({ err: error, worker: this.options.name }, "worker pass failed");
       }
-      if (handled === 0 && this.#running && !this.#woken) await this.#sleep();
+      const drained = handled === 0 || handled < (this.options.passSize ?? Infinity);
+      if (drained && this.#running && !this.#woken) await this.#sleep();
     }
   }
 

@@ -10,6 +10,9 @@ import type { NotificationKind, NotificationRecord } from "../domain/notificatio
 import type { NotificationChannel } from "../adapters/channels.js";
 import * as store from "../adapters/notification-store.js";
 
+/** Notifications one dispatch pass sends at most. */
+const DISPATCH_BATCH = 32;
+
 /** Use cases: record what to tell a customer, then deliver it. */
 export class Notifications {
   /** The loop that sends what was recorded; several replicas share the work. */
@@ -23,7 +26,7 @@ export class Notifications {
     /** How long a pass keeps its notifications from other passes and replicas while it delivers them. */
     private readonly leaseMs = 30_000,
   ) {
-    this.dispatcher = new PollingWorker({ name: "notice-dispatcher", logger, pollMs, pass: () => this.dispatchOnce() });
+    this.dispatcher = new PollingWorker({ name: "notice-dispatcher", logger, pollMs, pass: () => this.dispatchOnce(), passSize: DISPATCH_BATCH });
   }
 
   /** Records a notification to send (once per reservation and kind); a transaction's notifications go in one statement at commit. */
@@ -39,7 +42,7 @@ export class Notifications {
    * across delivery. Delivery precedes the mark: a crash in between sends them again when the lease runs out
    * (at least once, never lost); one whose delivery fails is tried again then too.
    */
-  async dispatchOnce(limit = 32): Promise<number> {
+  async dispatchOnce(limit = DISPATCH_BATCH): Promise<number> {
     const leased = await this.transactor.autocommit((em) => store.leaseUnsent(em, limit, this.leaseMs));
     const delivered: NotificationRecord[] = [];
     for (const n of leased) {
