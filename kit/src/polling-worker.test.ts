@@ -63,6 +63,21 @@ describe("PollingWorker", () => {
     await until(() => passes === 2, 500);
   });
 
+  it("without passSize, a pass that handled anything goes again at once; only an idle pass sleeps", async () => {
+    const handled = [2, 1, 0];
+    const started: number[] = [];
+    worker = new PollingWorker({
+      name: "test",
+      logger,
+      pollMs: 5_000,
+      pass: async () => (started.push(performance.now()), handled[started.length - 1] ?? 0),
+    });
+    worker.start();
+    await until(() => started.length === 3, 500);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect(started).toHaveLength(3);
+  });
+
   it("with passSize, a pass that handled fewer sleeps instead of probing again at once; a full pass goes again at once", async () => {
     const handled = [3, 10, 10, 2];
     const started: number[] = [];

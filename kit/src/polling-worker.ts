@@ -55,7 +55,8 @@ export class PollingWorker {
       } catch (error) {
         this.options.logger.warn({ err: error, worker: this.options.name }, "worker pass failed");
       }
-      const drained = handled === 0 || handled < (this.options.passSize ?? Infinity);
+      // Without a passSize any item handled may mean more are due; with one, only a full pass does.
+      const drained = handled < (this.options.passSize ?? 1);
       if (drained && this.#running && !this.#woken) await this.#sleep();
     }
   }
