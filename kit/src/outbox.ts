@@ -58,12 +58,12 @@ export class Transactor implements Autocommit {
       published = []; // a retried transaction starts afresh
       afterCommit = [];
       const batches = new Map<(tx: Tx) => TxBatch, TxBatch>();
-      const events: OutboxRowValues[] = [];
+      const events: unknown[][] = [];
       const tx: Tx = {
         em,
         publish: async (event) => {
           published.push(event.$typeName);
-          events.push(outboxRow(this.namespace, event));
+          events.push(outboxValues(this.namespace, event));
         },
         afterCommit: (action) => afterCommit.push(action),
         batch: <B extends TxBatch>(create: (tx: Tx) => B): B => {
@@ -89,7 +89,7 @@ export class Transactor implements Autocommit {
 
   /** `event` to be recorded by `changesWithEvents` if the row named `key` changes; the trace context active now goes with it. */
   keyedEvent(key: string, event: DomainEvent): KeyedEvent {
-    return { key, event, row: outboxRow(this.namespace, event) };
+    return { key, event, values: outboxValues(this.namespace, event) };
   }
 
   /**
@@ -106,7 +106,7 @@ export class Transactor implements Autocommit {
     const row = `(?::text, ${OUTBOX_TYPED_PLACEHOLDERS})`;
     const changed = await work(this.db.em.fork(), {
       sql: `insert into outbox (${OUTBOX_COLUMNS}) select ${OUTBOX_COLUMNS} from (values ${events.map(() => row).join(", ")}) as recorded_events (event_key, ${OUTBOX_COLUMNS})`,
-      params: events.flatMap(({ key, row }) => [key, ...row.values]),
+      params: events.flatMap(({ key, values }) => [key, ...values]),
     });
     if (changed.size > 0) this.onCommitWithEvents();
     for (const { key, event } of events) if (changed.has(key)) eventsRecorded.inc({ event_type: event.$typeName });
@@ -118,7 +118,8 @@ export class Transactor implements Autocommit {
 export interface KeyedEvent {
   key: string;
   event: DomainEvent;
-  row: OutboxRowValues;
+  /** Its outbox row's values (see outboxValues). */
+  values: unknown[];
 }
 
 export interface Autocommit {
@@ -132,20 +133,13 @@ export interface SqlPart {
   params: unknown[];
 }
 
-/** The outbox row of an event: its columns, their values and the values' placeholders. */
-export interface OutboxRowValues {
-  columns: string;
-  values: unknown[];
-  placeholders: string;
-}
-
-/** The outbox row of `event`, with the trace context active now. */
-function outboxRow(namespace: string, event: DomainEvent): OutboxRowValues {
+/** The outbox row of `event` (values for OUTBOX_COLUMNS), with the trace context active now. */
+function outboxValues(namespace: string, event: DomainEvent): unknown[] {
   const schema = eventRegistry.getMessage(event.$typeName);
   if (!schema) throw new Error(`${event.$typeName} is not a registered event`);
   // The span that records the event (an RPC, an event handled) is the parent of its publish, whenever that happens.
   const trace = currentTraceContext();
-  const values = [
+  return [
     event.eventId,
     event.$typeName,
     subjectOf(namespace, event.$typeName),
@@ -153,19 +147,15 @@ function outboxRow(namespace: string, event: DomainEvent): OutboxRowValues {
     trace.traceparent,
     trace.tracestate,
   ];
-  return { columns: OUTBOX_COLUMNS, values, placeholders: values.map(() => "?").join(", ") };
 }
 
 const OUTBOX_COLUMNS = "event_id, event_type, subject, payload, traceparent, tracestate";
-/** outboxRow's values with their column types: VALUES lists give their columns none, and text assigns to neither uuid nor bytea. */
+/** outboxValues' placeholders with their column types: VALUES lists give their columns none, and text assigns to neither uuid nor bytea. */
 const OUTBOX_TYPED_PLACEHOLDERS = "?::uuid, ?::text, ?::text, ?::bytea, ?::text, ?::text";
 
 /** Writes outbox rows in one statement, in the order given (the relay publishes in that order). */
-async function enqueue(em: EntityManager, rows: readonly OutboxRowValues[]): Promise<void> {
-  await em.execute(
-    `insert into outbox (${rows[0]!.columns}) values ${rows.map((row) => `(${row.placeholders})`).join(", ")}`,
-    rows.flatMap((row) => row.values),
-  );
+async function enqueue(em: EntityManager, rows: readonly unknown[][]): Promise<void> {
+  await em.execute(`insert into outbox (${OUTBOX_COLUMNS}) values ${rows.map(() => `(${OUTBOX_TYPED_PLACEHOLDERS})`).join(", ")}`, rows.flat());
 }
 
 interface OutboxRow {
