@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chartSvg, logTicks } from "./chart.js";
-import { evaluate, formatTable, GOALS, overheadRows, rowsOf, type BenchResults, type OverheadResults } from "./report.js";
+import { bracketedCostsPct, evaluate, formatTable, GOALS, overheadRows, rowsOf, type BenchResults, type OverheadResults } from "./report.js";
 import { percentile, summarize } from "./stats.js";
 
 describe("bench statistics", () => {
@@ -134,9 +134,19 @@ describe("observability overhead", () => {
   it("takes the median of the rounds' costs when it has them", () => {
     const row = cost({ ...results(200, 170), roundCostsPct: [4, 30, 8] });
     expect(row).toMatchObject({ project: 8, met: true });
-    expect(row.measure).toBe("Observability cost: 1 − on / off, median of rounds (4.0, 30.0, 8.0 %; pooled 15.0 %)");
+    expect(row.measure).toBe(
+      "Observability cost: 1 − on / off, median of 3 on-windows each against the off-windows either side (4.0, 30.0, 8.0 %; pooled 15.0 %)",
+    );
     expect(cost({ ...results(200, 170), roundCostsPct: [4, 30, 8, 12] })).toMatchObject({ project: 10, met: true });
     expect(cost({ ...results(200, 170), roundCostsPct: [11, 30] })).toMatchObject({ met: false });
+  });
+
+  it("prices each on-window against the mean of the off-windows either side, so a drift of the machine cancels", () => {
+    // The machine slows by 20 calls/s per window; "on" costs 10% throughout.
+    const off = [200, 160, 120];
+    const on = [0.9 * 180, 0.9 * 140];
+    expect(bracketedCostsPct(off, on).map((c) => Number(c.toFixed(6)))).toEqual([10, 10]);
+    expect(() => bracketedCostsPct([200, 180], [170, 150])).toThrow(/one more off-window/);
   });
 
   it("is not met when tracing exported nothing, however fast", () => {

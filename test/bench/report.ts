@@ -212,10 +212,19 @@ export interface OverheadResults {
   clients: number;
   seconds: number;
   rounds: number;
-  /** Per round, 1 − on / off of its two runs (back to back, so slow drift on the machine cancels); the goal is on their median. */
+  /** Per "on" window, 1 − on / the mean of the "off" windows either side of it (a drift of the machine cancels); the goal is on their median. */
   roundCostsPct?: number[];
   off: OverheadMode;
   enabled?: "both" | "metrics" | "tracing";
+}
+
+/**
+ * The overhead bench's windows run off, on, off, …, on, off: each "on" window's cost is 1 − its calls/s over the mean
+ * of the "off" windows just before and after it, so a steady drift of the shared machine cancels.
+ */
+export function bracketedCostsPct(offCallsPerS: readonly number[], onCallsPerS: readonly number[]): number[] {
+  if (offCallsPerS.length !== onCallsPerS.length + 1) throw new Error("needs one more off-window than on-windows");
+  return onCallsPerS.map((on, i) => 100 * (1 - on / ((offCallsPerS[i]! + offCallsPerS[i + 1]!) / 2)));
 }
 
 /** Rows of the overhead bench (issue 10): the rush with metrics and tracing off, then on and exporting, and the cost. */
@@ -233,7 +242,7 @@ export function overheadRows(r: OverheadResults): EvaluatedRow[] {
     },
     {
       measure: r.roundCostsPct?.length
-        ? `Observability cost: 1 − on / off, median of rounds (${r.roundCostsPct.map((c) => c.toFixed(1)).join(", ")} %; pooled ${pooled?.toFixed(1)} %)`
+        ? `Observability cost: 1 − on / off, median of ${r.roundCostsPct.length} on-windows each against the off-windows either side (${r.roundCostsPct.map((c) => c.toFixed(1)).join(", ")} %; pooled ${pooled?.toFixed(1)} %)`
         : "Observability cost: 1 − on / off",
       project: cost,
       unit: "%",
