@@ -123,8 +123,8 @@ export async function ghzGetMusical(address: string, token: string, clientCounts
   return results;
 }
 
-/** Starts test/bench/bare-server.ts as its own process, measures it with ghzGetMusical, stops it. */
-export async function bareServerReads(token: string, clientCounts: readonly number[], seconds: number): Promise<Throughput[]> {
+/** Starts test/bench/bare-server.ts as its own process; resolves once it listens. */
+export async function startBareServer(): Promise<{ address: string; stop(): void }> {
   const child = spawn(nodeBinary, [path.join(root, "test/bench/bare-server.ts")], { cwd: root, stdio: ["ignore", "pipe", "inherit"] });
   try {
     const line = await new Promise<string>((resolve, reject) => {
@@ -132,9 +132,10 @@ export async function bareServerReads(token: string, clientCounts: readonly numb
       child.once("exit", (code) => reject(new Error(`bare server exited with ${code}`)));
     });
     const { port } = JSON.parse(line) as { port: number };
-    return await ghzGetMusical(`127.0.0.1:${port}`, token, clientCounts, seconds);
-  } finally {
+    return { address: `127.0.0.1:${port}`, stop: () => child.kill("SIGTERM") };
+  } catch (error) {
     child.kill("SIGTERM");
+    throw error;
   }
 }
 

@@ -1,9 +1,10 @@
 /**
  * `make bench` (issue 9): the on-sale rush measured beside this machine's ceilings, in one run.
  *
- * 1. Ceilings, on a quiet machine: pgbench's naive seat claim (hot and spread), a bare connect-node GetMusical under
- *    ghz, JetStream publish/consume from nats.js.
- * 2. The project, all five services and the saga running (LOG_LEVEL warn): GetMusical under the same ghz settings;
+ * 1. Ceilings, on a quiet machine: pgbench's naive seat claim (hot and spread), JetStream publish/consume from nats.js.
+ * 2. The project, all five services and the saga running (LOG_LEVEL warn): GetMusical under ghz, each client count
+ *    right after the same ghz load on the bare connect-node ceiling (so the two meet the same moment of the shared
+ *    machine, with the project's idle services beside both);
  *    rush and spread PlaceReservation from the load generator process (test/bench/load.ts), each step followed by
  *    waiting for its saga to finish; an end-to-end burst; then, on a fresh system (no backlog left by a capped burst),
  *    MyPage lag at a sustained rate.
@@ -18,10 +19,8 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import { ISSUER_KEY_OWNER, mintToken, signingKeyOf } from "#kit/auth.js";
 import { TestSystem } from "../support/system.js";
-import { generateKeySet } from "../../tools/keys.js";
-import { bareServerReads, ensureDir, ghzGetMusical, jetStreamThroughput, pgbenchClaims, root, type Throughput } from "./ceilings.js";
+import { ensureDir, ghzGetMusical, jetStreamThroughput, pgbenchClaims, root, startBareServer, type Throughput } from "./ceilings.js";
 import { chartSvg } from "./chart.js";
 import type { LoadConfig, LoadResult } from "./load.js";
 import { drainSaga, myPageProgress, peakRssMiB, registerShows, runLoad, tokens, withMyPage } from "./project.js";
@@ -72,16 +71,9 @@ it("measures the on-sale rush beside this machine's ceilings", async () => {
   const infra = inject("infra");
   const namespace = `bench${process.pid}`;
 
-  // 1. Ceilings. The bare server ignores the token; it is there so both servers get the same headers.
-  const sampleToken = await mintToken({
-    key: signingKeyOf(generateKeySet([ISSUER_KEY_OWNER], "bench").privateKeys[ISSUER_KEY_OWNER]!),
-    subject: "bench-reader",
-    role: "customer",
-  });
+  // 1. Ceilings.
   log("ceilings: pgbench");
   const pgbench = await pgbenchClaims(infra.postgresUrl, namespace, CLIENTS, S.pgbenchS, workDir);
-  log("ceilings: bare connect-node GetMusical");
-  const bareGetMusical = await bareServerReads(sampleToken, CLIENTS, S.stepS);
   log("ceilings: JetStream");
   const jetStream = await jetStreamThroughput(infra.natsUrl, namespace, S.natsMessages);
 
@@ -98,8 +90,19 @@ it("measures the on-sale rush beside this machine's ceilings", async () => {
     );
   };
 
-  log("project: GetMusical");
-  const reads = await ghzGetMusical(system.address("musical"), await system.token("bench-reader"), CLIENTS, S.stepS);
+  log("project: GetMusical, each client count right after the bare connect-node ceiling");
+  const readerToken = await system.token("bench-reader"); // the bare server ignores it: both get the same headers
+  const bareGetMusical: Throughput[] = [];
+  const reads: Throughput[] = [];
+  const bare = await startBareServer();
+  try {
+    for (const clients of CLIENTS) {
+      bareGetMusical.push(...(await ghzGetMusical(bare.address, readerToken, [clients], S.stepS)));
+      reads.push(...(await ghzGetMusical(system.address("musical"), readerToken, [clients], S.stepS)));
+    }
+  } finally {
+    bare.stop();
+  }
 
   let placed = 0;
   const closedSteps = async (name: string, musicals: string[]) => {
