@@ -26,6 +26,9 @@ export async function connectEventBus(options: { url: string; name: string; name
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     waitOnFirstConnect: true,
+    // No stack captured per request (every JetStream publish and pull is one): nats.js documents the option as
+    // greatly improving publishers; its errors keep their message and subject, not the caller's async stack.
+    noAsyncTraces: true,
   });
   void (async () => {
     for await (const status of nc.status()) {
