@@ -28,10 +28,15 @@ export async function listMusicals(em: EntityManager, after: Keyset | undefined,
   return rows.map((row) => ({ ...row }));
 }
 
-/** Locks the musical's row for the rest of the transaction: claims on one show take turns here, a batch at a time. */
-export async function lockMusical(em: EntityManager, musicalId: string): Promise<MusicalRecord | undefined> {
-  const rows = await em.execute<MusicalRow[]>(`select ${MUSICAL_COLUMNS} from musicals where musical_id = ? for update`, [musicalId]);
-  return rows[0] ? fromRow(rows[0]) : undefined;
+/**
+ * Locks these musicals' rows for the rest of the transaction, in id order, so two replicas locking overlapping sets
+ * never deadlock: claims take turns here, a batch at a time. Unknown ids are simply absent.
+ */
+export async function lockMusicals(em: EntityManager, musicalIds: readonly string[]): Promise<Map<string, MusicalRecord>> {
+  const rows = await em.execute<MusicalRow[]>(`select ${MUSICAL_COLUMNS} from musicals where musical_id in (?) order by musical_id for update`, [
+    musicalIds,
+  ]);
+  return new Map(rows.map((row) => [row.musical_id, fromRow(row)]));
 }
 
 /** The holds (or bars) recorded for any of these reservations. */
@@ -42,27 +47,30 @@ export async function findHolds(em: EntityManager, reservationIds: readonly stri
 }
 
 /**
- * Takes the seats of many holds and records them, in one statement. The
- * caller holds the musical's row lock and decided that they fit; the seat
- * condition still refuses the whole statement if they do not, and a hold
- * recorded meanwhile for the same reservation fails it on the primary key.
+ * Takes the seats of many holds, on any number of musicals, and records them, in one statement. The caller holds
+ * the musicals' row locks and decided that they fit; the seat condition still refuses a musical's share if they do
+ * not (false: no musical may come up short), and a hold recorded meanwhile for the same reservation fails the
+ * statement on the primary key.
  */
-export async function takeSeatsForHolds(em: EntityManager, musicalId: string, holds: readonly SeatHoldRecord[]): Promise<boolean> {
-  const seats = holds.reduce((sum, h) => sum + h.seats, 0);
-  const rows = await em.execute<{ musical_id: string }[]>(
-    `with taken as (
-       update musicals set reservable_seats = reservable_seats - ?
-        where musical_id = ? and reservable_seats >= ?
-       returning musical_id
+export async function takeSeatsForHolds(em: EntityManager, holds: readonly SeatHoldRecord[]): Promise<boolean> {
+  const rows = await em.execute<{ shows: number }[]>(
+    `with h as (
+       select * from jsonb_to_recordset(?::jsonb) as h(reservation_id text, musical_id text, customer_id text, seats int)
+     ), wanted as (
+       select musical_id, sum(seats)::int as seats from h group by musical_id
+     ), taken as (
+       update musicals m set reservable_seats = m.reservable_seats - wanted.seats
+         from wanted
+        where m.musical_id = wanted.musical_id and m.reservable_seats >= wanted.seats
+       returning m.musical_id
      ), held as (
        insert into seat_holds (reservation_id, musical_id, customer_id, seats, status)
-       select h.reservation_id, taken.musical_id, h.customer_id, h.seats, 'HELD'
-         from taken, jsonb_to_recordset(?::jsonb) as h(reservation_id text, customer_id text, seats int)
+       select h.reservation_id, h.musical_id, h.customer_id, h.seats, 'HELD' from h join taken using (musical_id)
      )
-     select musical_id from taken`,
-    [seats, musicalId, seats, JSON.stringify(holds.map((h) => ({ reservation_id: h.reservationId, customer_id: h.customerId, seats: h.seats })))],
+     select count(*)::int as shows from taken`,
+    [JSON.stringify(holds.map((h) => ({ reservation_id: h.reservationId, musical_id: h.musicalId, customer_id: h.customerId, seats: h.seats })))],
   );
-  return rows.length === 1;
+  return rows[0]?.shows === new Set(holds.map((h) => h.musicalId)).size;
 }
 
 interface HoldRow {

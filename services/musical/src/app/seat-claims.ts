@@ -19,21 +19,26 @@ export interface ClaimResult {
   amount: bigint;
 }
 
-type BatchDecision = ReturnType<typeof decideClaims> & { musical: MusicalRecord | undefined };
+type BatchDecision = ReturnType<typeof decideClaims> & { musicals: Map<string, MusicalRecord> };
 
-/** Claims on one show beyond this wait for the next turn; it bounds one statement's size. */
+/** Claims beyond this wait for the next turn; it bounds one statement's size. */
 const MAX_BATCH = 500;
 
+/** The one turn all claims share: a batch spans shows. */
+const CLAIMS = "claims";
+
 /**
- * Seat claims, coalesced per show. While one transaction holds a show's row,
- * the claims that arrive for it queue here; the next turn takes them all
- * with one lock, one read of their holds and one UPDATE + multi-row INSERT,
- * deciding in arrival order which fit. A rush thus costs one row lock per
- * batch, not per claim. Several replicas stay correct: each batch decides
- * under the row lock, after reading the holds committed before it.
+ * Seat claims, coalesced. While one batch's transaction is in flight, the
+ * claims that arrive, on whatever shows, queue here; the next turn takes them
+ * all with one lock of their shows' rows (in id order), one read of their
+ * holds and one UPDATE + multi-row INSERT, deciding per show in arrival order
+ * which fit. A rush on one show thus costs one row lock per batch, not per
+ * claim, and claims spread over many shows share their statements too.
+ * Several replicas stay correct: each batch decides under the row locks, after
+ * reading the holds committed before it.
  */
 export class SeatClaims {
-  readonly #batches = new Turns<SeatClaim, ClaimResult>(MAX_BATCH, (musicalId, claims) => this.#decideBatch(musicalId, claims));
+  readonly #batches = new Turns<SeatClaim, ClaimResult>(MAX_BATCH, (_key, claims) => this.#decideBatch(claims));
   readonly #peeks = new Turns<SeatClaim, ClaimResult | undefined>(MAX_BATCH, (musicalId, claims) => this.#peek(musicalId, claims));
   /** Seats left after this process's last look at each show: a hint that it may be sold out, never an answer. */
   readonly #lastSeen = new Map<string, number>();
@@ -46,7 +51,7 @@ export class SeatClaims {
       const answered = await this.#peeks.submit(claim.musicalId, claim);
       if (answered) return answered;
     }
-    return this.#batches.submit(claim.musicalId, claim);
+    return this.#batches.submit(CLAIMS, claim);
   }
 
   /**
@@ -75,30 +80,32 @@ export class SeatClaims {
     });
   }
 
-  async #decideBatch(musicalId: string, claims: SeatClaim[]): Promise<Outcome<ClaimResult>[]> {
-    const { musical, decisions, reservableSeats, newHolds } = await this.#decide(musicalId, claims);
+  async #decideBatch(claims: SeatClaim[]): Promise<Outcome<ClaimResult>[]> {
+    const { musicals, decisions, reservableSeats, newHolds } = await this.#decide(claims);
     seatMetrics.taken.inc(newHolds.reduce((sum, hold) => sum + hold.seats, 0));
-    if (musical) this.#lastSeen.set(musicalId, reservableSeats);
+    for (const [musicalId, seats] of reservableSeats) this.#lastSeen.set(musicalId, seats);
     return decisions.map((decision, i): Outcome<ClaimResult> => {
       const claim = claims[i]!;
+      const musical = musicals.get(claim.musicalId);
       if (decision.kind === "unknown-musical" || (decision.kind === "held" && !musical)) return { error: notFound(`musical ${claim.musicalId}`) };
       if (decision.kind === "refused") return { error: failedPrecondition(decision.reason) };
-      const current = { ...musical!, reservableSeats };
+      const current = { ...musical!, reservableSeats: reservableSeats.get(claim.musicalId)! };
       return { value: { hold: decision.hold, musical: current, amount: amountFor(decision.hold.seats, current.seatPrice) } };
     });
   }
 
-  async #decide(musicalId: string, claims: SeatClaim[]): Promise<BatchDecision> {
+  async #decide(claims: SeatClaim[]): Promise<BatchDecision> {
+    const musicalIds = [...new Set(claims.map((c) => c.musicalId))].sort();
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.transactor.run(async ({ em }) => {
-          const musical = await store.lockMusical(em, musicalId);
+          const musicals = await store.lockMusicals(em, musicalIds);
           const existing = await store.findHolds(em, [...new Set(claims.map((c) => c.reservationId))]);
-          const decided = decideClaims(musical, existing, claims);
-          if (decided.newHolds.length > 0 && !(await store.takeSeatsForHolds(em, musicalId, decided.newHolds))) {
-            throw new Error(`seats of musical ${musicalId} changed under its row lock`);
+          const decided = decideClaims(musicals, existing, claims);
+          if (decided.newHolds.length > 0 && !(await store.takeSeatsForHolds(em, decided.newHolds))) {
+            throw new Error(`seats of musicals ${musicalIds.join(", ")} changed under their row locks`);
           }
-          return { musical, ...decided };
+          return { musicals, ...decided };
         });
       } catch (error) {
         // A reservation was barred (an aborted placement) after its hold was read: decide the batch again.

@@ -100,6 +100,7 @@ describe("MUSICAL_ID_PATTERN", () => {
 
 describe("decideClaims", () => {
   const show: MusicalRecord = { musicalId: "m", ...spec, totalSeats: 10, reservableSeats: 5, registeredAt: new Date(0) };
+  const shows = new Map([["m", show]]);
   const claim = (reservationId: string, seats: number, musicalId = "m"): SeatClaim => ({
     reservationId,
     musicalId,
@@ -109,40 +110,60 @@ describe("decideClaims", () => {
   const kinds = (decisions: { kind: string }[]) => decisions.map((d) => d.kind);
 
   it("takes claims in arrival order while seats last, and a large claim that does not fit leaves them to smaller later ones", () => {
-    const { decisions, newHolds, reservableSeats } = decideClaims(show, new Map(), [claim("a", 2), claim("b", 4), claim("c", 3), claim("d", 1)]);
+    const { decisions, newHolds, reservableSeats } = decideClaims(shows, new Map(), [claim("a", 2), claim("b", 4), claim("c", 3), claim("d", 1)]);
     expect(kinds(decisions)).toEqual(["held", "refused", "held", "refused"]);
     expect(newHolds.map((h) => [h.reservationId, h.seats])).toEqual([
       ["a", 2],
       ["c", 3],
     ]);
-    expect(reservableSeats).toBe(0);
+    expect(reservableSeats.get("m")).toBe(0);
     expect(decisions[1]).toEqual({ kind: "refused", reason: 'only 3 of 10 seats left for "Phantom of the Opera", 4 requested' });
   });
 
   it("answers a reservation that already holds seats with its hold and takes nothing more", () => {
     const held: SeatHoldRecord = { reservationId: "a", musicalId: "m", customerId: "c-a", seats: 2, status: "HELD" };
-    const { decisions, newHolds, reservableSeats } = decideClaims(show, new Map([["a", held]]), [claim("a", 2)]);
+    const { decisions, newHolds, reservableSeats } = decideClaims(shows, new Map([["a", held]]), [claim("a", 2)]);
     expect(decisions).toEqual([{ kind: "held", hold: held }]);
     expect(newHolds).toEqual([]);
-    expect(reservableSeats).toBe(5);
+    expect(reservableSeats.get("m")).toBe(5);
   });
 
   it("answers a twin claim in the same batch as a retry of the first", () => {
-    const { decisions, newHolds } = decideClaims(show, new Map(), [claim("a", 2), claim("a", 2), claim("a", 3)]);
+    const { decisions, newHolds } = decideClaims(shows, new Map(), [claim("a", 2), claim("a", 2), claim("a", 3)]);
     expect(kinds(decisions)).toEqual(["held", "held", "refused"]);
     expect(newHolds).toHaveLength(1);
   });
 
   it("refuses a claim whose reservation was released or barred, even with seats left", () => {
     const barred: SeatHoldRecord = { reservationId: "a", musicalId: "", customerId: "", seats: 0, status: "RELEASED" };
-    const { decisions, newHolds } = decideClaims(show, new Map([["a", barred]]), [claim("a", 1)]);
+    const { decisions, newHolds } = decideClaims(shows, new Map([["a", barred]]), [claim("a", 1)]);
     expect(decisions).toEqual([{ kind: "refused", reason: "reservation a was already released" }]);
     expect(newHolds).toEqual([]);
   });
 
+  it("counts each show's seats on their own, in arrival order, and a reservation claims seats of one show only", () => {
+    const other: MusicalRecord = { ...show, musicalId: "o", reservableSeats: 2 };
+    const { decisions, newHolds, reservableSeats } = decideClaims(new Map([...shows, ["o", other]]), new Map(), [
+      claim("a", 4),
+      claim("b", 2, "o"),
+      claim("c", 2),
+      claim("d", 1, "o"),
+      claim("e", 1),
+      claim("a", 1, "o"),
+    ]);
+    expect(kinds(decisions)).toEqual(["held", "held", "refused", "refused", "held", "refused"]);
+    expect(newHolds.map((h) => [h.reservationId, h.musicalId, h.seats])).toEqual([
+      ["a", "m", 4],
+      ["b", "o", 2],
+      ["e", "m", 1],
+    ]);
+    expect(Object.fromEntries(reservableSeats)).toEqual({ m: 0, o: 0 });
+    expect(decisions[5]).toEqual({ kind: "refused", reason: "reservation a already holds 4 seats of musical m" });
+  });
+
   it("names an unknown musical for fresh claims, but still answers existing holds", () => {
     const barred: SeatHoldRecord = { reservationId: "a", musicalId: "", customerId: "", seats: 0, status: "RELEASED" };
-    const { decisions } = decideClaims(undefined, new Map([["a", barred]]), [claim("a", 1), claim("b", 1)]);
+    const { decisions } = decideClaims(new Map(), new Map([["a", barred]]), [claim("a", 1), claim("b", 1)]);
     expect(kinds(decisions)).toEqual(["refused", "unknown-musical"]);
   });
 });

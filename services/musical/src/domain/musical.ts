@@ -58,28 +58,30 @@ export interface SeatClaim {
 export type ClaimDecision = { kind: "held"; hold: SeatHoldRecord } | { kind: "refused"; reason: string } | { kind: "unknown-musical" };
 
 /**
- * Decides a batch of claims on one musical, in arrival order. A claim whose
- * reservation already holds (or barred) seats is answered by that hold, so a
- * retry takes nothing more; a fresh claim takes its seats if they are still
- * there, so a large claim that does not fit leaves them to smaller later ones.
+ * Decides a batch of claims, in arrival order, each against its own musical's seats. A claim whose reservation
+ * already holds (or barred) seats is answered by that hold, so a retry takes nothing more, nor a claim of the same
+ * reservation on another show; a fresh claim takes its seats if they are still there, so a large claim that does not
+ * fit leaves them to smaller later ones. `reservableSeats` is what each musical has left afterwards.
  */
 export function decideClaims(
-  musical: MusicalRecord | undefined,
+  musicals: ReadonlyMap<string, MusicalRecord>,
   existingHolds: ReadonlyMap<string, SeatHoldRecord>,
   claims: readonly SeatClaim[],
-): { decisions: ClaimDecision[]; newHolds: SeatHoldRecord[]; reservableSeats: number } {
+): { decisions: ClaimDecision[]; newHolds: SeatHoldRecord[]; reservableSeats: Map<string, number> } {
   const holds = new Map(existingHolds);
   const newHolds: SeatHoldRecord[] = [];
-  let reservableSeats = musical?.reservableSeats ?? 0;
+  const reservableSeats = new Map([...musicals.values()].map((m) => [m.musicalId, m.reservableSeats]));
   const decisions = claims.map((claim): ClaimDecision => {
     const hold = holds.get(claim.reservationId);
     if (hold) {
       const verdict = judgeRepeatedReserve(hold, claim.musicalId, claim.seats);
       return verdict.kind === "same" ? { kind: "held", hold } : { kind: "refused", reason: verdict.reason };
     }
+    const musical = musicals.get(claim.musicalId);
     if (!musical) return { kind: "unknown-musical" };
-    if (claim.seats > reservableSeats) return { kind: "refused", reason: notEnoughSeatsMessage({ ...musical, reservableSeats }, claim.seats) };
-    reservableSeats -= claim.seats;
+    const left = reservableSeats.get(claim.musicalId)!;
+    if (claim.seats > left) return { kind: "refused", reason: notEnoughSeatsMessage({ ...musical, reservableSeats: left }, claim.seats) };
+    reservableSeats.set(claim.musicalId, left - claim.seats);
     const held: SeatHoldRecord = { ...claim, status: "HELD" };
     holds.set(claim.reservationId, held);
     newHolds.push(held);
