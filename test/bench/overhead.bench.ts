@@ -54,9 +54,9 @@ it("prices metrics and tracing on the rush: under 10% of its calls/s", async () 
       ...(S.on === "metrics" ? {} : { OTEL_EXPORTER_OTLP_ENDPOINT: sink.endpoint }),
     },
   };
-  // Both systems run side by side for the whole bench, one loaded at a time (the idle one does next to nothing): a
-  // round's two windows are seconds apart on warm processes, so neither start-up nor the shared machine's drift
-  // decides a round, and more rounds fit in the same time than with a fresh system per window.
+  // Both systems run side by side for the whole bench, one loaded at a time (the idle one does next to nothing):
+  // neighbouring windows are seconds apart on warm processes, so neither start-up nor the shared machine's drift
+  // decides a window, and more windows fit in the same time than with a fresh system per window.
   const placed: Record<Mode, number> = { off: 0, on: 0 };
   const load = async (mode: Mode, keyPrefix: string, durationS: number) => {
     const system = systems[mode]!;

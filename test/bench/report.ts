@@ -229,14 +229,15 @@ export function bracketedCostsPct(offCallsPerS: readonly number[], onCallsPerS: 
 
 /** Rows of the overhead bench (issue 10): the rush with metrics and tracing off, then on and exporting, and the cost. */
 export function overheadRows(r: OverheadResults): EvaluatedRow[] {
-  const what = `Rush PlaceReservation, ${r.clients} clients, ${r.rounds} × ${r.seconds} s`;
+  // The windows run off, on, off, …, on, off: one "off" window more than "on" windows (rounds).
+  const what = (windows: number) => `Rush PlaceReservation, ${r.clients} clients, ${windows} × ${r.seconds} s`;
   const latency = (m: OverheadMode) => ` (p50 ${m.p50Ms?.toFixed(0) ?? "—"} ms, p99 ${m.p99Ms?.toFixed(0) ?? "—"} ms)`;
   const pooled = r.off.callsPerS > 0 ? 100 * (1 - r.on.callsPerS / r.off.callsPerS) : null;
   const cost = r.roundCostsPct?.length ? median(r.roundCostsPct) : pooled;
   const rows: Row[] = [
-    { measure: `${what}, metrics and tracing off${latency(r.off)}`, project: r.off.callsPerS, unit: "calls/s" },
+    { measure: `${what(r.rounds + 1)}, metrics and tracing off${latency(r.off)}`, project: r.off.callsPerS, unit: "calls/s" },
     {
-      measure: `${what}, ${r.enabled === "metrics" ? "metrics on, tracing off" : `${r.enabled === "tracing" ? "metrics off" : "metrics on"}, tracing exporting (${r.on.exportRequests} OTLP requests, ${(r.on.exportedBytes / 2 ** 20).toFixed(1)} MiB)`}${latency(r.on)}`,
+      measure: `${what(r.rounds)}, ${r.enabled === "metrics" ? "metrics on, tracing off" : `${r.enabled === "tracing" ? "metrics off" : "metrics on"}, tracing exporting (${r.on.exportRequests} OTLP requests, ${(r.on.exportedBytes / 2 ** 20).toFixed(1)} MiB)`}${latency(r.on)}`,
       project: r.on.callsPerS,
       unit: "calls/s",
     },
