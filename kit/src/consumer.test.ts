@@ -4,13 +4,19 @@ import { toBinary } from "@bufbuild/protobuf";
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { PaymentApprovedSchema, type PaymentApproved } from "#gen/outerpark/payment/v1/events_pb.js";
-import { ReservationPlacedSchema, type ReservationPlaced } from "#gen/outerpark/reservation/v1/events_pb.js";
+import {
+  ReservationCancelledSchema,
+  ReservationConfirmedSchema,
+  ReservationExpiredSchema,
+  ReservationPlacedSchema,
+  type ReservationPlaced,
+} from "#gen/outerpark/reservation/v1/events_pb.js";
 import { dropDatabaseIfExists, withPgClient } from "../../tools/infra.js";
 import { connectEventBus, ensureStreams, type EventBus } from "./bus.js";
-import { EventConsumer, on } from "./consumer.js";
+import { EventConsumer, consumeEachType, on } from "./consumer.js";
 import { migrate, openDatabase, type Database } from "./database.js";
 import { listDeadLetters } from "./dead-letters.js";
-import { EVENT_TYPE_HEADER, newEvent, subjectOf } from "./events.js";
+import { EVENT_TYPE_HEADER, newEvent, streamName, subjectOf } from "./events.js";
 import { Transactor, type Tx } from "./outbox.js";
 
 /**
@@ -163,6 +169,93 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
         expect(Math.max(...eventsPerTx.values())).toBeGreaterThan(1);
       } finally {
         await batchConsumer.stop();
+      }
+    },
+  );
+});
+
+describe("consumeEachType", () => {
+  const namespace = `k${randomBytes(4).toString("hex")}`;
+  const infra = inject("infra");
+  const databaseName = `${namespace}_each`;
+  let db: Database;
+  let bus: EventBus;
+
+  beforeAll(async () => {
+    const url = new URL(infra.postgresUrl);
+    url.pathname = `/${databaseName}`;
+    db = await openDatabase({ url: url.toString(), entities: [], migrations: [] });
+    await migrate(db);
+    bus = await connectEventBus({ url: infra.natsUrl, name: "consumer-each-test", namespace, logger: pino({ level: "silent" }) });
+    await ensureStreams(bus);
+  });
+
+  afterAll(async () => {
+    if (bus) {
+      for await (const stream of bus.jsm.streams.list()) {
+        if (stream.config.name.startsWith(`${namespace.toUpperCase()}_`)) await bus.jsm.streams.delete(stream.config.name);
+      }
+      await bus.nc.close();
+    }
+    await db?.close(true);
+    await dropDatabaseIfExists(infra.postgresUrl, databaseName);
+  });
+
+  it(
+    "is sent only the subscribed types, removes the domain-wide durable an earlier release used, and does not handle again what that one handled",
+    { timeout: 60_000 },
+    async () => {
+      type Schema = typeof ReservationCancelledSchema | typeof ReservationExpiredSchema | typeof ReservationConfirmedSchema;
+      const publish = async (reservationId: string, schema: Schema) => {
+        const h = natsHeaders();
+        h.set(EVENT_TYPE_HEADER, schema.typeName);
+        const event = newEvent(schema as typeof ReservationCancelledSchema, { reservationId, customerId: "kit" });
+        await bus.js.publish(subjectOf(namespace, schema.typeName), toBinary(schema as typeof ReservationCancelledSchema, event), {
+          headers: h,
+          msgID: event.eventId,
+        });
+      };
+      const seen: string[] = [];
+      const record = async (event: { reservationId: string }) => void seen.push(event.reservationId);
+      const options = {
+        bus,
+        transactor: new Transactor(db, namespace, () => undefined),
+        logger: pino({ level: "silent" }),
+        name: "kit-each",
+        domain: "reservation" as const,
+      };
+      const until = async (condition: () => boolean) => {
+        for (const deadline = Date.now() + 30_000; !condition(); await new Promise((resolve) => setTimeout(resolve, 100)))
+          if (Date.now() > deadline) throw new Error(`timed out; seen ${seen.join(",")}`);
+      };
+
+      // An earlier release: one durable for the whole stream, which handled one cancellation.
+      const earlier = new EventConsumer({ ...options, subscriptions: [on(ReservationCancelledSchema, record)] });
+      await earlier.start();
+      await publish("cancelled-0", ReservationCancelledSchema);
+      await until(() => seen.length === 1);
+      await earlier.stop();
+
+      for (const id of ["confirmed-1", "confirmed-2"]) await publish(id, ReservationConfirmedSchema);
+      await publish("cancelled-1", ReservationCancelledSchema);
+      await publish("expired-1", ReservationExpiredSchema);
+      await publish("cancelled-2", ReservationCancelledSchema);
+      const each = consumeEachType({ ...options, subscriptions: [on(ReservationCancelledSchema, record), on(ReservationExpiredSchema, record)] });
+      await each.start();
+      try {
+        await until(() => seen.length >= 4);
+        await new Promise((resolve) => setTimeout(resolve, 500)); // a second run of cancelled-0 would show by now
+        expect([...seen].sort()).toEqual(["cancelled-0", "cancelled-1", "cancelled-2", "expired-1"]);
+
+        const stream = streamName(namespace, "reservation");
+        const cancelled = await bus.jsm.consumers.info(stream, "kit-each-reservation-ReservationCancelled");
+        const expired = await bus.jsm.consumers.info(stream, "kit-each-reservation-ReservationExpired");
+        expect(cancelled.config.filter_subject).toBe(subjectOf(namespace, ReservationCancelledSchema.typeName));
+        // What the server sent each: its own type only (cancelled-0 again, as the new durable reads the stream from the start; the inbox skipped it).
+        expect([cancelled.delivered.consumer_seq, expired.delivered.consumer_seq]).toEqual([3, 1]);
+        await expect(bus.jsm.consumers.info(stream, "kit-each-reservation")).rejects.toThrow(/not found/i);
+      } finally {
+        await each.stop();
       }
     },
   );

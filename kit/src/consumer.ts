@@ -9,7 +9,7 @@ import { pgArray } from "./database.js";
 import { isConnectionError } from "./errors.js";
 import type { HealthMonitor } from "./health.js";
 import { consumerMetrics, watchConsumerBacklog } from "./metrics.js";
-import { EVENT_TYPE_HEADER, domainOf, domainSubjects, eventRegistry, streamName, type DomainEvent, type EventDomain } from "./events.js";
+import { EVENT_TYPE_HEADER, domainOf, domainSubjects, eventRegistry, streamName, subjectOf, type DomainEvent, type EventDomain } from "./events.js";
 import type { Transactor, Tx } from "./outbox.js";
 import { inConsumerSpan, markActiveSpanFailed } from "./tracing.js";
 
@@ -49,6 +49,11 @@ export interface ConsumerOptions {
   maxDeliveries?: number;
   /** At most this many events that arrived together are handled in one transaction. */
   batchSize?: number;
+  /**
+   * The server sends only the one subscribed type (durable "<name>-<domain>-<Type>") instead of the whole stream.
+   * Needs exactly one subscription; see `consumeEachType`.
+   */
+  typeFiltered?: boolean;
 }
 
 interface Received {
@@ -87,8 +92,11 @@ export class EventConsumer {
     this.#options = {
       maxDeliveries: readInt(process.env, "CONSUMER_MAX_DELIVERIES", 5),
       batchSize: readInt(process.env, "CONSUMER_BATCH_SIZE", 64),
+      typeFiltered: false,
       ...options,
     };
+    if (this.#options.typeFiltered && options.subscriptions.length !== 1)
+      throw new Error(`a type-filtered consumer has one subscription, not ${options.subscriptions.length}`);
     for (const { schema, handle } of options.subscriptions) {
       // A subscription this consumer could never receive, or a second one for a type, is a wiring mistake: fail at startup.
       if (domainOf(schema.typeName) !== options.domain) throw new Error(`${schema.typeName} is not on the ${options.domain} stream`);
@@ -98,7 +106,8 @@ export class EventConsumer {
   }
 
   get durableName(): string {
-    return `${this.#options.name}-${this.#options.domain}`;
+    const { name, domain, typeFiltered, subscriptions } = this.#options;
+    return typeFiltered ? `${name}-${domain}-${subscriptions[0]!.schema.name}` : domainDurableName(name, domain);
   }
 
   /** Pauses consumption while `health` sees the database or NATS down, and tells failures of a dependency from the event's. */
@@ -111,10 +120,10 @@ export class EventConsumer {
   }
 
   async start(): Promise<void> {
-    const { bus, domain } = this.#options;
+    const { bus, domain, typeFiltered, subscriptions } = this.#options;
     const stream = streamName(bus.namespace, domain);
     const settings = {
-      filter_subject: domainSubjects(bus.namespace, domain),
+      filter_subject: typeFiltered ? subjectOf(bus.namespace, subscriptions[0]!.schema.typeName) : domainSubjects(bus.namespace, domain),
       // Longer than any handler runs; after a crash, the unacknowledged event is redelivered this much later.
       ack_wait: readInt(process.env, "CONSUMER_ACK_WAIT_MS", 30_000) * 1_000_000,
       max_ack_pending: 256,
@@ -380,6 +389,40 @@ export class EventConsumer {
       return false;
     }
   }
+}
+
+function domainDurableName(name: string, domain: EventDomain): string {
+  return `${name}-${domain}`;
+}
+
+/**
+ * One type-filtered consumer per subscription: the server sends the service only the event types it handles, where a
+ * domain-wide consumer is sent the whole stream and acknowledges what it skips (nats-server 2.9 filters a consumer on
+ * one subject only). The price is order: events of different types may be handled in any order, so use it only for
+ * handlers that commute (musical returns seats whichever fact comes first). Starting removes the domain-wide durable
+ * an earlier release used; the inbox is keyed by the service, so what that one handled is not handled again.
+ */
+export function consumeEachType(options: Omit<ConsumerOptions, "typeFiltered">): {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  watchDependencies(health: HealthMonitor): void;
+} {
+  const consumers = options.subscriptions.map((subscription) => new EventConsumer({ ...options, subscriptions: [subscription], typeFiltered: true }));
+  return {
+    async start() {
+      const { bus, name, domain } = options;
+      for (const consumer of consumers) await consumer.start();
+      await bus.jsm.consumers.delete(streamName(bus.namespace, domain), domainDurableName(name, domain)).catch((error: unknown) => {
+        if (!/not found/i.test(String(error))) throw error;
+      });
+    },
+    async stop() {
+      await Promise.all(consumers.map((consumer) => consumer.stop()));
+    },
+    watchDependencies(health) {
+      for (const consumer of consumers) consumer.watchDependencies(health);
+    },
+  };
 }
 
 /** Every dependency answered on the monitor's latest run (none has run yet: assume so). */

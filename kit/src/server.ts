@@ -11,7 +11,7 @@ import { authGate, createTokenVerifier } from "./auth.js";
 import { readCorsOrigins, withCors } from "./cors.js";
 import { connectEventBus, ensureStreams, pingEventBus, type EventBus } from "./bus.js";
 import { readInt, readServiceConfig, type ServiceConfig, type ServiceName } from "./config.js";
-import { EventConsumer, type Subscription } from "./consumer.js";
+import { EventConsumer, consumeEachType, type Subscription } from "./consumer.js";
 import { migrate, openDatabase, pingDatabase, type Database } from "./database.js";
 import { isConnectionError } from "./errors.js";
 import type { EventDomain } from "./events.js";
@@ -42,8 +42,13 @@ export interface ServiceContext {
   db: Database;
   bus: EventBus;
   transactor: Transactor;
-  /** The worker that feeds one domain's events to these subscriptions; durable as "<service>-<domain>". */
+  /** The worker that feeds one domain's events to these subscriptions, in stream order; durable as "<service>-<domain>". */
   consume(domain: EventDomain, ...subscriptions: Subscription[]): Worker;
+  /**
+   * Like `consume`, but the server sends only the subscribed types, one durable "<service>-<domain>-<Type>" each,
+   * in no order between types: for handlers that commute (see `consumeEachType`).
+   */
+  consumeEachType(domain: EventDomain, ...subscriptions: Subscription[]): Worker;
   /** Signs this service's page tokens with PAGE_TOKEN_SECRET, bound to the service's name. */
   pageTokens: PageTokens;
   /** What every Connect client of this service puts first in its chain: client spans and client RPC metrics. */
@@ -93,11 +98,18 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
 
   const relay = new OutboxRelay({ db, bus, logger });
   const transactor = new Transactor(db, config.eventNamespace, () => relay.wake());
-  const consume = (domain: EventDomain, ...subscriptions: Subscription[]) =>
-    new EventConsumer({ bus, transactor, logger, name: module.name, domain, subscriptions });
+  const consumedDomains = new Set<EventDomain>();
+  const consumerOptions = (domain: EventDomain, subscriptions: Subscription[]) => {
+    // Two consumers of one domain would share the inbox key and the durable name space: a wiring mistake.
+    if (consumedDomains.has(domain)) throw new Error(`${module.name} consumes the ${domain} stream twice`);
+    consumedDomains.add(domain);
+    return { bus, transactor, logger, name: module.name, domain, subscriptions };
+  };
+  const consume = (domain: EventDomain, ...subscriptions: Subscription[]) => new EventConsumer(consumerOptions(domain, subscriptions));
+  const consumeEach = (domain: EventDomain, ...subscriptions: Subscription[]) => consumeEachType(consumerOptions(domain, subscriptions));
   const pageTokens = new PageTokens(config.pageTokenSecret, module.name);
   const clientInterceptors = [rpcTracingInterceptor("client"), ...(config.metrics ? [rpcMetricsInterceptor("client")] : [])];
-  const context: ServiceContext = { config, logger, db, bus, transactor, consume, pageTokens, clientInterceptors };
+  const context: ServiceContext = { config, logger, db, bus, transactor, consume, consumeEachType: consumeEach, pageTokens, clientInterceptors };
   const wiring = await module.wire(context);
   const workers: Worker[] = [relay, ...wiring.workers];
 

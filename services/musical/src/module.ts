@@ -15,11 +15,13 @@ export const musicalModule: ServiceModule = {
   rules: musicalRules,
   // The catalog is public: anyone may browse it before signing in.
   publicMethods: [MusicalService.method.getMusical, MusicalService.method.listMusicals],
-  wire({ transactor, consume, pageTokens }) {
+  wire({ transactor, consumeEachType, pageTokens }) {
     const inventory = new Inventory(transactor);
     return {
       routes: (router) => router.service(MusicalService, musicalService(inventory, pageTokens)),
-      workers: [consume("reservation", ...reservationEventHandlers)],
+      // Seats come back on 3 of reservation's 5 event types, in any order; the two every reservation has (placed,
+      // confirmed) are then never sent here at all.
+      workers: [consumeEachType("reservation", ...reservationEventHandlers)],
     };
   },
 };
