@@ -60,7 +60,9 @@ export function createBreaker(options: BreakerOptions): Breaker {
   breaker.onBreak(() => options.logger.warn({ breaker: options.name }, "circuit opened"));
   breaker.onHalfOpen(() => options.logger.info({ breaker: options.name }, "circuit half-open: trying one call"));
   breaker.onReset(() => options.logger.info({ breaker: options.name }, "circuit closed"));
-  const policy = wrap(breaker, timeout(options.timeoutMs, TimeoutStrategy.Aggressive));
+  // Not aborting a call's signal once it has returned: nothing is left to cancel then, and each abort builds a
+  // DOMException with a stack (cockatiel's default; 7–9 µs of CPU per call).
+  const policy = wrap(breaker, timeout(options.timeoutMs, { strategy: TimeoutStrategy.Aggressive, abortOnReturn: false }));
   const result: Breaker = {
     execute: (call) => policy.execute(({ signal }) => call(signal)),
     get state() {
