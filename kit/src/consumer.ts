@@ -398,8 +398,9 @@ function domainDurableName(name: string, domain: EventDomain): string {
 /**
  * One type-filtered consumer per subscription: the server sends the service only the event types it handles, where a
  * domain-wide consumer is sent the whole stream and acknowledges what it skips (nats-server 2.9 filters a consumer on
- * one subject only). The price is order: events of different types may be handled in any order, so use it only for
- * handlers that commute (musical returns seats whichever fact comes first). Starting removes the domain-wide durable
+ * one subject only; a skipped event cost its consumer 56 µs of CPU). Events of different types are then handled in
+ * no particular order, which no handler may rely on anyway: the outbox relays can publish out of order. The price is
+ * a durable and a pull subscription per type, and batches of one type each. Starting removes the domain-wide durable
  * an earlier release used; the inbox is keyed by the service, so what that one handled is not handled again.
  */
 export function consumeEachType(options: Omit<ConsumerOptions, "typeFiltered">): {

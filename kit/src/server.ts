@@ -42,11 +42,14 @@ export interface ServiceContext {
   db: Database;
   bus: EventBus;
   transactor: Transactor;
-  /** The worker that feeds one domain's events to these subscriptions, in stream order; durable as "<service>-<domain>". */
+  /**
+   * The worker that feeds one domain's events to these subscriptions: one durable "<service>-<domain>" that is sent
+   * the whole stream and acknowledges the types it skips. For a service that handles most of a domain's types.
+   */
   consume(domain: EventDomain, ...subscriptions: Subscription[]): Worker;
   /**
-   * Like `consume`, but the server sends only the subscribed types, one durable "<service>-<domain>-<Type>" each,
-   * in no order between types: for handlers that commute (see `consumeEachType`).
+   * Like `consume`, but one durable "<service>-<domain>-<Type>" per subscription, sent only that type: for a service
+   * that handles few of a domain's types, above all not the ones every reservation has (see `consumeEachType`).
    */
   consumeEachType(domain: EventDomain, ...subscriptions: Subscription[]): Worker;
   /** Signs this service's page tokens with PAGE_TOKEN_SECRET, bound to the service's name. */

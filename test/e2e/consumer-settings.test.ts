@@ -29,17 +29,27 @@ describe("a changed consumer setting", () => {
     const [major, minor] = nc.info!.version.split(".").map(Number);
     expect(major! > 2 || minor! >= 10, `nats-server ${nc.info!.version} updates on create; run tools/go-tools.sh nats-server`).toBe(true);
     const jsm = await jetstreamManager(nc);
-    const ackWaitsMs = async () =>
-      Promise.all(
-        (["payment", "reservation"] as const).map(async (domain) => {
-          const info = await jsm.consumers.info(streamName(system.namespace, domain), `notice-${domain}`);
-          return (info.config.ack_wait ?? 0) / 1_000_000;
-        }),
-      );
-    expect(await ackWaitsMs()).toEqual([30_000, 30_000]);
+    // Notice's durables on both streams it reads (one per event type it handles), each with its ack wait.
+    const ackWaitsMs = async () => {
+      const waits: Record<string, number> = {};
+      for (const domain of ["payment", "reservation"] as const) {
+        for await (const info of jsm.consumers.list(streamName(system.namespace, domain))) {
+          if (info.name.startsWith("notice-")) waits[info.name] = (info.config.ack_wait ?? 0) / 1_000_000;
+        }
+      }
+      return waits;
+    };
+    const durables = [
+      "notice-payment-PaymentCancelled",
+      "notice-payment-PaymentFailed",
+      "notice-reservation-ReservationCancelled",
+      "notice-reservation-ReservationConfirmed",
+      "notice-reservation-ReservationExpired",
+    ];
+    expect(await ackWaitsMs()).toEqual(Object.fromEntries(durables.map((name) => [name, 30_000])));
 
     expect(await system.stopReplica("notice")).toBe(0);
     await system.startReplica("notice", 0, { CONSUMER_ACK_WAIT_MS: "12000" });
-    expect(await ackWaitsMs()).toEqual([12_000, 12_000]);
+    expect(await ackWaitsMs()).toEqual(Object.fromEntries(durables.map((name) => [name, 12_000])));
   });
 });

@@ -131,12 +131,12 @@ describe("metrics", () => {
     expect(sample(after.payment, "outerpark_breaker_state", { breaker: "payment-gateway", state: "closed" })).toBe(1);
 
     // Payment handled the placement (opening the payment), reservation the approval: once each, no redelivery.
-    expect(delta("payment", "outerpark_events_consumed_total", { consumer: "payment-reservation", outcome: "handled" })).toBe(1);
+    expect(delta("payment", "outerpark_events_consumed_total", { consumer: "payment-reservation-ReservationPlaced", outcome: "handled" })).toBe(1);
     expect(delta("reservation", "outerpark_events_consumed_total", { consumer: "reservation-payment", outcome: "handled" })).toBe(1);
     expect(delta("payment", "outerpark_events_redelivered_total") + delta("reservation", "outerpark_events_redelivered_total")).toBe(0);
     expect(sample(after.reservation, "outerpark_outbox_oldest_age_seconds")).toBe(0);
-    expect(after.payment).toMatch(/^outerpark_consumer_pending_messages\{[^}]*consumer="payment-reservation"/m);
-    expect(sample(after.payment, "outerpark_consumer_pending_messages", { consumer: "payment-reservation" })).toBe(0);
+    expect(after.payment).toMatch(/^outerpark_consumer_pending_messages\{[^}]*consumer="payment-reservation-ReservationPlaced"/m);
+    expect(sample(after.payment, "outerpark_consumer_pending_messages", { consumer: "payment-reservation-ReservationPlaced" })).toBe(0);
   });
 
   it("an open MyPage watch is one stream open; when the client goes it is handled as Canceled", async () => {

@@ -116,7 +116,10 @@ describe("tracing", () => {
     const placedOut = child(rootSpan, "reservation", SPAN_KIND.PRODUCER, `publish ${ns}.reservation.ReservationPlaced`);
     expect(placedOut.attributes).toMatchObject({ "messaging.system": "nats", "messaging.destination.name": `${ns}.reservation.ReservationPlaced` });
     const paymentOpened = child(placedOut, "payment", SPAN_KIND.CONSUMER, `process ${ns}.reservation.ReservationPlaced`);
-    expect(paymentOpened.attributes).toMatchObject({ "messaging.consumer.group.name": "payment-reservation", "messaging.operation.type": "process" });
+    expect(paymentOpened.attributes).toMatchObject({
+      "messaging.consumer.group.name": "payment-reservation-ReservationPlaced",
+      "messaging.operation.type": "process",
+    });
 
     // The processor charges later, in its own span continuing the payment's trace; the approval goes out under it.
     const charged = child(paymentOpened, "payment", SPAN_KIND.INTERNAL, "payment process");

@@ -19,8 +19,8 @@ export const musicalModule: ServiceModule = {
     const inventory = new Inventory(transactor);
     return {
       routes: (router) => router.service(MusicalService, musicalService(inventory, pageTokens)),
-      // Seats come back on 3 of reservation's 5 event types, in any order; the two every reservation has (placed,
-      // confirmed) are then never sent here at all.
+      // Seats come back on 3 of reservation's 5 event types; the two every reservation has (placed, confirmed) are
+      // never sent here.
       workers: [consumeEachType("reservation", ...reservationEventHandlers)],
     };
   },

@@ -14,13 +14,14 @@ export const noticeModule: ServiceModule = {
   entities,
   migrations,
   rules: noticeRules,
-  wire({ logger, transactor, consume, pageTokens }) {
+  wire({ logger, transactor, consumeEachType, pageTokens }) {
     const notifications = new Notifications(transactor, new LogChannel(logger), logger);
     return {
       routes: (router) => router.service(NoticeService, noticeService(notifications, pageTokens)),
       workers: [
-        consume("payment", ...paymentEventHandlers(notifications)),
-        consume("reservation", ...reservationEventHandlers(notifications)),
+        // Five types of the two streams; ReservationPlaced and PaymentApproved, which every reservation has, are never sent here.
+        consumeEachType("payment", ...paymentEventHandlers(notifications)),
+        consumeEachType("reservation", ...reservationEventHandlers(notifications)),
         notifications.dispatcher,
       ],
     };

@@ -17,7 +17,7 @@ export const paymentModule: ServiceModule = {
   entities,
   migrations,
   rules: paymentRules,
-  wire({ logger, transactor, consume, pageTokens }) {
+  wire({ logger, transactor, consumeEachType, pageTokens }) {
     const gateway = new PaymentGateway(
       readString(process.env, "PAYMENT_GATEWAY_URL", `http://127.0.0.1:${DEFAULT_GATEWAY_PORT}`),
       logger,
@@ -36,7 +36,8 @@ export const paymentModule: ServiceModule = {
     });
     return {
       routes: (router) => router.service(PaymentService, paymentService(payments, pageTokens)),
-      workers: [consume("reservation", ...reservationEventHandlers(payments, () => processor.wake())), processor],
+      // Two of reservation's five event types; ReservationConfirmed, which every reservation has, is never sent here.
+      workers: [consumeEachType("reservation", ...reservationEventHandlers(payments, () => processor.wake())), processor],
     };
   },
 };
