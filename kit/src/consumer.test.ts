@@ -1,5 +1,4 @@
-import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, expectTypeOf, inject, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from "vitest";
 import { toBinary } from "@bufbuild/protobuf";
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import { pino } from "pino";
@@ -11,10 +10,10 @@ import {
   ReservationPlacedSchema,
   type ReservationPlaced,
 } from "#gen/outerpark/reservation/v1/events_pb.js";
-import { dropDatabaseIfExists, withPgClient } from "../../tools/infra.js";
-import { connectEventBus, ensureStreams, type EventBus } from "./bus.js";
+import { withPgClient } from "../../tools/infra.js";
+import { useKitInfra } from "../../test/support/kit-infra.js";
+import type { EventBus } from "./bus.js";
 import { EventConsumer, consumeEachType, on } from "./consumer.js";
-import { migrate, openDatabase, type Database } from "./database.js";
 import { listDeadLetters } from "./dead-letters.js";
 import { EVENT_TYPE_HEADER, newEvent, streamName, subjectOf } from "./events.js";
 import { Transactor, type Tx } from "./outbox.js";
@@ -25,28 +24,17 @@ import { Transactor, type Tx } from "./outbox.js";
  * counting, however many deliveries they take. Real NATS, real PostgreSQL.
  */
 describe("EventConsumer counts only failures on the event's own merits", () => {
-  const namespace = `k${randomBytes(4).toString("hex")}`;
-  const infra = inject("infra");
-  const databaseUrl = (() => {
-    const url = new URL(infra.postgresUrl);
-    url.pathname = `/${namespace}_consumer`;
-    return url.toString();
-  })();
-  let db: Database;
-  let bus: EventBus;
+  const kit = useKitInfra("consumer");
+  const { namespace } = kit;
   let consumer: EventConsumer;
   /** Per reservation id: how the handler answers each delivery, and what it saw. */
   const script = new Map<string, { outageDeliveries: number; thenFails: boolean; attempts: number }>();
 
   beforeAll(async () => {
-    db = await openDatabase({ url: databaseUrl, entities: [], migrations: [] });
-    await migrate(db);
     const logger = pino({ level: "silent" });
-    bus = await connectEventBus({ url: infra.natsUrl, name: "consumer-test", namespace, logger });
-    await ensureStreams(bus);
     consumer = new EventConsumer({
-      bus,
-      transactor: new Transactor(db, namespace, () => undefined),
+      bus: kit.bus,
+      transactor: new Transactor(kit.db, namespace, () => undefined),
       logger,
       name: "kit-test",
       domain: "reservation",
@@ -71,21 +59,13 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
 
   afterAll(async () => {
     await consumer?.stop();
-    if (bus) {
-      for await (const stream of bus.jsm.streams.list()) {
-        if (stream.config.name.startsWith(`${namespace.toUpperCase()}_`)) await bus.jsm.streams.delete(stream.config.name);
-      }
-      await bus.nc.close();
-    }
-    await db?.close(true);
-    await dropDatabaseIfExists(infra.postgresUrl, `${namespace}_consumer`);
   });
 
   async function publish(reservationId: string): Promise<string> {
     const event = newEvent(ReservationPlacedSchema, { reservationId, customerId: "kit", amount: 1n });
     const h = natsHeaders();
     h.set(EVENT_TYPE_HEADER, ReservationPlacedSchema.typeName);
-    await bus.js.publish(subjectOf(namespace, ReservationPlacedSchema.typeName), toBinary(ReservationPlacedSchema, event), {
+    await kit.bus.js.publish(subjectOf(namespace, ReservationPlacedSchema.typeName), toBinary(ReservationPlacedSchema, event), {
       headers: h,
       msgID: event.eventId,
     });
@@ -94,7 +74,9 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
 
   const handled = async (eventId: string, consumerName = "kit-test") =>
     (
-      await db.em.fork().execute<{ n: number }[]>("select count(*)::int as n from inbox where consumer = ? and event_id = ?", [consumerName, eventId])
+      await kit.db.em
+        .fork()
+        .execute<{ n: number }[]>("select count(*)::int as n from inbox where consumer = ? and event_id = ?", [consumerName, eventId])
     )[0]!.n;
 
   it(
@@ -107,13 +89,13 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
       await publish("poison");
 
       const deadline = Date.now() + 45_000;
-      while (Date.now() < deadline && !((await handled(good)) === 1 && (await listDeadLetters(bus)).length === 1)) {
+      while (Date.now() < deadline && !((await handled(good)) === 1 && (await listDeadLetters(kit.bus)).length === 1)) {
         await new Promise((resolve) => setTimeout(resolve, 250));
       }
       expect(script.get("outage")!.attempts).toBe(6); // 5 refused connections, more than maxDeliveries (3), then success
       expect(await handled(good)).toBe(1);
 
-      const letters = await listDeadLetters(bus);
+      const letters = await listDeadLetters(kit.bus);
       expect(letters.map((l) => [l.consumer, l.reason])).toEqual([["kit-test", "Error: refused on its own merits"]]);
       // 4 deliveries lost to the dependency, then 3 failures of its own: parked on the 7th delivery, not the 3rd.
       expect(letters[0]!.deliveries).toBe(7);
@@ -125,7 +107,7 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
     "handles events that arrived together in one transaction, each exactly once; a poison among them is isolated and parked",
     { timeout: 60_000 },
     async () => {
-      await db.em.fork().execute("create table batch_effects (event_id text not null)");
+      await kit.db.em.fork().execute("create table batch_effects (event_id text not null)");
       const ids = Array.from({ length: 40 }, (_, i) => `batch-${i}`);
       const poison = "batch-poison";
       const eventIds = new Map<string, string>();
@@ -133,8 +115,8 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
       for (const id of [...ids.slice(0, 20), poison, ...ids.slice(20)]) eventIds.set(id, await publish(id));
       const eventsPerTx = new Map<Tx, number>();
       const batchConsumer = new EventConsumer({
-        bus,
-        transactor: new Transactor(db, namespace, () => undefined),
+        bus: kit.bus,
+        transactor: new Transactor(kit.db, namespace, () => undefined),
         logger: pino({ level: "silent" }),
         name: "kit-batch",
         domain: "reservation",
@@ -152,17 +134,19 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
       try {
         const effects = async () =>
           (
-            await db.em.fork().execute<{ event_id: string; n: number }[]>("select event_id, count(*)::int as n from batch_effects group by event_id")
+            await kit.db.em
+              .fork()
+              .execute<{ event_id: string; n: number }[]>("select event_id, count(*)::int as n from batch_effects group by event_id")
           ).map((row) => [row.event_id, row.n] as const);
         const deadline = Date.now() + 45_000;
-        const parked = async () => (await listDeadLetters(bus)).some((l) => l.consumer === "kit-batch");
+        const parked = async () => (await listDeadLetters(kit.bus)).some((l) => l.consumer === "kit-batch");
         while (Date.now() < deadline && !((await effects()).length === ids.length && (await parked()))) {
           await new Promise((resolve) => setTimeout(resolve, 250));
         }
         // Every good event took effect exactly once, though some shared a rolled-back batch with the poison; the poison never did.
         expect(new Map(await effects())).toEqual(new Map(ids.map((id) => [eventIds.get(id)!, 1])));
         expect(await handled(eventIds.get(poison)!, "kit-batch")).toBe(0);
-        expect((await listDeadLetters(bus)).filter((l) => l.consumer === "kit-batch").map((l) => l.reason)).toEqual([
+        expect((await listDeadLetters(kit.bus)).filter((l) => l.consumer === "kit-batch").map((l) => l.reason)).toEqual([
           "Error: refused on its own merits",
         ]);
         // They were batched: some transaction handled more than one event.
@@ -175,31 +159,8 @@ describe("EventConsumer counts only failures on the event's own merits", () => {
 });
 
 describe("consumeEachType", () => {
-  const namespace = `k${randomBytes(4).toString("hex")}`;
-  const infra = inject("infra");
-  const databaseName = `${namespace}_each`;
-  let db: Database;
-  let bus: EventBus;
-
-  beforeAll(async () => {
-    const url = new URL(infra.postgresUrl);
-    url.pathname = `/${databaseName}`;
-    db = await openDatabase({ url: url.toString(), entities: [], migrations: [] });
-    await migrate(db);
-    bus = await connectEventBus({ url: infra.natsUrl, name: "consumer-each-test", namespace, logger: pino({ level: "silent" }) });
-    await ensureStreams(bus);
-  });
-
-  afterAll(async () => {
-    if (bus) {
-      for await (const stream of bus.jsm.streams.list()) {
-        if (stream.config.name.startsWith(`${namespace.toUpperCase()}_`)) await bus.jsm.streams.delete(stream.config.name);
-      }
-      await bus.nc.close();
-    }
-    await db?.close(true);
-    await dropDatabaseIfExists(infra.postgresUrl, databaseName);
-  });
+  const kit = useKitInfra("consumer_each");
+  const { namespace } = kit;
 
   it(
     "is sent only the subscribed types, removes the domain-wide durable an earlier release used, and does not handle again what that one handled",
@@ -210,7 +171,7 @@ describe("consumeEachType", () => {
         const h = natsHeaders();
         h.set(EVENT_TYPE_HEADER, schema.typeName);
         const event = newEvent(schema as typeof ReservationCancelledSchema, { reservationId, customerId: "kit" });
-        await bus.js.publish(subjectOf(namespace, schema.typeName), toBinary(schema as typeof ReservationCancelledSchema, event), {
+        await kit.bus.js.publish(subjectOf(namespace, schema.typeName), toBinary(schema as typeof ReservationCancelledSchema, event), {
           headers: h,
           msgID: event.eventId,
         });
@@ -218,8 +179,8 @@ describe("consumeEachType", () => {
       const seen: string[] = [];
       const record = async (event: { reservationId: string }) => void seen.push(event.reservationId);
       const options = {
-        bus,
-        transactor: new Transactor(db, namespace, () => undefined),
+        bus: kit.bus,
+        transactor: new Transactor(kit.db, namespace, () => undefined),
         logger: pino({ level: "silent" }),
         name: "kit-each",
         domain: "reservation" as const,
@@ -248,12 +209,12 @@ describe("consumeEachType", () => {
         expect([...seen].sort()).toEqual(["cancelled-0", "cancelled-1", "cancelled-2", "expired-1"]);
 
         const stream = streamName(namespace, "reservation");
-        const cancelled = await bus.jsm.consumers.info(stream, "kit-each-reservation-ReservationCancelled");
-        const expired = await bus.jsm.consumers.info(stream, "kit-each-reservation-ReservationExpired");
+        const cancelled = await kit.bus.jsm.consumers.info(stream, "kit-each-reservation-ReservationCancelled");
+        const expired = await kit.bus.jsm.consumers.info(stream, "kit-each-reservation-ReservationExpired");
         expect(cancelled.config.filter_subject).toBe(subjectOf(namespace, ReservationCancelledSchema.typeName));
         // What the server sent each: its own type only (cancelled-0 again, as the new durable reads the stream from the start; the inbox skipped it).
         expect([cancelled.delivered.consumer_seq, expired.delivered.consumer_seq]).toEqual([3, 1]);
-        await expect(bus.jsm.consumers.info(stream, "kit-each-reservation")).rejects.toThrow(/not found/i);
+        await expect(kit.bus.jsm.consumers.info(stream, "kit-each-reservation")).rejects.toThrow(/not found/i);
       } finally {
         await each.stop();
       }

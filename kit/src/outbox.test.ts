@@ -1,54 +1,26 @@
-import { randomBytes, randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { randomUUID } from "node:crypto";
+import { describe, expect, it } from "vitest";
 import { pino } from "pino";
 import { ReservationPlacedSchema } from "#gen/outerpark/reservation/v1/events_pb.js";
-import { dropDatabaseIfExists } from "../../tools/infra.js";
-import { connectEventBus, ensureStreams, type EventBus } from "./bus.js";
-import { migrate, openDatabase, type Database } from "./database.js";
+import { useKitInfra } from "../../test/support/kit-infra.js";
 import { newEvent, streamName } from "./events.js";
 import { OutboxRelay, Transactor } from "./outbox.js";
 
 /** The relay publishes a window of rows at once; a row JetStream refuses backs off alone. Real NATS, real PostgreSQL. */
 describe("OutboxRelay", () => {
-  const namespace = `k${randomBytes(4).toString("hex")}`;
-  const infra = inject("infra");
-  const database = `${namespace}_outbox`;
-  const databaseUrl = (() => {
-    const url = new URL(infra.postgresUrl);
-    url.pathname = `/${database}`;
-    return url.toString();
-  })();
+  const kit = useKitInfra("outbox");
+  const { namespace } = kit;
   const logger = pino({ level: "silent" });
-  let db: Database;
-  let bus: EventBus;
-
-  beforeAll(async () => {
-    db = await openDatabase({ url: databaseUrl, entities: [], migrations: [] });
-    await migrate(db);
-    bus = await connectEventBus({ url: infra.natsUrl, name: "outbox-test", namespace, logger });
-    await ensureStreams(bus);
-  });
-
-  afterAll(async () => {
-    if (bus) {
-      for await (const stream of bus.jsm.streams.list()) {
-        if (stream.config.name.startsWith(`${namespace.toUpperCase()}_`)) await bus.jsm.streams.delete(stream.config.name);
-      }
-      await bus.nc.close();
-    }
-    await db?.close(true);
-    await dropDatabaseIfExists(infra.postgresUrl, database);
-  });
 
   it("publishes a window of rows in one pass, marks them, and backs off only the row JetStream refused", async () => {
-    const transactor = new Transactor(db, namespace, () => undefined);
+    const transactor = new Transactor(kit.db, namespace, () => undefined);
     const events = Array.from({ length: 50 }, (_, i) => newEvent(ReservationPlacedSchema, { reservationId: `r${i}`, customerId: "kit", amount: 1n }));
     await transactor.run(async (tx) => {
       for (const event of events) await tx.publish(event);
     });
     // A subject no stream takes: JetStream answers "no responders" at once.
     const refused = randomUUID();
-    await db.em
+    await kit.db.em
       .fork()
       .execute("insert into outbox (event_id, event_type, subject, payload) values (?, ?, ?, ?)", [
         refused,
@@ -57,10 +29,10 @@ describe("OutboxRelay", () => {
         Buffer.from([]),
       ]);
 
-    const relay = new OutboxRelay({ db, bus, logger, batchSize: 64 });
+    const relay = new OutboxRelay({ db: kit.db, bus: kit.bus, logger, batchSize: 64 });
     expect(await relay.relayOnce()).toBe(50);
 
-    const rows = await db.em
+    const rows = await kit.db.em
       .fork()
       .execute<{ event_id: string; published: boolean; attempts: number; last_error: string | null; backoff_ms: number }[]>(
         "select event_id, published_at is not null as published, attempts, last_error, (extract(epoch from next_attempt_at - created_at) * 1000)::float8 as backoff_ms from outbox",
@@ -73,38 +45,41 @@ describe("OutboxRelay", () => {
     expect(failed[0]!.backoff_ms).toBeLessThan(5_000);
     expect(rows.filter((r) => r.published).every((r) => r.attempts === 1)).toBe(true);
 
-    const info = await bus.jsm.streams.info(streamName(namespace, "reservation"));
+    const info = await kit.bus.jsm.streams.info(streamName(namespace, "reservation"));
     expect(info.state.messages).toBe(50);
     // Published again (a relay that died before the mark, its lease run out): JetStream drops the repeats by message id.
-    await db.em.fork().execute("update outbox set published_at = null, next_attempt_at = now() where event_id <> ?", [refused]);
+    await kit.db.em.fork().execute("update outbox set published_at = null, next_attempt_at = now() where event_id <> ?", [refused]);
     expect(await relay.relayOnce()).toBe(50);
-    expect((await bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages).toBe(50);
+    expect((await kit.bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages).toBe(50);
   });
 
   it("two relays at once share the due rows: each row is claimed by one of them, published once, until its lease runs out", async () => {
-    await db.em.fork().execute("delete from outbox");
-    const transactor = new Transactor(db, namespace, () => undefined);
+    await kit.db.em.fork().execute("delete from outbox");
+    const transactor = new Transactor(kit.db, namespace, () => undefined);
     const events = Array.from({ length: 80 }, (_, i) => newEvent(ReservationPlacedSchema, { reservationId: `s${i}`, customerId: "kit", amount: 1n }));
     await transactor.run(async (tx) => {
       for (const event of events) await tx.publish(event);
     });
-    const before = (await bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages;
-    const relays = [new OutboxRelay({ db, bus, logger, batchSize: 64 }), new OutboxRelay({ db, bus, logger, batchSize: 64 })];
+    const before = (await kit.bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages;
+    const relays = [
+      new OutboxRelay({ db: kit.db, bus: kit.bus, logger, batchSize: 64 }),
+      new OutboxRelay({ db: kit.db, bus: kit.bus, logger, batchSize: 64 }),
+    ];
     const published = await Promise.all(relays.map((relay) => relay.relayOnce()));
     const rest = await Promise.all(relays.map((relay) => relay.relayOnce()));
     expect(published[0]! + published[1]! + rest[0]! + rest[1]!).toBe(80);
-    const rows = await db.em
+    const rows = await kit.db.em
       .fork()
       .execute<{ attempts: number; published: boolean }[]>("select attempts, published_at is not null as published from outbox");
     expect(rows.every((r) => r.published && r.attempts === 1)).toBe(true);
-    expect((await bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages).toBe(before + 80);
+    expect((await kit.bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages).toBe(before + 80);
 
     // Rows claimed by a relay that died before marking them (as its claim leaves them): nobody takes them until the
     // lease runs out; then they go again, and JetStream drops the repeats.
-    await db.em.fork().execute("update outbox set published_at = null, next_attempt_at = now() + interval '400 milliseconds'");
+    await kit.db.em.fork().execute("update outbox set published_at = null, next_attempt_at = now() + interval '400 milliseconds'");
     expect(await relays[0]!.relayOnce()).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await relays[0]!.relayOnce()) + (await relays[1]!.relayOnce())).toBe(80);
-    expect((await bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages).toBe(before + 80);
+    expect((await kit.bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages).toBe(before + 80);
   });
 });
