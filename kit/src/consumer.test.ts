@@ -13,7 +13,7 @@ import {
 import { withPgClient } from "../../tools/infra.js";
 import { useKitInfra } from "../../test/support/kit-infra.js";
 import type { EventBus } from "./bus.js";
-import { EventConsumer, consumeEachType, on } from "./consumer.js";
+import { EventConsumer, consumeEachType, on, serviceConsumers } from "./consumer.js";
 import { listDeadLetters } from "./dead-letters.js";
 import { EVENT_TYPE_HEADER, newEvent, streamName, subjectOf } from "./events.js";
 import { Transactor, type Tx } from "./outbox.js";
@@ -232,6 +232,15 @@ describe("subscriptions tie each handler to its event type", () => {
     });
     // @ts-expect-error a ReservationPlaced handler cannot be subscribed to PaymentApproved
     on(PaymentApprovedSchema, async (_event: ReservationPlaced) => undefined);
+  });
+
+  it("refuses a service that consumes one stream twice, either way", () => {
+    const noop = async () => undefined;
+    const { consume, consumeEachType } = serviceConsumers(options);
+    consume("reservation", on(ReservationPlacedSchema, noop));
+    expect(() => consumeEachType("reservation", on(ReservationCancelledSchema, noop))).toThrow("kit-test consumes the reservation stream twice");
+    consumeEachType("payment", on(PaymentApprovedSchema, noop));
+    expect(() => consume("payment", on(PaymentApprovedSchema, noop))).toThrow("kit-test consumes the payment stream twice");
   });
 
   it("refuses at startup a subscription that is not on the consumer's stream, or a second one for the same type", () => {

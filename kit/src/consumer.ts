@@ -426,6 +426,24 @@ export function consumeEachType(options: Omit<ConsumerOptions, "typeFiltered">):
   };
 }
 
+/** `consume` and `consumeEachType` for one service: each of its streams is consumed once, one way or the other. */
+export function serviceConsumers(service: Omit<ConsumerOptions, "domain" | "subscriptions" | "typeFiltered">): {
+  consume(domain: EventDomain, ...subscriptions: Subscription[]): EventConsumer;
+  consumeEachType(domain: EventDomain, ...subscriptions: Subscription[]): ReturnType<typeof consumeEachType>;
+} {
+  const consumed = new Set<EventDomain>();
+  const options = (domain: EventDomain, subscriptions: Subscription[]) => {
+    // Two consumers of one stream would share the inbox key and the durable names: a wiring mistake.
+    if (consumed.has(domain)) throw new Error(`${service.name} consumes the ${domain} stream twice`);
+    consumed.add(domain);
+    return { ...service, domain, subscriptions };
+  };
+  return {
+    consume: (domain, ...subscriptions) => new EventConsumer(options(domain, subscriptions)),
+    consumeEachType: (domain, ...subscriptions) => consumeEachType(options(domain, subscriptions)),
+  };
+}
+
 /** Every dependency answered on the monitor's latest run (none has run yet: assume so). */
 function dependenciesUp(health: HealthMonitor): boolean {
   return Object.values(health.results).every((result) => result.ok);

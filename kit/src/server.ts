@@ -11,7 +11,7 @@ import { authGate, createTokenVerifier } from "./auth.js";
 import { readCorsOrigins, withCors } from "./cors.js";
 import { connectEventBus, ensureStreams, pingEventBus, type EventBus } from "./bus.js";
 import { readInt, readServiceConfig, type ServiceConfig, type ServiceName } from "./config.js";
-import { EventConsumer, consumeEachType, type Subscription } from "./consumer.js";
+import { serviceConsumers, type Subscription } from "./consumer.js";
 import { migrate, openDatabase, pingDatabase, type Database } from "./database.js";
 import { isConnectionError } from "./errors.js";
 import type { EventDomain } from "./events.js";
@@ -101,18 +101,10 @@ export async function startService(module: ServiceModule, config: ServiceConfig 
 
   const relay = new OutboxRelay({ db, bus, logger });
   const transactor = new Transactor(db, config.eventNamespace, () => relay.wake());
-  const consumedDomains = new Set<EventDomain>();
-  const consumerOptions = (domain: EventDomain, subscriptions: Subscription[]) => {
-    // Two consumers of one domain would share the inbox key and the durable name space: a wiring mistake.
-    if (consumedDomains.has(domain)) throw new Error(`${module.name} consumes the ${domain} stream twice`);
-    consumedDomains.add(domain);
-    return { bus, transactor, logger, name: module.name, domain, subscriptions };
-  };
-  const consume = (domain: EventDomain, ...subscriptions: Subscription[]) => new EventConsumer(consumerOptions(domain, subscriptions));
-  const consumeEach = (domain: EventDomain, ...subscriptions: Subscription[]) => consumeEachType(consumerOptions(domain, subscriptions));
+  const { consume, consumeEachType } = serviceConsumers({ bus, transactor, logger, name: module.name });
   const pageTokens = new PageTokens(config.pageTokenSecret, module.name);
   const clientInterceptors = [rpcTracingInterceptor("client"), ...(config.metrics ? [rpcMetricsInterceptor("client")] : [])];
-  const context: ServiceContext = { config, logger, db, bus, transactor, consume, consumeEachType: consumeEach, pageTokens, clientInterceptors };
+  const context: ServiceContext = { config, logger, db, bus, transactor, consume, consumeEachType, pageTokens, clientInterceptors };
   const wiring = await module.wire(context);
   const workers: Worker[] = [relay, ...wiring.workers];
 
