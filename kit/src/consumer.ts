@@ -1,5 +1,5 @@
 import { fromBinary, isMessage, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
+import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
 import type { QueryResult } from "@mikro-orm/core";
 import type { Logger } from "pino";
@@ -78,6 +78,8 @@ const PAUSED_RECHECK_MS = 500;
  * sees a dependency down the consumer pauses.
  */
 export class EventConsumer {
+  /** "<name>-<domain>", or "<name>-<domain>-<Type>" when type-filtered; also the metrics' and spans' consumer label. */
+  readonly durableName: string;
   readonly #options: Required<ConsumerOptions>;
   readonly #handlers = new Map<string, RunHandler>();
   #messages: ConsumerMessages | undefined;
@@ -103,11 +105,8 @@ export class EventConsumer {
       if (this.#handlers.has(schema.typeName)) throw new Error(`${schema.typeName} is subscribed twice by ${options.name}`);
       this.#handlers.set(schema.typeName, handle);
     }
-  }
-
-  get durableName(): string {
     const { name, domain, typeFiltered, subscriptions } = this.#options;
-    return typeFiltered ? `${name}-${domain}-${subscriptions[0]!.schema.name}` : domainDurableName(name, domain);
+    this.durableName = typeFiltered ? `${name}-${domain}-${subscriptions[0]!.schema.name}` : domainDurableName(name, domain);
   }
 
   /** Pauses consumption while `health` sees the database or NATS down, and tells failures of a dependency from the event's. */
@@ -414,7 +413,7 @@ export function consumeEachType(options: Omit<ConsumerOptions, "typeFiltered">):
       const { bus, name, domain } = options;
       for (const consumer of consumers) await consumer.start();
       await bus.jsm.consumers.delete(streamName(bus.namespace, domain), domainDurableName(name, domain)).catch((error: unknown) => {
-        if (!/not found/i.test(String(error))) throw error;
+        if (!(error instanceof JetStreamApiError && error.code === JetStreamApiCodes.ConsumerNotFound)) throw error;
       });
     },
     async stop() {
