@@ -47,5 +47,5 @@ EXPOSE 8081 8082 8083 8084 8085 8090
 # Exec form, no shell in between: SIGTERM reaches node, which drains within 20 s.
 STOPSIGNAL SIGTERM
 # V8 flags: kit/src/config.ts SERVICE_NODE_FLAGS (test/edge/dockerfile.test.ts keeps them equal).
-ENTRYPOINT ["node", "--max-semi-space-size=8", "--max-old-space-size=100", "dist/tools/outerpark.js"]
+ENTRYPOINT ["node", "--max-semi-space-size=8", "--max-old-space-size=100", "--no-concurrent-recompilation", "dist/tools/outerpark.js"]
 CMD ["serve", "musical"]
