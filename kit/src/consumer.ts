@@ -1,17 +1,16 @@
 import { fromBinary, isMessage, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { AckPolicy, DeliverPolicy, JetStreamApiCodes, JetStreamApiError, type ConsumerMessages, type JsMsg } from "@nats-io/jetstream";
 import { headers as natsHeaders } from "@nats-io/transport-node";
-import type { QueryResult } from "@mikro-orm/core";
 import type { Logger } from "pino";
 import type { EventBus } from "./bus.js";
 import { readInt } from "./config.js";
-import { pgArray } from "./database.js";
 import { isConnectionError } from "./errors.js";
 import type { HealthMonitor } from "./health.js";
 import { consumerMetrics, watchConsumerBacklog } from "./metrics.js";
 import { EVENT_TYPE_HEADER, domainOf, domainSubjects, eventRegistry, streamName, subjectOf, type DomainEvent, type EventDomain } from "./events.js";
 import type { Transactor, Tx } from "./outbox.js";
 import { inConsumerSpan, markActiveSpanFailed } from "./tracing.js";
+import { query, run } from "./sql.js";
 
 /** Handles one event in the consumer's transaction: at once, or by adding to a write batch of it (`tx.batch`), flushed before commit. */
 export type EventHandler<E extends DomainEvent = DomainEvent> = (event: E, tx: Tx) => Promise<void> | void;
@@ -252,9 +251,10 @@ export class EventConsumer {
   /** Runs every handler of the batch in `tx`; an event already in the inbox (or twice in the batch) is a duplicate. */
   async #applyAll(received: Received[], tx: Tx): Promise<boolean[]> {
     const { name } = this.#options;
-    const rows = await tx.em.execute<{ event_id: string }[]>(
+    const rows = await query<{ event_id: string }>(
+      tx.em,
       `insert into inbox (consumer, event_id, event_type) select ?, * from unnest(?::text[], ?::text[]) on conflict do nothing returning event_id`,
-      [name, pgArray(received.map((r) => r.event.eventId)), pgArray(received.map((r) => r.eventType))],
+      [name, received.map((r) => r.event.eventId), received.map((r) => r.eventType)],
     );
     const fresh = new Set(rows.map((row) => row.event_id));
     const handled: boolean[] = [];
@@ -265,8 +265,7 @@ export class EventConsumer {
       handled.push(first);
     }
     const retried = received.filter((r, i) => handled[i] && r.msg.info.deliveryCount > 1).map((r) => r.event.eventId);
-    if (retried.length > 0)
-      await tx.em.execute("delete from inbox_failures where consumer = ? and event_id = any(?::text[])", [name, pgArray(retried)], "run");
+    if (retried.length > 0) await run(tx.em, "delete from inbox_failures where consumer = ? and event_id = any(?::text[])", [name, retried]);
     return handled;
   }
 
@@ -288,15 +287,14 @@ export class EventConsumer {
     const log = logger.child({ eventId: event.eventId, eventType, consumer: this.durableName, ...reservationOf(event) });
     try {
       const handled = await transactor.run(async (tx) => {
-        const inserted = await tx.em.execute<QueryResult>(
-          "insert into inbox (consumer, event_id, event_type) values (?, ?, ?) on conflict do nothing",
-          [name, event.eventId, eventType],
-          "run",
-        );
-        if (inserted.affectedRows === 0) return false;
+        const inserted = await run(tx.em, "insert into inbox (consumer, event_id, event_type) values (?, ?, ?) on conflict do nothing", [
+          name,
+          event.eventId,
+          eventType,
+        ]);
+        if (inserted === 0) return false;
         await handler(event, tx);
-        if (msg.info.deliveryCount > 1)
-          await tx.em.execute("delete from inbox_failures where consumer = ? and event_id = ?", [name, event.eventId], "run");
+        if (msg.info.deliveryCount > 1) await run(tx.em, "delete from inbox_failures where consumer = ? and event_id = ?", [name, event.eventId]);
         return true;
       });
       this.#settled({ msg, event, eventType, handler }, handled);
@@ -329,9 +327,7 @@ export class EventConsumer {
       if (await this.#deadLetter(msg, eventType, String(error))) {
         // A replayed letter starts with fresh tries.
         await this.#options.transactor
-          .autocommit((em) =>
-            em.execute("delete from inbox_failures where consumer = ? and event_id = ?", [this.#options.name, event.eventId], "run"),
-          )
+          .autocommit((em) => run(em, "delete from inbox_failures where consumer = ? and event_id = ?", [this.#options.name, event.eventId]))
           .catch(() => undefined);
       }
     } else {
@@ -353,7 +349,8 @@ export class EventConsumer {
   async #recordFailure(eventId: string, error: unknown): Promise<number> {
     const { name, transactor } = this.#options;
     const rows = await transactor.autocommit((em) =>
-      em.execute<{ failures: number }[]>(
+      query<{ failures: number }>(
+        em,
         `insert into inbox_failures (consumer, event_id, failures, last_error) values (?, ?, 1, ?)
          on conflict (consumer, event_id) do update set failures = inbox_failures.failures + 1, last_error = excluded.last_error, failed_at = now()
          returning failures`,

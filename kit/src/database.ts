@@ -84,8 +84,3 @@ export async function createDatabaseIfMissing(url: string): Promise<void> {
     await orm.close(true);
   }
 }
-
-/** A PostgreSQL array literal (null for NULL): MikroORM inlines a JS array as a list of values, which `unnest` and `any` cannot take. */
-export function pgArray(values: readonly (string | null)[]): string {
-  return `{${values.map((v) => (v === null ? "NULL" : `"${v.replace(/["\\]/g, "\\$&")}"`)).join(",")}}`;
-}

@@ -9,6 +9,7 @@ import { PollingWorker } from "./polling-worker.js";
 import { readInt } from "./config.js";
 import { Counter, registry } from "./metrics.js";
 import { currentTraceContext, endingWith, startPublishSpan } from "./tracing.js";
+import { query } from "./sql.js";
 
 /** Events committed to the outbox, by type: one per fact (a placement, an approval, seats released…). */
 const eventsRecorded = new Counter({
@@ -155,7 +156,7 @@ const OUTBOX_TYPED_PLACEHOLDERS = "?::uuid, ?::text, ?::text, ?::bytea, ?::text,
 
 /** Writes outbox rows in one statement, in the order given (the relay publishes in that order). */
 async function enqueue(em: EntityManager, rows: readonly unknown[][]): Promise<void> {
-  await em.execute(`insert into outbox (${OUTBOX_COLUMNS}) values ${rows.map(() => `(${OUTBOX_TYPED_PLACEHOLDERS})`).join(", ")}`, rows.flat());
+  await query(em, `insert into outbox (${OUTBOX_COLUMNS}) values ${rows.map(() => `(${OUTBOX_TYPED_PLACEHOLDERS})`).join(", ")}`, rows.flat());
 }
 
 interface OutboxRow {
@@ -226,7 +227,7 @@ export class OutboxRelay {
     if (Date.now() - this.#lastPurge > 60_000) {
       this.#lastPurge = Date.now();
       // Published rows are kept an hour for inspection, then dropped.
-      await this.#options.db.em.fork().execute("delete from outbox where published_at < now() - interval '1 hour'");
+      await query(this.#options.db.em.fork(), "delete from outbox where published_at < now() - interval '1 hour'");
     }
     return published;
   }
@@ -238,7 +239,8 @@ export class OutboxRelay {
   async relayOnce(): Promise<number> {
     const { db, bus, batchSize, maxBackoffMs, leaseMs, logger } = this.#options;
     const em = db.em.fork();
-    const rows = await em.execute<OutboxRow[]>(
+    const rows = await query<OutboxRow>(
+      em,
       `update outbox set next_attempt_at = now() + make_interval(secs => ?)
         where event_id in (select event_id from outbox where published_at is null and next_attempt_at <= now()
                             order by created_at limit ? for update skip locked)
@@ -259,7 +261,7 @@ export class OutboxRelay {
     );
     const published = rows.filter((_, i) => results[i]!.status === "fulfilled").map((row) => row.event_id);
     if (published.length > 0) {
-      await em.execute("update outbox set published_at = now(), attempts = attempts + 1 where event_id in (?)", [published]);
+      await query(em, "update outbox set published_at = now(), attempts = attempts + 1 where event_id = any(?::uuid[])", [published]);
     }
     const failed = rows.flatMap((row, i) => {
       const result = results[i]!;
@@ -272,7 +274,8 @@ export class OutboxRelay {
         "outbox publish failed; will retry",
       );
       // Each row backs off by its own attempts: 200 ms doubling, up to maxBackoffMs.
-      await em.execute(
+      await query(
+        em,
         `update outbox o set attempts = o.attempts + 1, last_error = f.error,
                 next_attempt_at = now() + make_interval(secs => least(?, 0.2 * power(2, least(o.attempts, 16))))
            from (values ${failed.map(() => "(?::uuid, ?)").join(", ")}) as f(event_id, error)

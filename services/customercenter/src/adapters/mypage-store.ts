@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Keyset } from "#kit/paging.js";
-import { pgArray } from "#kit/database.js";
 import type { Fact, HistoryItem, ReservationView } from "../domain/mypage.js";
+import { query } from "#kit/sql.js";
 
 export type StoredHistory = HistoryItem & { summary: string };
 export type StoredReservation = { reservationId: string; customerId: string; version: number; placedAt: Date; updatedAt: Date } & ReservationView;
@@ -31,7 +31,8 @@ export type NewFact = HistoryItem & { reservationId: string; customerId: string;
 export async function recordFacts(em: EntityManager, facts: readonly NewFact[]): Promise<{ versions: Map<string, number>; recorded: NewFact[] }> {
   const reservationsOf = new Map<string, Set<string>>();
   for (const f of facts) reservationsOf.set(f.customerId, (reservationsOf.get(f.customerId) ?? new Set()).add(f.reservationId));
-  const rows = await em.execute<{ customer_id: string | null; version: string | null; event_id: string | null }[]>(
+  const rows = await query<{ customer_id: string | null; version: string | null; event_id: string | null }>(
+    em,
     `with input as (
        select * from jsonb_to_recordset(?::jsonb)
          as f(event_id text, reservation_id text, customer_id text, event_type text, occurred_at timestamptz, fact jsonb, summary text)),
@@ -75,12 +76,18 @@ export async function recordFacts(em: EntityManager, facts: readonly NewFact[]):
 
 /** Every fact of these reservations, oldest first, by reservation. Plain SQL: no entities to hydrate on the consumer's hot path. */
 export async function historiesOf(em: EntityManager, reservationIds: readonly string[]): Promise<Map<string, StoredHistory[]>> {
-  const rows = await em.execute<
-    { reservation_id: string; event_id: string; event_type: string; occurred_at: Date | string; fact: Record<string, unknown>; summary: string }[]
-  >(
+  const rows = await query<{
+    reservation_id: string;
+    event_id: string;
+    event_type: string;
+    occurred_at: Date | string;
+    fact: Record<string, unknown>;
+    summary: string;
+  }>(
+    em,
     `select reservation_id, event_id, event_type, occurred_at, fact, summary from mypage_history
       where reservation_id = any(?::text[]) order by reservation_id, occurred_at, event_id`,
-    [pgArray(reservationIds)],
+    [reservationIds],
   );
   const histories = new Map<string, StoredHistory[]>();
   for (const row of rows) {
@@ -101,7 +108,8 @@ export type ViewRow = { reservationId: string; customerId: string; version: numb
 
 /** Writes these reservations' views, in one statement. */
 export async function upsertViews(em: EntityManager, views: readonly ViewRow[]): Promise<void> {
-  await em.execute(
+  await query(
+    em,
     `insert into mypage_reservations
        (reservation_id, customer_id, musical_id, musical_name, seats, amount, reservation_status, payment_state, version, placed_at, updated_at)
      select reservation_id, customer_id, musical_id, musical_name, seats, amount, reservation_status, payment_state, version, placed_at, now()
@@ -149,7 +157,8 @@ async function selectViews(
     extraParams?: unknown[];
   },
 ): Promise<{ views: StoredView[]; rows: Record<string, unknown>[] }> {
-  const rows = await em.execute<Record<string, unknown>[]>(
+  const rows = await query<Record<string, unknown>>(
+    em,
     `select r.reservation_id, r.customer_id, r.musical_id, r.musical_name, r.seats, r.amount, r.reservation_status, r.payment_state,
             r.version, r.placed_at, r.updated_at,
             (select coalesce(json_agg(json_build_object('eventId', h.event_id, 'eventType', h.event_type, 'occurredAt', h.occurred_at,
@@ -233,7 +242,8 @@ export async function changesOf(em: EntityManager, seen: ReadonlyMap<string, num
 /** Of the given customers, those with a reservation changed after the version given for them: one statement for all. */
 export async function customersChangedAfter(em: EntityManager, seen: ReadonlyMap<string, number>): Promise<string[]> {
   if (seen.size === 0) return [];
-  const rows = await em.execute<{ customer_id: string }[]>(
+  const rows = await query<{ customer_id: string }>(
+    em,
     `select w.customer_id from (values ${[...seen].map(() => "(?, ?::bigint)").join(", ")}) as w(customer_id, version)
       where exists (select 1 from mypage_reservations r where r.customer_id = w.customer_id and r.version > w.version and r.musical_id <> '')`,
     [...seen].flat(),

@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { HoldStatus, MusicalRecord, SeatHoldRecord } from "../domain/musical.js";
 import { keysetFilter, type Keyset } from "#kit/paging.js";
 import { MusicalEntity } from "./schema.js";
+import { query } from "#kit/sql.js";
 
 /** PostgreSQL access for the catalog and seat holds. Callers own the transaction. */
 
@@ -10,7 +11,7 @@ const HOLD_COLUMNS = "reservation_id, musical_id, customer_id, seats, status";
 
 /** A plain select: GetMusical's hot path, where the ORM's query building and hydration cost more than the query. */
 export async function findMusical(em: EntityManager, musicalId: string): Promise<MusicalRecord | undefined> {
-  const rows = await em.execute<MusicalRow[]>(`select ${MUSICAL_COLUMNS} from musicals where musical_id = ?`, [musicalId]);
+  const rows = await query<MusicalRow>(em, `select ${MUSICAL_COLUMNS} from musicals where musical_id = ?`, [musicalId]);
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
@@ -33,16 +34,17 @@ export async function listMusicals(em: EntityManager, after: Keyset | undefined,
  * never deadlock: claims take turns here, a batch at a time. Unknown ids are simply absent.
  */
 export async function lockMusicals(em: EntityManager, musicalIds: readonly string[]): Promise<Map<string, MusicalRecord>> {
-  const rows = await em.execute<MusicalRow[]>(`select ${MUSICAL_COLUMNS} from musicals where musical_id in (?) order by musical_id for update`, [
-    musicalIds,
-  ]);
+  const rows = await query<MusicalRow>(
+    em,
+    `select ${MUSICAL_COLUMNS} from musicals where musical_id = any(?::text[]) order by musical_id for update`,
+    [musicalIds],
+  );
   return new Map(rows.map((row) => [row.musical_id, fromRow(row)]));
 }
 
 /** The holds (or bars) recorded for any of these reservations. */
 export async function findHolds(em: EntityManager, reservationIds: readonly string[]): Promise<Map<string, SeatHoldRecord>> {
-  // The ORM inlines an array parameter as a list: `in (?)` becomes `in ('a', 'b')`.
-  const rows = await em.execute<HoldRow[]>(`select ${HOLD_COLUMNS} from seat_holds where reservation_id in (?)`, [reservationIds]);
+  const rows = await query<HoldRow>(em, `select ${HOLD_COLUMNS} from seat_holds where reservation_id = any(?::text[])`, [reservationIds]);
   return new Map(rows.map((row) => [row.reservation_id, holdFromRow(row)]));
 }
 
@@ -53,7 +55,8 @@ export async function findHolds(em: EntityManager, reservationIds: readonly stri
  * statement on the primary key.
  */
 export async function takeSeatsForHolds(em: EntityManager, holds: readonly SeatHoldRecord[]): Promise<boolean> {
-  const rows = await em.execute<{ shows: number }[]>(
+  const rows = await query<{ shows: number }>(
+    em,
     `with h as (
        select * from jsonb_to_recordset(?::jsonb) as h(reservation_id text, musical_id text, customer_id text, seats int)
      ), wanted as (
@@ -106,17 +109,18 @@ function fromRow(row: MusicalRow): MusicalRecord {
 }
 
 export async function returnSeats(em: EntityManager, musicalId: string, seats: number): Promise<void> {
-  await em.execute("update musicals set reservable_seats = reservable_seats + ? where musical_id = ?", [seats, musicalId]);
+  await query(em, "update musicals set reservable_seats = reservable_seats + ? where musical_id = ?", [seats, musicalId]);
 }
 
 export async function findHoldForUpdate(em: EntityManager, reservationId: string): Promise<SeatHoldRecord | undefined> {
-  const rows = await em.execute<HoldRow[]>(`select ${HOLD_COLUMNS} from seat_holds where reservation_id = ? for update`, [reservationId]);
+  const rows = await query<HoldRow>(em, `select ${HOLD_COLUMNS} from seat_holds where reservation_id = ? for update`, [reservationId]);
   return rows[0] ? holdFromRow(rows[0]) : undefined;
 }
 
 /** Inserts a hold; false when another transaction inserted one for this reservation first. */
 export async function insertHold(em: EntityManager, hold: SeatHoldRecord): Promise<boolean> {
-  const rows = await em.execute(
+  const rows = await query(
+    em,
     `insert into seat_holds (reservation_id, musical_id, customer_id, seats, status, released_at)
      values (?, ?, ?, ?, ?, case when ? = 'RELEASED' then now() end)
      on conflict (reservation_id) do nothing returning reservation_id`,
@@ -126,11 +130,11 @@ export async function insertHold(em: EntityManager, hold: SeatHoldRecord): Promi
 }
 
 export async function markHoldReleased(em: EntityManager, reservationId: string): Promise<void> {
-  await em.execute("update seat_holds set status = 'RELEASED', released_at = now() where reservation_id = ?", [reservationId]);
+  await query(em, "update seat_holds set status = 'RELEASED', released_at = now() where reservation_id = ?", [reservationId]);
 }
 
 export async function seatsHeld(em: EntityManager, musicalId: string): Promise<number> {
-  const rows = await em.execute<{ held: string | null }[]>("select sum(seats) as held from seat_holds where musical_id = ? and status = 'HELD'", [
+  const rows = await query<{ held: string | null }>(em, "select sum(seats) as held from seat_holds where musical_id = ? and status = 'HELD'", [
     musicalId,
   ]);
   return Number(rows[0]?.held ?? 0);

@@ -2,9 +2,9 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { InferEntity } from "@mikro-orm/core";
 import type { NotificationKind, NotificationRecord } from "../domain/notification.js";
 import { keysetFilter, type Keyset } from "#kit/paging.js";
-import { pgArray } from "#kit/database.js";
 import type { SqlPart } from "#kit/outbox.js";
 import { NotificationEntity } from "./schema.js";
+import { query } from "#kit/sql.js";
 
 type Row = InferEntity<typeof NotificationEntity>;
 
@@ -17,17 +17,18 @@ export type NewNotification = Omit<NotificationRecord, "sentAt" | "createdAt">;
 
 /** Records notifications in one statement, skipping any whose reservation already has one of its kind. */
 export async function insertAllIfAbsent(em: EntityManager, notifications: readonly NewNotification[]): Promise<void> {
-  await em.execute(
+  await query(
+    em,
     `insert into notifications (notification_id, customer_id, reservation_id, kind, message, channel)
      select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
      on conflict (reservation_id, kind) do nothing`,
     [
-      pgArray(notifications.map((n) => n.notificationId)),
-      pgArray(notifications.map((n) => n.customerId)),
-      pgArray(notifications.map((n) => n.reservationId)),
-      pgArray(notifications.map((n) => n.kind)),
-      pgArray(notifications.map((n) => n.message)),
-      pgArray(notifications.map((n) => n.channel)),
+      notifications.map((n) => n.notificationId),
+      notifications.map((n) => n.customerId),
+      notifications.map((n) => n.reservationId),
+      notifications.map((n) => n.kind),
+      notifications.map((n) => n.message),
+      notifications.map((n) => n.channel),
     ],
   );
 }
@@ -37,7 +38,8 @@ export async function insertAllIfAbsent(em: EntityManager, notifications: readon
  * replica sends different ones, and one that died mid-pass has its notifications sent again when the lease runs out.
  */
 export async function leaseUnsent(em: EntityManager, limit: number, leaseMs: number): Promise<NotificationRecord[]> {
-  const rows = await em.execute<Record<string, unknown>[]>(
+  const rows = await query<Record<string, unknown>>(
+    em,
     `update notifications set leased_until = now() + make_interval(secs => ?)
       where notification_id in (select notification_id from notifications
                                  where sent_at is null and (leased_until is null or leased_until < now())
@@ -53,12 +55,13 @@ export async function leaseUnsent(em: EntityManager, limit: number, leaseMs: num
  * Transactor.changesWithEvents, keyed by notification id); returns the ids marked now.
  */
 export async function markSent(em: EntityManager, notificationIds: readonly string[], recordEvents: SqlPart): Promise<Set<string>> {
-  const rows = await em.execute<{ notification_id: string }[]>(
+  const rows = await query<{ notification_id: string }>(
+    em,
     `with sent as (
        update notifications set sent_at = clock_timestamp() where notification_id = any(?::text[]) and sent_at is null returning notification_id),
      recorded as (${recordEvents.sql} join sent on sent.notification_id = recorded_events.event_key)
      select notification_id from sent`,
-    [pgArray(notificationIds), ...recordEvents.params],
+    [notificationIds, ...recordEvents.params],
   );
   return new Set(rows.map((row) => row.notification_id));
 }

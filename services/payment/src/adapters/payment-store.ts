@@ -4,8 +4,8 @@ import type { PaymentRecord, PaymentStatus } from "../domain/payment.js";
 import { keysetFilter, type Keyset } from "#kit/paging.js";
 import type { SqlPart } from "#kit/outbox.js";
 import { currentTraceContext, type StoredTraceContext } from "#kit/tracing.js";
-import { pgArray } from "#kit/database.js";
 import { PaymentEntity } from "./schema.js";
+import { query } from "#kit/sql.js";
 
 /** PostgreSQL access for payments. Callers own the transaction. */
 
@@ -25,7 +25,7 @@ export async function findById(em: EntityManager, paymentId: string, lock = fals
 
 /** Plain SQL, mapped once: the ORM's query building costs more than the read on the processor's hot path. */
 async function findOne(em: EntityManager, column: "payment_id" | "reservation_id", value: string, lock: boolean): Promise<PaymentRecord | undefined> {
-  const rows = await em.execute<Record<string, unknown>[]>(`select * from payments where ${column} = ?${lock ? " for update" : ""}`, [value]);
+  const rows = await query<Record<string, unknown>>(em, `select * from payments where ${column} = ?${lock ? " for update" : ""}`, [value]);
   return rows[0] ? toRecord(em.map(PaymentEntity, rows[0])) : undefined;
 }
 
@@ -44,7 +44,8 @@ export async function insertIfAbsent(
 ): Promise<boolean> {
   // The trace of the event handled now, continued when the processor takes the payment up.
   const trace = currentTraceContext();
-  const rows = await em.execute(
+  const rows = await query(
+    em,
     `insert into payments (payment_id, reservation_id, customer_id, amount, status, cancel_requested, expires_at, traceparent, tracestate)
      values (?, ?, ?, ?, ?, ?, ?, ?, ?) on conflict (reservation_id) do nothing returning payment_id`,
     [p.paymentId, p.reservationId, p.customerId, p.amount, p.status, p.cancelRequested, p.expiresAt, trace.traceparent, trace.tracestate],
@@ -64,27 +65,28 @@ export interface Opening {
 
 /** Opens PENDING payments in one statement, skipping reservations that have one; returns the ids inserted. */
 export async function openAll(em: EntityManager, openings: readonly Opening[]): Promise<Set<string>> {
-  const rows = await em.execute<{ payment_id: string }[]>(
+  const rows = await query<{ payment_id: string }>(
+    em,
     `insert into payments (payment_id, reservation_id, customer_id, amount, status, cancel_requested, expires_at, traceparent, tracestate)
      select id, reservation, customer, amount, 'PENDING', false, expires, traceparent, tracestate
        from unnest(?::text[], ?::text[], ?::text[], ?::bigint[], ?::timestamptz[], ?::text[], ?::text[])
          as v(id, reservation, customer, amount, expires, traceparent, tracestate)
      on conflict (reservation_id) do nothing returning payment_id`,
     [
-      pgArray(openings.map((o) => o.paymentId)),
-      pgArray(openings.map((o) => o.reservationId)),
-      pgArray(openings.map((o) => o.customerId)),
-      pgArray(openings.map((o) => String(o.amount))),
-      pgArray(openings.map((o) => o.expiresAt.toISOString())),
-      pgArray(openings.map((o) => o.trace.traceparent)),
-      pgArray(openings.map((o) => o.trace.tracestate)),
+      openings.map((o) => o.paymentId),
+      openings.map((o) => o.reservationId),
+      openings.map((o) => o.customerId),
+      openings.map((o) => String(o.amount)),
+      openings.map((o) => o.expiresAt.toISOString()),
+      openings.map((o) => o.trace.traceparent),
+      openings.map((o) => o.trace.tracestate),
     ],
   );
   return new Set(rows.map((row) => row.payment_id));
 }
 
 export async function requestCancellation(em: EntityManager, paymentId: string, status: PaymentStatus): Promise<void> {
-  await em.execute("update payments set cancel_requested = true, status = ?, next_attempt_at = now(), updated_at = now() where payment_id = ?", [
+  await query(em, "update payments set cancel_requested = true, status = ?, next_attempt_at = now(), updated_at = now() where payment_id = ?", [
     status,
     paymentId,
   ]);
@@ -95,7 +97,8 @@ export async function requestCancellation(em: EntityManager, paymentId: string, 
  * outside any transaction, and a crashed replica's lease simply runs out.
  */
 export async function leaseDue(em: EntityManager, limit: number, leaseMs: number): Promise<LeasedPayment[]> {
-  const rows = await em.execute<Record<string, unknown>[]>(
+  const rows = await query<Record<string, unknown>>(
+    em,
     // A lease that will charge marks the payment as charge-attempted before the call, durably.
     `update payments set locked_until = now() + make_interval(secs => ?),
             charge_attempted = charge_attempted or (status in ('PENDING', 'DEFERRED') and not cancel_requested)
@@ -131,7 +134,7 @@ export type PaymentChange = Partial<{
 
 export async function update(em: EntityManager, paymentId: string, change: PaymentChange): Promise<void> {
   const sets = setsFor(change);
-  await em.execute(`update payments set ${sets.sql} where payment_id = ?`, [...sets.params, paymentId]);
+  await query(em, `update payments set ${sets.sql} where payment_id = ?`, [...sets.params, paymentId]);
 }
 
 /** The SET list of a change: its columns, the lease released, and due again now or after `retryInMs`. */
@@ -170,7 +173,8 @@ export async function approveAll(
   recordEvents: SqlPart,
 ): Promise<Set<string>> {
   const sets = setsFor({ status: "APPROVED", countAttempt: true });
-  const rows = await em.execute<{ payment_id: string }[]>(
+  const rows = await query<{ payment_id: string }>(
+    em,
     `with approved as (
        update payments set ${sets.sql}, charge_id = v.charge
          from unnest(?::text[], ?::text[]) as v(id, charge)
@@ -178,7 +182,7 @@ export async function approveAll(
        returning payment_id),
      recorded as (${recordEvents.sql} join approved on approved.payment_id = recorded_events.event_key)
      select payment_id from approved`,
-    [...sets.params, pgArray(charges.map((c) => c.paymentId)), pgArray(charges.map((c) => c.chargeId)), ...recordEvents.params],
+    [...sets.params, charges.map((c) => c.paymentId), charges.map((c) => c.chargeId), ...recordEvents.params],
   );
   return new Set(rows.map((row) => row.payment_id));
 }
@@ -195,7 +199,8 @@ export async function listForCustomer(em: EntityManager, customerId: string, aft
 
 /** Payments not settled yet, by state; the predicate matches payments_due's, so the partial index answers it. */
 export async function countUnsettled(em: EntityManager): Promise<Record<"PENDING" | "DEFERRED" | "REFUND_PENDING", number>> {
-  const rows = await em.execute<{ status: string; n: number }[]>(
+  const rows = await query<{ status: string; n: number }>(
+    em,
     "select status, count(*)::int as n from payments where status in ('PENDING', 'DEFERRED', 'REFUND_PENDING') group by status",
   );
   const counts = { PENDING: 0, DEFERRED: 0, REFUND_PENDING: 0 };

@@ -3,8 +3,8 @@ import type { InferEntity } from "@mikro-orm/core";
 import { UNFINISHED_PLACEMENT, type ReservationRecord } from "../domain/reservation.js";
 import { keysetFilter, type Keyset } from "#kit/paging.js";
 import type { SqlPart } from "#kit/outbox.js";
-import { pgArray } from "#kit/database.js";
 import { ReservationEntity } from "./schema.js";
+import { query } from "#kit/sql.js";
 
 /** PostgreSQL access for reservations. Callers own the transaction. */
 
@@ -15,7 +15,8 @@ function toRecord(row: Row): ReservationRecord {
 }
 
 export async function findById(em: EntityManager, reservationId: string, lock = false): Promise<ReservationRecord | undefined> {
-  const rows = await em.execute<ReservationRow[]>(
+  const rows = await query<ReservationRow>(
+    em,
     `select ${RESERVATION_COLUMNS} from reservations where reservation_id = ?${lock ? " for update" : ""}`,
     [reservationId],
   );
@@ -24,15 +25,17 @@ export async function findById(em: EntityManager, reservationId: string, lock = 
 
 /** These reservations by id, locked for update in id order (so concurrent batches cannot deadlock), in one statement. */
 export async function findByIdsForUpdate(em: EntityManager, reservationIds: readonly string[]): Promise<Map<string, ReservationRecord>> {
-  const rows = await em.execute<ReservationRow[]>(
+  const rows = await query<ReservationRow>(
+    em,
     `select ${RESERVATION_COLUMNS} from reservations where reservation_id = any(?::text[]) order by reservation_id for update`,
-    [pgArray(reservationIds)],
+    [reservationIds],
   );
   return new Map(rows.map((row) => [row.reservation_id, fromRow(row)]));
 }
 
 export async function findByKey(em: EntityManager, customerId: string, idempotencyKey: string, lock = false): Promise<ReservationRecord | undefined> {
-  const rows = await em.execute<ReservationRow[]>(
+  const rows = await query<ReservationRow>(
+    em,
     `select ${RESERVATION_COLUMNS} from reservations where customer_id = ? and idempotency_key = ?${lock ? " for update" : ""}`,
     [customerId, idempotencyKey],
   );
@@ -46,17 +49,18 @@ export async function findByKey(em: EntityManager, customerId: string, idempoten
 export async function insertPlacings(em: EntityManager, records: readonly ReservationRecord[]): Promise<Set<string>> {
   // In key order: two replicas inserting the same keys wait for each other in one order, never in a cycle.
   const sorted = [...records].sort((a, b) => compare(a.customerId, b.customerId) || compare(a.idempotencyKey, b.idempotencyKey));
-  const rows = await em.execute<{ reservation_id: string }[]>(
+  const rows = await query<{ reservation_id: string }>(
+    em,
     `insert into reservations (reservation_id, customer_id, idempotency_key, musical_id, seats, status, payment_state)
      select id, customer, key, musical, seats, 'PLACING', 'PENDING' from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::int[])
          as v(id, customer, key, musical, seats)
      on conflict (customer_id, idempotency_key) do nothing returning reservation_id`,
     [
-      pgArray(sorted.map((r) => r.reservationId)),
-      pgArray(sorted.map((r) => r.customerId)),
-      pgArray(sorted.map((r) => r.idempotencyKey)),
-      pgArray(sorted.map((r) => r.musicalId)),
-      pgArray(sorted.map((r) => String(r.seats))),
+      sorted.map((r) => r.reservationId),
+      sorted.map((r) => r.customerId),
+      sorted.map((r) => r.idempotencyKey),
+      sorted.map((r) => r.musicalId),
+      sorted.map((r) => String(r.seats)),
     ],
   );
   return new Set(rows.map((row) => row.reservation_id));
@@ -79,7 +83,8 @@ export async function completePlacings(
   completions: readonly Completion[],
   recordEvents: SqlPart,
 ): Promise<Map<string, ReservationRecord>> {
-  const rows = await em.execute<ReservationRow[]>(
+  const rows = await query<ReservationRow>(
+    em,
     `with placed as (
        update reservations set status = 'RESERVED', musical_name = v.name, amount = v.price,
               placed_at = date_trunc('milliseconds', clock_timestamp()), updated_at = now()
@@ -88,9 +93,9 @@ export async function completePlacings(
      recorded as (${recordEvents.sql} join placed on placed.reservation_id = recorded_events.event_key)
      select * from placed`,
     [
-      pgArray(completions.map((c) => c.reservationId)),
-      pgArray(completions.map((c) => c.musicalName)),
-      pgArray(completions.map((c) => String(c.amount))),
+      completions.map((c) => c.reservationId),
+      completions.map((c) => c.musicalName),
+      completions.map((c) => String(c.amount)),
       ...recordEvents.params,
     ],
   );
@@ -133,7 +138,7 @@ function fromRow(row: ReservationRow): ReservationRecord {
 
 /** Forgets a placement that took nothing; false when an abort won the row meanwhile. */
 export async function deletePlacing(em: EntityManager, reservationId: string): Promise<boolean> {
-  const rows = await em.execute("delete from reservations where reservation_id = ? and status = 'PLACING' returning reservation_id", [reservationId]);
+  const rows = await query(em, "delete from reservations where reservation_id = ? and status = 'PLACING' returning reservation_id", [reservationId]);
   return rows.length === 1;
 }
 
@@ -143,7 +148,8 @@ export async function deletePlacing(em: EntityManager, reservationId: string): P
  * are the reservation's now) or the placement is already gone.
  */
 export async function markAborting(em: EntityManager, reservationId: string): Promise<boolean> {
-  const rows = await em.execute(
+  const rows = await query(
+    em,
     `update reservations set status = 'ABORTING', updated_at = now()
      where reservation_id = ? and status in ('PLACING', 'ABORTING') returning reservation_id`,
     [reservationId],
@@ -153,7 +159,7 @@ export async function markAborting(em: EntityManager, reservationId: string): Pr
 
 /** Forgets an aborted placement once musical has released (or barred) its seats. */
 export async function deleteAborted(em: EntityManager, reservationId: string): Promise<void> {
-  await em.execute("delete from reservations where reservation_id = ? and status = 'ABORTING'", [reservationId]);
+  await query(em, "delete from reservations where reservation_id = ? and status = 'ABORTING'", [reservationId]);
 }
 
 export async function updateState(em: EntityManager, reservationId: string, status: string, paymentState: string): Promise<void> {
@@ -165,11 +171,12 @@ export async function updateStates(
   em: EntityManager,
   changes: readonly { reservationId: string; status: string; paymentState: string }[],
 ): Promise<void> {
-  await em.execute(
+  await query(
+    em,
     `update reservations r set status = c.status, payment_state = c.payment_state, updated_at = now()
        from unnest(?::text[], ?::text[], ?::text[]) as c(reservation_id, status, payment_state)
       where r.reservation_id = c.reservation_id`,
-    [pgArray(changes.map((c) => c.reservationId)), pgArray(changes.map((c) => c.status)), pgArray(changes.map((c) => c.paymentState))],
+    [changes.map((c) => c.reservationId), changes.map((c) => c.status), changes.map((c) => c.paymentState)],
   );
 }
 
@@ -181,7 +188,8 @@ export async function updateStates(
  * ABORTING row to this replica until the age passes again.
  */
 export async function claimAbandonedPlacements(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
-  const rows = await em.execute<{ reservation_id: string }[]>(
+  const rows = await query<{ reservation_id: string }>(
+    em,
     `update reservations set status = 'ABORTING', updated_at = now()
       where reservation_id in (
         select reservation_id from reservations
