@@ -9,7 +9,7 @@ import { PollingWorker } from "./polling-worker.js";
 import { readInt } from "./config.js";
 import { Counter, registry } from "./metrics.js";
 import { currentTraceContext, endingWith, startPublishSpan } from "./tracing.js";
-import { query } from "./sql.js";
+import { query, run } from "./sql.js";
 
 /** Events committed to the outbox, by type: one per fact (a placement, an approval, seats released…). */
 const eventsRecorded = new Counter({
@@ -156,7 +156,7 @@ const OUTBOX_TYPED_PLACEHOLDERS = "?::uuid, ?::text, ?::text, ?::bytea, ?::text,
 
 /** Writes outbox rows in one statement, in the order given (the relay publishes in that order). */
 async function enqueue(em: EntityManager, rows: readonly unknown[][]): Promise<void> {
-  await query(em, `insert into outbox (${OUTBOX_COLUMNS}) values ${rows.map(() => `(${OUTBOX_TYPED_PLACEHOLDERS})`).join(", ")}`, rows.flat());
+  await run(em, `insert into outbox (${OUTBOX_COLUMNS}) values ${rows.map(() => `(${OUTBOX_TYPED_PLACEHOLDERS})`).join(", ")}`, rows.flat());
 }
 
 interface OutboxRow {
@@ -227,7 +227,7 @@ export class OutboxRelay {
     if (Date.now() - this.#lastPurge > 60_000) {
       this.#lastPurge = Date.now();
       // Published rows are kept an hour for inspection, then dropped.
-      await query(this.#options.db.em.fork(), "delete from outbox where published_at < now() - interval '1 hour'");
+      await run(this.#options.db.em.fork(), "delete from outbox where published_at < now() - interval '1 hour'");
     }
     return published;
   }
@@ -261,7 +261,7 @@ export class OutboxRelay {
     );
     const published = rows.filter((_, i) => results[i]!.status === "fulfilled").map((row) => row.event_id);
     if (published.length > 0) {
-      await query(em, "update outbox set published_at = now(), attempts = attempts + 1 where event_id = any(?::uuid[])", [published]);
+      await run(em, "update outbox set published_at = now(), attempts = attempts + 1 where event_id = any(?::uuid[])", [published]);
     }
     const failed = rows.flatMap((row, i) => {
       const result = results[i]!;
@@ -274,7 +274,7 @@ export class OutboxRelay {
         "outbox publish failed; will retry",
       );
       // Each row backs off by its own attempts: 200 ms doubling, up to maxBackoffMs.
-      await query(
+      await run(
         em,
         `update outbox o set attempts = o.attempts + 1, last_error = f.error,
                 next_attempt_at = now() + make_interval(secs => least(?, 0.2 * power(2, least(o.attempts, 16))))

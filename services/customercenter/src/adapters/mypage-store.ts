@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { Keyset } from "#kit/paging.js";
 import type { Fact, HistoryItem, ReservationView } from "../domain/mypage.js";
-import { query } from "#kit/sql.js";
+import { query, run } from "#kit/sql.js";
 
 export type StoredHistory = HistoryItem & { summary: string };
 export type StoredReservation = { reservationId: string; customerId: string; version: number; placedAt: Date; updatedAt: Date } & ReservationView;
@@ -108,7 +108,7 @@ export type ViewRow = { reservationId: string; customerId: string; version: numb
 
 /** Writes these reservations' views, in one statement. */
 export async function upsertViews(em: EntityManager, views: readonly ViewRow[]): Promise<void> {
-  await query(
+  await run(
     em,
     `insert into mypage_reservations
        (reservation_id, customer_id, musical_id, musical_name, seats, amount, reservation_status, payment_state, version, placed_at, updated_at)

@@ -2,7 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { HoldStatus, MusicalRecord, SeatHoldRecord } from "../domain/musical.js";
 import { keysetFilter, type Keyset } from "#kit/paging.js";
 import { MusicalEntity } from "./schema.js";
-import { query } from "#kit/sql.js";
+import { query, run } from "#kit/sql.js";
 
 /** PostgreSQL access for the catalog and seat holds. Callers own the transaction. */
 
@@ -109,7 +109,7 @@ function fromRow(row: MusicalRow): MusicalRecord {
 }
 
 export async function returnSeats(em: EntityManager, musicalId: string, seats: number): Promise<void> {
-  await query(em, "update musicals set reservable_seats = reservable_seats + ? where musical_id = ?", [seats, musicalId]);
+  await run(em, "update musicals set reservable_seats = reservable_seats + ? where musical_id = ?", [seats, musicalId]);
 }
 
 export async function findHoldForUpdate(em: EntityManager, reservationId: string): Promise<SeatHoldRecord | undefined> {
@@ -130,7 +130,7 @@ export async function insertHold(em: EntityManager, hold: SeatHoldRecord): Promi
 }
 
 export async function markHoldReleased(em: EntityManager, reservationId: string): Promise<void> {
-  await query(em, "update seat_holds set status = 'RELEASED', released_at = now() where reservation_id = ?", [reservationId]);
+  await run(em, "update seat_holds set status = 'RELEASED', released_at = now() where reservation_id = ?", [reservationId]);
 }
 
 export async function seatsHeld(em: EntityManager, musicalId: string): Promise<number> {

@@ -4,7 +4,7 @@ import type { NotificationKind, NotificationRecord } from "../domain/notificatio
 import { keysetFilter, type Keyset } from "#kit/paging.js";
 import type { SqlPart } from "#kit/outbox.js";
 import { NotificationEntity } from "./schema.js";
-import { query } from "#kit/sql.js";
+import { query, run } from "#kit/sql.js";
 
 type Row = InferEntity<typeof NotificationEntity>;
 
@@ -17,7 +17,7 @@ export type NewNotification = Omit<NotificationRecord, "sentAt" | "createdAt">;
 
 /** Records notifications in one statement, skipping any whose reservation already has one of its kind. */
 export async function insertAllIfAbsent(em: EntityManager, notifications: readonly NewNotification[]): Promise<void> {
-  await query(
+  await run(
     em,
     `insert into notifications (notification_id, customer_id, reservation_id, kind, message, channel)
      select * from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])

@@ -5,7 +5,7 @@ import { keysetFilter, type Keyset } from "#kit/paging.js";
 import type { SqlPart } from "#kit/outbox.js";
 import { currentTraceContext, type StoredTraceContext } from "#kit/tracing.js";
 import { PaymentEntity } from "./schema.js";
-import { query } from "#kit/sql.js";
+import { query, run } from "#kit/sql.js";
 
 /** PostgreSQL access for payments. Callers own the transaction. */
 
@@ -86,7 +86,7 @@ export async function openAll(em: EntityManager, openings: readonly Opening[]): 
 }
 
 export async function requestCancellation(em: EntityManager, paymentId: string, status: PaymentStatus): Promise<void> {
-  await query(em, "update payments set cancel_requested = true, status = ?, next_attempt_at = now(), updated_at = now() where payment_id = ?", [
+  await run(em, "update payments set cancel_requested = true, status = ?, next_attempt_at = now(), updated_at = now() where payment_id = ?", [
     status,
     paymentId,
   ]);
@@ -134,7 +134,7 @@ export type PaymentChange = Partial<{
 
 export async function update(em: EntityManager, paymentId: string, change: PaymentChange): Promise<void> {
   const sets = setsFor(change);
-  await query(em, `update payments set ${sets.sql} where payment_id = ?`, [...sets.params, paymentId]);
+  await run(em, `update payments set ${sets.sql} where payment_id = ?`, [...sets.params, paymentId]);
 }
 
 /** The SET list of a change: its columns, the lease released, and due again now or after `retryInMs`. */

@@ -4,7 +4,7 @@ import { UNFINISHED_PLACEMENT, type ReservationRecord } from "../domain/reservat
 import { keysetFilter, type Keyset } from "#kit/paging.js";
 import type { SqlPart } from "#kit/outbox.js";
 import { ReservationEntity } from "./schema.js";
-import { query } from "#kit/sql.js";
+import { query, run } from "#kit/sql.js";
 
 /** PostgreSQL access for reservations. Callers own the transaction. */
 
@@ -159,7 +159,7 @@ export async function markAborting(em: EntityManager, reservationId: string): Pr
 
 /** Forgets an aborted placement once musical has released (or barred) its seats. */
 export async function deleteAborted(em: EntityManager, reservationId: string): Promise<void> {
-  await query(em, "delete from reservations where reservation_id = ? and status = 'ABORTING'", [reservationId]);
+  await run(em, "delete from reservations where reservation_id = ? and status = 'ABORTING'", [reservationId]);
 }
 
 export async function updateState(em: EntityManager, reservationId: string, status: string, paymentState: string): Promise<void> {
@@ -171,7 +171,7 @@ export async function updateStates(
   em: EntityManager,
   changes: readonly { reservationId: string; status: string; paymentState: string }[],
 ): Promise<void> {
-  await query(
+  await run(
     em,
     `update reservations r set status = c.status, payment_state = c.payment_state, updated_at = now()
        from unnest(?::text[], ?::text[], ?::text[]) as c(reservation_id, status, payment_state)
