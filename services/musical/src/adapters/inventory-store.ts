@@ -15,6 +15,11 @@ export async function findMusical(em: EntityManager, musicalId: string): Promise
   return rows[0] ? fromRow(rows[0]) : undefined;
 }
 
+/** Until the transaction ends, other registrations of this id wait (the row may not exist yet, so no row lock). */
+export async function lockRegistration(em: EntityManager, musicalId: string): Promise<void> {
+  await run(em, "select pg_advisory_xact_lock(hashtext(?))", [`musical:${musicalId}`]);
+}
+
 export async function insertMusical(em: EntityManager, musical: MusicalRecord): Promise<void> {
   em.create(MusicalEntity, { ...musical });
   await em.flush();

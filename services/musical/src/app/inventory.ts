@@ -9,7 +9,6 @@ import * as store from "../adapters/inventory-store.js";
 import { SeatClaims, type ClaimResult } from "./seat-claims.js";
 import { seatMetrics } from "./seat-metrics.js";
 import { Turns, type Outcome } from "#kit/turns.js";
-import { run } from "#kit/sql.js";
 
 /** Use cases of the catalog and the seat inventory. */
 export class Inventory {
@@ -29,7 +28,7 @@ export class Inventory {
     const id = musicalId || randomUUID();
     return this.transactor.run(async (tx) => {
       // Serialise registrations of one id so "same data → no-op" holds under races.
-      await run(tx.em, "select pg_advisory_xact_lock(hashtext(?))", [`musical:${id}`]);
+      await store.lockRegistration(tx.em, id);
       const existing = await store.findMusical(tx.em, id);
       if (existing) {
         if (!sameRegistration(existing, spec)) throw alreadyExists(`musical ${id} is already registered with different data`);
