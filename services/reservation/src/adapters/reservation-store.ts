@@ -60,7 +60,7 @@ export async function insertPlacings(em: EntityManager, records: readonly Reserv
       sorted.map((r) => r.customerId),
       sorted.map((r) => r.idempotencyKey),
       sorted.map((r) => r.musicalId),
-      sorted.map((r) => String(r.seats)),
+      sorted.map((r) => r.seats),
     ],
   );
   return new Set(rows.map((row) => row.reservation_id));
@@ -92,12 +92,7 @@ export async function completePlacings(
         where reservation_id = v.id and status = 'PLACING' returning ${RESERVATION_COLUMNS}),
      recorded as (${recordEvents.sql} join placed on placed.reservation_id = recorded_events.event_key)
      select * from placed`,
-    [
-      completions.map((c) => c.reservationId),
-      completions.map((c) => c.musicalName),
-      completions.map((c) => String(c.amount)),
-      ...recordEvents.params,
-    ],
+    [completions.map((c) => c.reservationId), completions.map((c) => c.musicalName), completions.map((c) => c.amount), ...recordEvents.params],
   );
   return new Map(rows.map((row) => [row.reservation_id, fromRow(row)]));
 }
