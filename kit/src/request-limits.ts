@@ -1,5 +1,13 @@
 import http2 from "node:http2";
-import { Code, ConnectError, createContextKey, type ConnectRouterOptions, type HandlerContext, type Interceptor } from "@connectrpc/connect";
+import {
+  Code,
+  ConnectError,
+  createContextKey,
+  createHandlerContext,
+  type ConnectRouterOptions,
+  type HandlerContext,
+  type Interceptor,
+} from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip } from "@connectrpc/connect-node";
 
 /**
@@ -31,6 +39,23 @@ type RequestGate = (context: HandlerContext) => void | Promise<void>;
 
 const decodedKey = createContextKey(false, { description: "request message decoded" });
 
+/** The reason a call's signal carries once the call is over: what `AbortController.abort()` would build each time. */
+const CALL_ENDED = new DOMException("This operation was aborted", "AbortError");
+
+/** What connect's handlers are given at run time: `createHandlerContext`'s controller, not only the `HandlerContext` a gate is typed with. */
+type AbortableContext = ReturnType<typeof createHandlerContext>;
+
+/**
+ * Connect ends every call by aborting its context twice with no reason, and Node builds a new DOMException, stack
+ * and all, for each (about 10 µs, some 5 % of a GetMusical). Given one reason made once, the signal says the same.
+ * Without the member (a future connect), nothing changes.
+ */
+function endWithoutNewReasons(context: AbortableContext): void {
+  const abort = context.abort;
+  if (typeof abort !== "function") return;
+  context.abort = (reason: unknown = CALL_ENDED) => abort.call(context, reason);
+}
+
 /**
  * Connect's request gate for every call: it runs on the headers, before any
  * byte of the body is read, decompressed or parsed (so `authenticate` rejects
@@ -39,6 +64,7 @@ const decodedKey = createContextKey(false, { description: "request message decod
  */
 export function gateRequests(authenticate: RequestGate): RequestGate {
   return async (context) => {
+    endWithoutNewReasons(context as AbortableContext);
     // connect-node answers a body it cannot decode (malformed protobuf, invalid UTF-8, a compressed
     // message without an encoding, a corrupt gzip stream) with INTERNAL, which the edge counts as a
     // 5xx against a healthy pod. For a unary call that happens before any interceptor runs; the only
