@@ -90,7 +90,7 @@ const PUBLIC_SERVICES = [Health.typeName, ServerReflection.typeName, ServerRefle
 
 export async function startService(module: ServiceModule, config: ServiceConfig = readServiceConfig(module.name)): Promise<RunningService> {
   // Before anything that makes spans or logs: the interceptors and the logger are set up for tracing on or off.
-  const tracing = startTracing(module.name);
+  const tracing = await startTracing(module.name);
   const logger = createLogger(module.name, config.logLevel);
   const { db } = await openMigrated(module, config, logger);
   const bus = await retrying(logger, "nats", () =>

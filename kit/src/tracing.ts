@@ -17,12 +17,7 @@ import {
   type TextMapGetter,
   type TextMapSetter,
 } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { W3CTraceContextPropagator } from "@opentelemetry/core";
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-proto";
-import { resourceFromAttributes } from "@opentelemetry/resources";
-import { BatchSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
-import { ATTR_SERVICE_NAME } from "@opentelemetry/semantic-conventions";
+import type { TracerProvider } from "@opentelemetry/sdk-trace";
 import { Code, ConnectError, type Interceptor, type StreamResponse } from "@connectrpc/connect";
 import type { MsgHdrs } from "@nats-io/nats-core";
 import { readInt } from "./config.js";
@@ -68,9 +63,22 @@ export interface Tracing {
  * exporting OTLP/HTTP protobuf to OTEL_EXPORTER_OTLP_ENDPOINT (the exporter reads the OTEL_EXPORTER_OTLP_* variables
  * itself). Batches per OTEL_BSP_SCHEDULE_DELAY / OTEL_BSP_MAX_QUEUE_SIZE / OTEL_BSP_MAX_EXPORT_BATCH_SIZE, which the
  * 3.x SDK leaves to the application. Undefined, and nothing registered, when tracing is not requested.
+ *
+ * The SDK and the exporter are loaded only then: an untraced service does not hold their 4 MiB of heap.
  */
-export function startTracing(service: string, env: Env = process.env): Tracing | undefined {
+export async function startTracing(service: string, env: Env = process.env): Promise<Tracing | undefined> {
   if (!tracingRequested(env)) return undefined;
+  const [{ AsyncLocalStorageContextManager }, { W3CTraceContextPropagator }, { OTLPTraceExporter }, { resourceFromAttributes }, sdk, conventions] =
+    await Promise.all([
+      import("@opentelemetry/context-async-hooks"),
+      import("@opentelemetry/core"),
+      import("@opentelemetry/exporter-trace-otlp-proto"),
+      import("@opentelemetry/resources"),
+      import("@opentelemetry/sdk-trace"),
+      import("@opentelemetry/semantic-conventions"),
+    ]);
+  const { BatchSpanProcessor, TracerProvider } = sdk;
+  const { ATTR_SERVICE_NAME } = conventions;
   if (provider) return { shutdown: async () => {} }; // a second service in one process (tests) shares the first's
   const maxQueueSize = readInt(env, "OTEL_BSP_MAX_QUEUE_SIZE", 2048);
   provider = new TracerProvider({
