@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { pino } from "pino";
 import { ReservationPlacedSchema } from "#gen/outerpark/reservation/v1/events_pb.js";
 import { useKitInfra } from "../../test/support/kit-infra.js";
@@ -81,5 +81,36 @@ describe("OutboxRelay", () => {
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect((await relays[0]!.relayOnce()) + (await relays[1]!.relayOnce())).toBe(80);
     expect((await kit.bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages).toBe(before + 80);
+  });
+
+  it("a running relay marks what it published before it waits, not on its next pass", async () => {
+    await kit.db.em.fork().execute("delete from outbox");
+    // A minute between idle passes: only the mark before waiting can have marked the rows within the test.
+    const relay = new OutboxRelay({ db: kit.db, bus: kit.bus, logger, batchSize: 64, pollMs: 60_000 });
+    const transactor = new Transactor(kit.db, namespace, () => relay.wake());
+    const before = (await kit.bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages;
+    relay.start();
+    try {
+      for (let round = 0; round < 3; round++) {
+        await transactor.run(async (tx) => {
+          for (let i = 0; i < 10; i++)
+            await tx.publish(newEvent(ReservationPlacedSchema, { reservationId: `w${round}-${i}`, customerId: "kit", amount: 1n }));
+        });
+        await vi.waitFor(
+          async () => {
+            const [row] = await kit.db.em
+              .fork()
+              .execute<{ published: number; once: number }[]>(
+                "select count(*) filter (where published_at is not null)::int as published, count(*) filter (where attempts = 1)::int as once from outbox",
+              );
+            expect(row).toEqual({ published: 10 * (round + 1), once: 10 * (round + 1) });
+          },
+          { timeout: 10_000, interval: 50 },
+        );
+      }
+      expect((await kit.bus.jsm.streams.info(streamName(namespace, "reservation"))).state.messages).toBe(before + 30);
+    } finally {
+      await relay.stop();
+    }
   });
 });

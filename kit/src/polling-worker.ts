@@ -24,6 +24,8 @@ export class PollingWorker {
       pass: () => Promise<number>;
       /** The most one pass takes: a pass that handled fewer leaves nothing due behind it. */
       passSize?: number;
+      /** Finishes what passes leave for the next one (the relay's marks), before the worker waits. */
+      beforeWait?: () => Promise<void>;
     },
   ) {}
 
@@ -57,7 +59,12 @@ export class PollingWorker {
       }
       // Without a passSize any item handled may mean more are due; with one, only a full pass does.
       const drained = handled < (this.options.passSize ?? 1);
-      if (drained && this.#running && !this.#woken) await this.#sleep();
+      if (drained && this.#running && !this.#woken) {
+        await this.options
+          .beforeWait?.()
+          .catch((error: unknown) => this.options.logger.warn({ err: error, worker: this.options.name }, "worker pass failed"));
+        if (this.#running && !this.#woken) await this.#sleep();
+      }
     }
   }
 
