@@ -62,7 +62,7 @@ export class PollingWorker {
       if (drained && this.#running && !this.#woken) {
         await this.options
           .beforeWait?.()
-          .catch((error: unknown) => this.options.logger.warn({ err: error, worker: this.options.name }, "worker pass failed"));
+          .catch((error: unknown) => this.options.logger.warn({ err: error, worker: this.options.name }, "worker could not finish before waiting"));
         if (this.#running && !this.#woken) await this.#sleep();
       }
     }

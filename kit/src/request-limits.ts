@@ -3,7 +3,7 @@ import {
   Code,
   ConnectError,
   createContextKey,
-  createHandlerContext,
+  type createHandlerContext,
   type ConnectRouterOptions,
   type HandlerContext,
   type Interceptor,

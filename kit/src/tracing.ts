@@ -64,7 +64,7 @@ export interface Tracing {
  * itself). Batches per OTEL_BSP_SCHEDULE_DELAY / OTEL_BSP_MAX_QUEUE_SIZE / OTEL_BSP_MAX_EXPORT_BATCH_SIZE, which the
  * 3.x SDK leaves to the application. Undefined, and nothing registered, when tracing is not requested.
  *
- * The SDK and the exporter are loaded only then: an untraced service does not hold their 4 MiB of heap.
+ * The SDK and the exporter are loaded only then: an untraced service does not hold their 2–4 MiB of heap.
  */
 export async function startTracing(service: string, env: Env = process.env): Promise<Tracing | undefined> {
   if (!tracingRequested(env)) return undefined;
