@@ -186,6 +186,9 @@ export interface OutboxRelayOptions {
   leaseMs?: number;
 }
 
+/** Marks published rows (`?`: their ids); alone, or ahead of the relay's next claim. */
+const MARK_PUBLISHED = "update outbox set published_at = now(), attempts = attempts + 1 where event_id = any(?::uuid[])";
+
 /**
  * Publishes committed outbox rows to JetStream, with the event id as message id
  * so JetStream drops repeats. Rows are claimed with SKIP LOCKED, so any number
@@ -253,26 +256,20 @@ export class OutboxRelay {
   async #relay(): Promise<number> {
     const { db, bus, batchSize, maxBackoffMs, leaseMs, logger } = this.#options;
     const em = db.em.fork();
-    const marking = this.#unmarked;
-    this.#unmarked = [];
-    let rows: OutboxRow[];
-    try {
-      // The two updates see one snapshot, so the claim must skip the rows being marked (one statement may not
-      // update a row twice); their lease alone would not, once it ran out.
-      rows = await query<OutboxRow>(
+    // The two updates see one snapshot, so the claim must skip the rows being marked (one statement may not update a
+    // row twice); their lease alone would not, once it ran out.
+    const rows = await this.#marking((marked) =>
+      query<OutboxRow>(
         em,
-        `with marked as (update outbox set published_at = now(), attempts = attempts + 1 where event_id = any(?::uuid[]))
+        `with marked as (${MARK_PUBLISHED})
          update outbox set next_attempt_at = now() + make_interval(secs => ?)
           where event_id in (select event_id from outbox where published_at is null and next_attempt_at <= now()
                                 and event_id <> all(?::uuid[])
                               order by created_at limit ? for update skip locked)
           returning event_id, event_type, subject, payload, attempts, traceparent, tracestate`,
-        [marking, leaseMs / 1000, marking, batchSize],
-      );
-    } catch (error) {
-      this.#unmarked = marking.concat(this.#unmarked);
-      throw error;
-    }
+        [marked, leaseMs / 1000, marked, batchSize],
+      ),
+    );
     if (rows.length === 0) return 0;
     // No consumer relies on the order of events (each tolerates any order: facts only move a state forward, MyPage
     // folds by occurred_at, payment voids a cancellation that overtook its placement), so a window may land in any order.
@@ -313,14 +310,17 @@ export class OutboxRelay {
   /** Marks what passes published and no claim has marked yet (before the worker waits, and on the way out). */
   async #markPublished(): Promise<void> {
     if (this.#unmarked.length === 0) return;
-    const marking = this.#unmarked;
+    await this.#marking((marked) => run(this.#options.db.em.fork(), MARK_PUBLISHED, [marked]));
+  }
+
+  /** Runs a statement that marks the rows waiting to be marked; should it fail, they wait for the next one. */
+  async #marking<T>(statement: (marked: string[]) => Promise<T>): Promise<T> {
+    const marked = this.#unmarked;
     this.#unmarked = [];
     try {
-      await run(this.#options.db.em.fork(), "update outbox set published_at = now(), attempts = attempts + 1 where event_id = any(?::uuid[])", [
-        marking,
-      ]);
+      return await statement(marked);
     } catch (error) {
-      this.#unmarked = marking.concat(this.#unmarked);
+      this.#unmarked = marked.concat(this.#unmarked);
       throw error;
     }
   }
