@@ -46,6 +46,8 @@ USER 10001:10001
 EXPOSE 8081 8082 8083 8084 8085 8090
 # Exec form, no shell in between: SIGTERM reaches node, which drains within 20 s.
 STOPSIGNAL SIGTERM
-# V8 flags: kit/src/config.ts SERVICE_NODE_FLAGS (test/edge/dockerfile.test.ts keeps them equal).
-ENTRYPOINT ["node", "--max-semi-space-size=8", "--max-old-space-size=100", "--no-concurrent-recompilation", "dist/tools/outerpark.js"]
+# V8 flags: kit/src/config.ts SERVICE_NODE_FLAGS (test/edge/dockerfile.test.ts keeps them equal). The heap sizes go in
+# NODE_OPTIONS, which a deployment may replace to size the heap to its pod; on the command line they would win over it.
+ENV NODE_OPTIONS="--max-semi-space-size=8 --max-old-space-size=100"
+ENTRYPOINT ["node", "--no-concurrent-recompilation", "dist/tools/outerpark.js"]
 CMD ["serve", "musical"]

@@ -35,6 +35,15 @@ export const DEFAULT_GATEWAY_PORT = 8090;
  */
 export const SERVICE_NODE_FLAGS = ["--max-semi-space-size=8", "--max-old-space-size=100", "--no-concurrent-recompilation"] as const;
 
+/**
+ * The heap sizes among SERVICE_NODE_FLAGS. The image sets them as its NODE_OPTIONS, not on node's command line, where
+ * they would win over any NODE_OPTIONS: a deployment that sizes the heap to its pod (NODE_OPTIONS in a service's
+ * extraEnv) replaces them and gets the heap it asks for.
+ */
+export const SERVICE_HEAP_FLAGS = SERVICE_NODE_FLAGS.filter((flag) => /^--max-(semi|old)-space-size=/.test(flag));
+/** The rest of SERVICE_NODE_FLAGS: V8 flags that NODE_OPTIONS may not carry, on the image's command line. */
+export const SERVICE_COMMAND_LINE_FLAGS = SERVICE_NODE_FLAGS.filter((flag) => !SERVICE_HEAP_FLAGS.includes(flag));
+
 /** Only for local runs; Helm refuses to install with it. */
 export const DEV_PAGE_TOKEN_SECRET = "outerpark-local-page-token-secret-do-not-deploy";
 

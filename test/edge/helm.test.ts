@@ -11,6 +11,7 @@ import { ADMIN_PORT, OIDC_JWKS_CLUSTER, OIDC_PROVIDER, STATS_PATH, STATS_PORT, W
 import { DEFAULT_METRICS_PORTS, type ServiceName } from "#kit/config.js";
 import { generateKeySet } from "../../tools/keys.js";
 import { validateEnvoy } from "./envoy-proto.js";
+import { imageEnv, parseDockerfile } from "./dockerfile-check.js";
 import { checkEdgeSemantics, expectationsFromProtos } from "./envoy-semantics.js";
 import {
   ensureHelm,
@@ -174,6 +175,37 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
     const job = find(manifests, "Job", `${fullname}-migrate-${svc}`);
     expect(job.metadata.annotations?.["helm.sh/hook"]).toBe("pre-install,pre-upgrade");
     expect(podSpecOf(job).containers[0].args).toEqual(["migrate", svc]);
+  });
+
+  test.each(serviceNames)("service %s: its pod's V8 heap is the one its values ask for, and fits the pod's memory limit", (svc) => {
+    const container = podSpecOf(find(manifests, "Deployment", `${fullname}-${svc}`)).containers[0];
+    const runtime = parseDockerfile(readFileSync(join(repoRoot, "Dockerfile"), "utf8")).stages.at(-1)!;
+    // As the container runtime starts it: the image's ENV, overridden by the pod's env; the ENTRYPOINT's flags.
+    const env: Record<string, string> = { ...imageEnv(runtime) };
+    const podEnv = Object.fromEntries((container.env as { name: string; value?: string }[]).map(({ name, value }) => [name, value]));
+    for (const [name, value] of Object.entries(podEnv)) if (value !== undefined) env[name] = value;
+    const entrypoint = JSON.parse(runtime.body.findLast((i) => i.op === "ENTRYPOINT")!.args) as string[];
+    const limitMiB = Number(/^(\d+)Mi$/.exec(container.resources.limits.memory)?.[1]);
+    // Asked for by the pod's NODE_OPTIONS where it sets one; else by the image, wherever it puts the flag.
+    const oldSpaceIn = (flags: string | undefined) => /--max-old-space-size=(\d+)/.exec(flags ?? "")?.[1];
+    const askedOldSpaceMiB = Number(
+      oldSpaceIn(podEnv.NODE_OPTIONS) ?? oldSpaceIn(imageEnv(runtime).NODE_OPTIONS) ?? oldSpaceIn(entrypoint.join(" ")),
+    );
+    expect(askedOldSpaceMiB, "every service's heap is bounded below its pod's limit").toBeGreaterThan(0);
+    const heapLimitMiB = Number(
+      execFileSync(
+        process.execPath,
+        [...entrypoint.slice(1, -1), "-e", "process.stdout.write(String(v8.getHeapStatistics().heap_size_limit / 2 ** 20))"],
+        {
+          env: { PATH: process.env.PATH, NODE_OPTIONS: env.NODE_OPTIONS },
+          encoding: "utf8",
+        },
+      ),
+    );
+    // The heap limit is the old space asked for plus the young generation.
+    expect(heapLimitMiB).toBeGreaterThanOrEqual(askedOldSpaceMiB);
+    expect(heapLimitMiB).toBeLessThan(askedOldSpaceMiB + 64);
+    expect(heapLimitMiB).toBeLessThan(limitMiB);
   });
 
   test("reservation calls musical; payment calls the gateway", () => {
