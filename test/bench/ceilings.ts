@@ -10,6 +10,7 @@ import { promisify } from "node:util";
 import { AckPolicy, jetstream, jetstreamManager, StorageType } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { dropDatabaseIfExists, withPgClient } from "../../tools/infra.js";
+import { childrenCpuSeconds, cpuMsPerCall, programCpuSeconds } from "./cpu.js";
 
 const run = promisify(execFile);
 export const root = path.resolve(import.meta.dirname, "../..");
@@ -21,6 +22,8 @@ export interface Throughput {
   callsPerS: number;
   p50Ms: number | null;
   p99Ms: number | null;
+  /** Milliseconds of CPU per call, by program (see cpu.ts), where the step measured them. */
+  cpuMs?: Record<string, number>;
 }
 
 // --- pgbench: UPDATE reservable seats + INSERT hold, one transaction per claim ---------------------------------------
@@ -71,11 +74,18 @@ export async function pgbenchClaims(
       const results: Throughput[] = [];
       for (const clients of clientCounts) {
         const threads = String(Math.min(clients, 2));
-        const { stdout } = await run("pgbench", ["-n", "-f", script, "-c", String(clients), "-j", threads, "-T", String(seconds), url.toString()]);
+        const args = ["-n", "-f", script, "-c", String(clients), "-j", threads, "-T", String(seconds), url.toString()];
+        const { result: stdout, cpuMs } = await cpuMsPerCall(
+          { postgres: () => programCpuSeconds("postgres"), pgbench: childrenCpuSeconds },
+          async () => {
+            const { stdout } = await run("pgbench", args);
+            return { result: stdout, calls: Number(/number of transactions actually processed: (\d+)/.exec(stdout)?.[1] ?? 0) };
+          },
+        );
         const tps = Number(/tps = ([\d.]+)/.exec(stdout)?.[1]);
         const average = Number(/latency average = ([\d.]+) ms/.exec(stdout)?.[1]);
         // pgbench reports the average latency, not percentiles.
-        results.push({ clients, callsPerS: tps, p50Ms: Number.isFinite(average) ? average : null, p99Ms: null });
+        results.push({ clients, callsPerS: tps, p50Ms: Number.isFinite(average) ? average : null, p99Ms: null, cpuMs });
       }
       return results;
     };

@@ -76,6 +76,48 @@ describe("bench goals", () => {
     const table = formatTable(rows);
     expect(table).toContain(`≥ ${GOALS.readsRatio.toFixed(1)}× ceiling`);
     expect(table).toMatch(/Peak RSS reservation\s+—\s+151\s+MiB\s+≤ 150 MiB\s+NOT MET/);
+    expect(rows.some((r) => r.unit === "ms CPU")).toBe(false); // no CPU measured, no CPU rows
+  });
+
+  it("sets a rush reservation's CPU beside the ceiling's claim, and the cores it needs at the ceiling's rate", () => {
+    const ceiling = { clients: 64, callsPerS: 1000, p50Ms: 1, p99Ms: null, cpuMs: { postgres: 1.5, pgbench: 0.5 } };
+    const rush = { clients: 64, callsPerS: 250, p50Ms: 200, p99Ms: 300, cpuMs: { services: 5, postgres: 2.5, nats: 0.5, "load generator": 0.5 } };
+    const rows = rowsOf({
+      startedAt: "2026-12-04T00:00:00Z",
+      machine: { cpus: 2, model: "cpu", memoryGiB: 4, node: "v24" },
+      settings: {},
+      ceilings: { pgbenchHot: [ceiling], pgbenchSpread: null, bareGetMusical: [], jetStream: { publishPerS: 1, consumePerS: 1, messages: 1 } },
+      project: {
+        rush: [rush],
+        spread: [],
+        reads: [],
+        endToEnd: { target: 1, placed: 1, completed: 1, elapsedS: 1, perS: 1, capped: false },
+        lag: {
+          ratePerS: 1,
+          rateBasis: "",
+          placed: 1,
+          visibleP50Ms: 1,
+          visibleP99Ms: 1,
+          completeP50Ms: 1,
+          completeP99Ms: 1,
+          missingVisible: 0,
+          missingComplete: 0,
+        },
+        peakRssMiB: {},
+        loadGeneratorCpu: {},
+        errors: {},
+      },
+    });
+    const cpu = rows.filter((r) => r.unit === "ms CPU" || r.unit === "cores").map((r) => [r.measure.trim(), r.ceiling ?? null, r.project, r.ratio]);
+    expect(cpu).toEqual([
+      ["CPU per rush reservation, 64 clients, saga included (ceiling: per claim, PostgreSQL + pgbench)", 2, 8.5, 4.25],
+      ["of which services", null, 5, null],
+      ["of which postgres", 1.5, 2.5, 2.5 / 1.5],
+      ["of which nats", null, 0.5, null],
+      ["of which load generator", null, 0.5, null],
+      ["of which pgbench", 0.5, null, null],
+      ["Cores that CPU needs at the ceiling's 1,000 calls/s (this machine: 2)", null, 8.5, null],
+    ]);
   });
 });
 

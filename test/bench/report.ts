@@ -91,6 +91,38 @@ export function evaluate(row: Row): EvaluatedRow {
 const p50 = (t: Throughput | null) => (t?.p50Ms == null ? "" : ` (p50 ${t.p50Ms.toFixed(1)} ms)`);
 const at = (series: readonly Throughput[] | null | undefined, clients: number) => series?.find((t) => t.clients === clients) ?? null;
 
+const sum = (cpuMs: Record<string, number>) => Object.values(cpuMs).reduce((a, b) => a + b, 0);
+
+/**
+ * What a rush reservation costs in CPU beside the ceiling's claim, and the cores that cost needs at the ceiling's rate:
+ * on a machine whose cores are all busy, the rate is the cores divided by the CPU per call.
+ */
+function cpuRows(ceiling: Throughput | null, rush: Throughput | null, cores: number): Row[] {
+  if (!rush?.cpuMs) return [];
+  const total = sum(rush.cpuMs);
+  const rows: Row[] = [
+    {
+      measure: `CPU per rush reservation, ${rush.clients} clients, saga included (ceiling: per claim, PostgreSQL + pgbench)`,
+      ceiling: ceiling?.cpuMs ? sum(ceiling.cpuMs) : null,
+      project: total,
+      unit: "ms CPU",
+    },
+    ...[...new Set([...Object.keys(rush.cpuMs), ...Object.keys(ceiling?.cpuMs ?? {})])].map((program) => ({
+      measure: `  of which ${program}`,
+      ceiling: ceiling?.cpuMs?.[program] ?? null,
+      project: rush.cpuMs![program] ?? null,
+      unit: "ms CPU",
+    })),
+  ];
+  if (ceiling)
+    rows.push({
+      measure: `Cores that CPU needs at the ceiling's ${Math.round(ceiling.callsPerS).toLocaleString("en")} calls/s (this machine: ${cores})`,
+      project: (total * ceiling.callsPerS) / 1000,
+      unit: "cores",
+    });
+  return rows;
+}
+
 export function rowsOf(r: BenchResults): EvaluatedRow[] {
   const { ceilings: c, project: p } = r;
   const rows: Row[] = [];
@@ -112,6 +144,7 @@ export function rowsOf(r: BenchResults): EvaluatedRow[] {
       ...(atGoal ? { goal: { atMost: GOALS.rushP99Ms } } : {}),
     });
   }
+  rows.push(...cpuRows(at(c.pgbenchHot, GOALS.clients), at(p.rush, GOALS.clients), r.machine.cpus));
   for (const clients of counts) {
     const spread = at(p.spread, clients);
     rows.push({
