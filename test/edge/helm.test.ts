@@ -180,10 +180,9 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
   test.each(serviceNames)("service %s: its pod's V8 heap is the one its values ask for, and fits the pod's memory limit", (svc) => {
     const container = podSpecOf(find(manifests, "Deployment", `${fullname}-${svc}`)).containers[0];
     const runtime = parseDockerfile(readFileSync(join(repoRoot, "Dockerfile"), "utf8")).stages.at(-1)!;
-    // As the container runtime starts it: the image's ENV, overridden by the pod's env; the ENTRYPOINT's flags.
-    const env: Record<string, string> = { ...imageEnv(runtime) };
+    // As the container runtime starts it: the pod's env over the image's ENV, then the ENTRYPOINT's flags.
     const podEnv = Object.fromEntries((container.env as { name: string; value?: string }[]).map(({ name, value }) => [name, value]));
-    for (const [name, value] of Object.entries(podEnv)) if (value !== undefined) env[name] = value;
+    const nodeOptions = podEnv.NODE_OPTIONS ?? imageEnv(runtime).NODE_OPTIONS;
     const entrypoint = JSON.parse(runtime.body.findLast((i) => i.op === "ENTRYPOINT")!.args) as string[];
     const limitMiB = Number(/^(\d+)Mi$/.exec(container.resources.limits.memory)?.[1]);
     // Asked for by the pod's NODE_OPTIONS where it sets one; else by the image, wherever it puts the flag.
@@ -197,7 +196,7 @@ describe.each(Object.keys(renders))("chart with %s values", (flavour) => {
         process.execPath,
         [...entrypoint.slice(1, -1), "-e", "process.stdout.write(String(v8.getHeapStatistics().heap_size_limit / 2 ** 20))"],
         {
-          env: { PATH: process.env.PATH, NODE_OPTIONS: env.NODE_OPTIONS },
+          env: { PATH: process.env.PATH, NODE_OPTIONS: nodeOptions },
           encoding: "utf8",
         },
       ),
