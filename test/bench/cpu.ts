@@ -10,11 +10,11 @@ import { readdirSync, readFileSync } from "node:fs";
 const TICKS_PER_S = 100;
 
 interface ProcStat {
-  pid: number;
   parent: number;
   command: string;
-  /** user + system, of the process itself and of its children reaped so far */
+  /** user + system of the process itself */
   ownS: number;
+  /** user + system of its children reaped so far */
   childrenS: number;
 }
 
@@ -28,7 +28,6 @@ function statOf(pid: number | "self"): ProcStat | undefined {
   // "pid (command) state ppid …": the command may hold spaces and parentheses, so split after the last ")".
   const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
   return {
-    pid: Number(text.slice(0, text.indexOf(" "))),
     parent: Number(fields[1]),
     command: text.slice(text.indexOf("(") + 1, text.lastIndexOf(")")),
     ownS: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_S,
@@ -50,6 +49,11 @@ export function programCpuSeconds(command: string): number {
   return seconds;
 }
 
+/** CPU seconds one process has used since it started (0 once it is gone). */
+export function processCpuSeconds(pid: number): number {
+  return statOf(pid)?.ownS ?? 0;
+}
+
 /** CPU seconds of this process's reaped children (pgbench, ghz, load generators run to completion). */
 export function childrenCpuSeconds(): number {
   return statOf("self")?.childrenS ?? 0;
@@ -62,8 +66,11 @@ export async function cpuMsPerCall<T>(
 ): Promise<{ result: T; cpuMs: Record<string, number> }> {
   const before = Object.fromEntries(Object.entries(counters).map(([name, read]) => [name, read()]));
   const { result, calls } = await step();
-  const cpuMs = Object.fromEntries(
-    Object.entries(counters).map(([name, read]) => [name, calls > 0 ? Math.round((1e5 * (read() - before[name]!)) / calls) / 100 : NaN]),
-  );
+  const cpuMs = Object.fromEntries(Object.entries(counters).map(([name, read]) => [name, msPerCall(read() - before[name]!, calls)]));
   return { result, cpuMs };
+}
+
+/** CPU seconds spread over calls, in ms per call to two decimals (NaN without calls). */
+export function msPerCall(seconds: number, calls: number): number {
+  return calls > 0 ? Math.round((1e5 * seconds) / calls) / 100 : NaN;
 }

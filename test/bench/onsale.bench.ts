@@ -23,7 +23,7 @@ import { TestSystem } from "../support/system.js";
 import { ensureDir, ghzGetMusical, jetStreamThroughput, pgbenchClaims, root, startBareServer, type Throughput } from "./ceilings.js";
 import { chartSvg } from "./chart.js";
 import type { LoadConfig, LoadResult } from "./load.js";
-import { cpuMsPerCall, programCpuSeconds } from "./cpu.js";
+import { cpuMsPerCall, msPerCall, programCpuSeconds } from "./cpu.js";
 import { drainSaga, myPageProgress, peakRssMiB, registerShows, runLoad, serviceCpuSeconds, tokens, withMyPage } from "./project.js";
 import { formatTable, GOALS, rowsOf, type BenchResults } from "./report.js";
 
@@ -130,7 +130,7 @@ it("measures the on-sale rush beside this machine's ceilings", async () => {
           return { result, calls: result.ok };
         },
       );
-      cpuMs["load generator"] = Math.round((1e5 * result.cpuS) / result.ok) / 100;
+      cpuMs["load generator"] = msPerCall(result.cpuS, result.ok);
       log(`${name} ${clients}: CPU per reservation (ms) ${JSON.stringify(cpuMs)}`);
       results.push({ ...throughput(clients, result), cpuMs });
     }

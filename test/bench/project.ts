@@ -7,6 +7,7 @@ import { SERVICE_NAMES } from "#kit/config.js";
 import type { TestSystem } from "../support/system.js";
 import { withPgClient, type PgClient } from "../../tools/infra.js";
 import { nodeBinary, root } from "./ceilings.js";
+import { processCpuSeconds } from "./cpu.js";
 import type { LoadConfig, LoadResult } from "./load.js";
 
 export async function registerShows(system: TestSystem, ids: readonly string[], seats: number): Promise<void> {
@@ -103,15 +104,9 @@ export function peakRssMiB(system: TestSystem): Record<string, number> {
   );
 }
 
-/** CPU seconds (user + system) the service processes have used since they started, from /proc (USER_HZ = 100 on Linux). */
+/** CPU seconds (user + system) the service processes have used since they started, from /proc. */
 export function serviceCpuSeconds(system: TestSystem): number {
-  let ticks = 0;
-  for (const replica of system.replicas) {
-    const pid = replica.process?.pid;
-    if (!pid) continue;
-    // Fields after the parenthesised command name: utime and stime are the 12th and 13th.
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks / 100;
+  let seconds = 0;
+  for (const replica of system.replicas) if (replica.process?.pid) seconds += processCpuSeconds(replica.process.pid);
+  return seconds;
 }
