@@ -181,13 +181,18 @@ export interface OutboxRelayOptions {
   maxBackoffMs?: number;
   /**
    * How long a pass's claim keeps other passes (and replicas) off its rows: a relay that died between publishing and
-   * marking is retried after it, within JetStream's two-minute duplicate window, which drops the repeats.
+   * deleting is retried after it, within JetStream's two-minute duplicate window, which drops the repeats.
    */
   leaseMs?: number;
 }
 
-/** Marks published rows (`?`: their ids); alone, or ahead of the relay's next claim. */
-const MARK_PUBLISHED = "update outbox set published_at = now(), attempts = attempts + 1 where event_id = any(?::uuid[])";
+/**
+ * Deletes published rows (`?`: their ids); alone, or ahead of the relay's next claim. JetStream holds the events from
+ * then on. Marking them published instead, and purging them later, wrote each row once more and left the table an
+ * hour of published rows for the claim's index and autovacuum to wade through: 0.3 ms more of PostgreSQL's CPU per
+ * reservation in a 64-client rush (2.96 against 2.62 ms, two alternated runs of three rushes each).
+ */
+const DELETE_PUBLISHED = "delete from outbox where event_id = any(?::uuid[])";
 
 /**
  * Publishes committed outbox rows to JetStream, with the event id as message id
@@ -200,10 +205,10 @@ export class OutboxRelay {
   readonly #worker: PollingWorker;
   #lastPurge = 0;
   /**
-   * Published by the last pass and not yet marked: the next pass's claim marks them in the same statement, so a busy
+   * Published by the last pass and not yet deleted: the next pass's claim deletes them in the same statement, so a busy
    * relay makes one round trip to PostgreSQL per pass, not two, and starts its next pass one round trip sooner.
    */
-  #unmarked: string[] = [];
+  #undeleted: string[] = [];
 
   constructor(options: OutboxRelayOptions) {
     this.#options = { batchSize: readInt(process.env, "OUTBOX_BATCH_SIZE", 64), pollMs: 1_000, maxBackoffMs: 30_000, leaseMs: 30_000, ...options };
@@ -213,7 +218,7 @@ export class OutboxRelay {
       pollMs: this.#options.pollMs,
       pass: () => this.#pass(),
       passSize: this.#options.batchSize,
-      beforeWait: () => this.#markPublished(),
+      beforeWait: () => this.#deletePublished(),
     });
   }
 
@@ -235,39 +240,39 @@ export class OutboxRelay {
     const published = await this.#relay();
     if (Date.now() - this.#lastPurge > 60_000) {
       this.#lastPurge = Date.now();
-      // Published rows are kept an hour for inspection, then dropped.
+      // Rows an earlier release marked published (it kept them an hour) instead of deleting them.
       await run(this.#options.db.em.fork(), "delete from outbox where published_at < now() - interval '1 hour'");
     }
     return published;
   }
 
-  /** One pass that also marks what it published before it returns. Returns how many were published. */
+  /** One pass that also deletes what it published before it returns. Returns how many were published. */
   async relayOnce(): Promise<number> {
     const published = await this.#relay();
-    await this.#markPublished();
+    await this.#deletePublished();
     return published;
   }
 
   /**
-   * Claims up to a batch of due rows with a lease (marking the last pass's published rows in the same statement), then
+   * Claims up to a batch of due rows with a lease (deleting the last pass's published rows in the same statement), then
    * publishes them all at once. Each statement commits alone: no transaction stays open across the round trip to
-   * JetStream. The rows it publishes are marked by the next claim or by `#markPublished`.
+   * JetStream. The rows it publishes are deleted by the next claim or by `#deletePublished`.
    */
   async #relay(): Promise<number> {
     const { db, bus, batchSize, maxBackoffMs, leaseMs, logger } = this.#options;
     const em = db.em.fork();
-    // The two updates see one snapshot, so the claim must skip the rows being marked (one statement may not update a
-    // row twice); their lease alone would not, once it ran out.
-    const rows = await this.#marking((marked) =>
+    // The delete and the update see one snapshot, so the claim must skip the rows being deleted (one statement may not
+    // change a row twice); their lease alone would not, once it ran out. `published_at` is set only by earlier releases.
+    const rows = await this.#deleting((deleted) =>
       query<OutboxRow>(
         em,
-        `with marked as (${MARK_PUBLISHED})
+        `with deleted as (${DELETE_PUBLISHED})
          update outbox set next_attempt_at = now() + make_interval(secs => ?)
           where event_id in (select event_id from outbox where published_at is null and next_attempt_at <= now()
                                 and event_id <> all(?::uuid[])
                               order by created_at limit ? for update skip locked)
           returning event_id, event_type, subject, payload, attempts, traceparent, tracestate`,
-        [marked, leaseMs / 1000, marked, batchSize],
+        [deleted, leaseMs / 1000, deleted, batchSize],
       ),
     );
     if (rows.length === 0) return 0;
@@ -283,7 +288,7 @@ export class OutboxRelay {
       }),
     );
     const published = rows.filter((_, i) => results[i]!.status === "fulfilled").map((row) => row.event_id);
-    this.#unmarked.push(...published);
+    this.#undeleted.push(...published);
     const failed = rows.flatMap((row, i) => {
       const result = results[i]!;
       return result.status === "rejected" ? [{ row, error: String(result.reason).slice(0, 500) }] : [];
@@ -307,20 +312,20 @@ export class OutboxRelay {
     return published.length;
   }
 
-  /** Marks what passes published and no claim has marked yet (before the worker waits, and on the way out). */
-  async #markPublished(): Promise<void> {
-    if (this.#unmarked.length === 0) return;
-    await this.#marking((marked) => run(this.#options.db.em.fork(), MARK_PUBLISHED, [marked]));
+  /** Deletes what passes published and no claim has deleted yet (before the worker waits, and on the way out). */
+  async #deletePublished(): Promise<void> {
+    if (this.#undeleted.length === 0) return;
+    await this.#deleting((deleted) => run(this.#options.db.em.fork(), DELETE_PUBLISHED, [deleted]));
   }
 
-  /** Runs a statement that marks the rows waiting to be marked; should it fail, they wait for the next one. */
-  async #marking<T>(statement: (marked: string[]) => Promise<T>): Promise<T> {
-    const marked = this.#unmarked;
-    this.#unmarked = [];
+  /** Runs a statement that deletes the rows waiting to be deleted; should it fail, they wait for the next one. */
+  async #deleting<T>(statement: (deleted: string[]) => Promise<T>): Promise<T> {
+    const deleted = this.#undeleted;
+    this.#undeleted = [];
     try {
-      return await statement(marked);
+      return await statement(deleted);
     } catch (error) {
-      this.#unmarked = marked.concat(this.#unmarked);
+      this.#undeleted = deleted.concat(this.#undeleted);
       throw error;
     }
   }

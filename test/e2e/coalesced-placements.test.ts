@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fromBinary } from "@bufbuild/protobuf";
 import { ReservationPlacedSchema } from "#gen/outerpark/reservation/v1/events_pb.js";
 import { TestSystem } from "../support/system.js";
 import { grpc, type GrpcError } from "../support/grpc-clients.js";
@@ -61,10 +60,7 @@ describe("coalesced placements over two reservation replicas", () => {
       expect(row.seats).toBe(answer.request.seats);
     }
 
-    const events = await system.sql<{ payload: Buffer }>("reservation", "select payload from outbox where event_type = $1", [
-      ReservationPlacedSchema.typeName,
-    ]);
-    const announced = events.map((e) => fromBinary(ReservationPlacedSchema, e.payload));
+    const announced = await system.publishedEvents(ReservationPlacedSchema);
     expect(announced.map((e) => e.reservationId).sort()).toEqual(rows.map((r) => r.reservation_id).sort());
     for (const event of announced) expect(event.seats).toBe(rows.find((r) => r.reservation_id === event.reservationId)!.seats);
 

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { fromBinary } from "@bufbuild/protobuf";
 import { ReservationPlacedSchema } from "#gen/outerpark/reservation/v1/events_pb.js";
 import { TestSystem, waitFor } from "../support/system.js";
 import { grpc, type GrpcError, type ResponseOf, type ServiceClient } from "../support/grpc-clients.js";
@@ -120,12 +119,8 @@ describe("an abort racing a completing placement", () => {
     )) as [{ reservable: number }];
     expect(reservable).toBe(TOTAL_SEATS - placed.reduce((sum, r) => sum + r.seats, 0));
     // ReservationPlaced (which payment charges) was announced for exactly the placed reservations.
-    const announced = await system.sql<{ payload: Buffer }>("reservation", "select payload from outbox where event_type = $1", [
-      ReservationPlacedSchema.typeName,
-    ]);
-    expect(announced.map((row) => fromBinary(ReservationPlacedSchema, row.payload).reservationId).sort()).toEqual(
-      placed.map((r) => r.reservation_id),
-    );
+    const announced = await system.publishedEvents(ReservationPlacedSchema);
+    expect(announced.map((event) => event.reservationId).sort()).toEqual(placed.map((r) => r.reservation_id));
   }
 
   it("completion holds its place in line: a same-key retry and the sweeper wait instead of releasing the seats", async () => {

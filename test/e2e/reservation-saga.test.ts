@@ -219,7 +219,6 @@ async function snapshot(system: TestSystem) {
     seats: await count("musical", "select sum(reservable_seats)::int as n from musicals"),
     holds: await count("musical", "select count(*)::int as n from seat_holds"),
     reservations: await count("reservation", "select count(*)::int as n from reservations"),
-    reservationOutbox: await count("reservation", "select count(*)::int as n from outbox"),
     payments: await count("payment", "select count(*)::int as n from payments"),
     notifications: await count("notice", "select count(*)::int as n from notifications"),
     mypage: await count("customercenter", "select count(*)::int as n from mypage_history"),

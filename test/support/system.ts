@@ -4,9 +4,11 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { connect } from "@nats-io/transport-node";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { ISSUER_KEY_OWNER, mintToken, signingKeyOf, type Role, type SigningKey } from "#kit/auth.js";
 import { SERVICE_NAMES, SERVICE_NODE_FLAGS, type ServiceName } from "#kit/config.js";
+import { domainOf, streamName, subjectOf } from "#kit/events.js";
 import { dropDatabaseIfExists, withPgClient } from "../../tools/infra.js";
 import { generateKeySet, type KeySet } from "../../tools/keys.js";
 import { unaryClient } from "./grpc-clients.js";
@@ -245,6 +247,53 @@ export class TestSystem {
     try {
       const jsm = await jetstreamManager(nc);
       return (await jsm.streams.info(`${this.namespace}_${domain}`.toUpperCase())).state.messages;
+    } finally {
+      await nc.close();
+    }
+  }
+
+  /**
+   * Every event of one type in its stream, oldest first, once the service of its domain has published all it wrote:
+   * what the services published (the relay deletes an outbox row once JetStream has it; JetStream drops a republished
+   * event by its id).
+   */
+  async publishedEvents<Desc extends DescMessage>(schema: Desc): Promise<MessageShape<Desc>[]> {
+    const publisher = domainOf(schema.typeName) as ServiceName;
+    await waitFor(
+      async () => (await this.sql(publisher, "select 1 from outbox where published_at is null")).length === 0,
+      15_000,
+      `${publisher}'s outbox published`,
+    );
+    const nc = await connect({ servers: this.natsUrl });
+    try {
+      const stream = streamName(this.namespace, domainOf(schema.typeName));
+      const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: subjectOf(this.namespace, schema.typeName) });
+      const events: MessageShape<Desc>[] = [];
+      for (let pending = (await consumer.info()).num_pending; pending > 0;) {
+        let fetched = 0;
+        for await (const msg of await consumer.fetch({ max_messages: pending, expires: 2_000 })) {
+          events.push(fromBinary(schema, msg.data));
+          pending = msg.info.pending;
+          fetched++;
+        }
+        if (fetched === 0) throw new Error(`${stream}: ${pending} ${schema.typeName} pending but none fetched`);
+      }
+      return events;
+    } finally {
+      await nc.close();
+    }
+  }
+
+  /** The headers of the last message in one domain's stream (nats.js's MsgHdrs as a plain record), undefined when it is empty. */
+  async lastStreamMessageHeaders(domain: string): Promise<Record<string, string> | undefined> {
+    const nc = await connect({ servers: this.natsUrl });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const stream = `${this.namespace}_${domain}`.toUpperCase();
+      const { last_seq } = (await jsm.streams.info(stream)).state;
+      if (last_seq === 0) return undefined;
+      const message = await jsm.streams.getMessage(stream, { seq: last_seq });
+      return Object.fromEntries([...(message?.header.keys() ?? [])].map((key) => [key, message!.header.get(key)]));
     } finally {
       await nc.close();
     }
