@@ -15,7 +15,13 @@ export interface BenchResults {
   project: {
     rush: Throughput[];
     spread: Throughput[];
+    /** At the goals' client count, the mean of the windows below. */
     reads: Throughput[];
+    /**
+     * GetMusical at the goals' client count in alternating windows, bare server first and last (one more bare window
+     * than project windows): each project window is priced against the bare windows either side.
+     */
+    readsWindows?: { clients: number; bareCallsPerS: number[]; projectCallsPerS: number[] };
     endToEnd: {
       target: number;
       placed: number;
@@ -53,6 +59,8 @@ export interface Row {
   project: number | null;
   unit: string;
   goal?: Goal;
+  /** The ratio to the ceiling when it is not project / ceiling (a median over bracketed windows). */
+  ratioToCeiling?: number;
   /** Why the goal is not met whatever the number says (e.g. the run hit its time cap). */
   unmet?: string;
 }
@@ -78,7 +86,7 @@ export const GOALS = {
 
 export function evaluate(row: Row): EvaluatedRow {
   // Ratios compare throughputs; a latency beside its ceiling is shown, not divided.
-  const ratio = row.ceiling && row.project !== null && row.unit !== "ms" ? row.project / row.ceiling : null;
+  const ratio = row.ratioToCeiling ?? (row.ceiling && row.project !== null && row.unit !== "ms" ? row.project / row.ceiling : null);
   if (!row.goal) return { ...row, ratio, met: null };
   const { goal } = row;
   const met =
@@ -180,11 +188,15 @@ export function rowsOf(r: BenchResults): EvaluatedRow[] {
   for (const clients of counts) {
     const reads = at(p.reads, clients);
     const atGoal = clients === GOALS.clients;
+    const windows = p.readsWindows?.clients === clients ? bracketedRatios(p.readsWindows.bareCallsPerS, p.readsWindows.projectCallsPerS) : [];
     rows.push({
-      measure: `GetMusical, ${clients} clients (ceiling: bare connect-node)`,
+      measure: windows.length
+        ? `GetMusical, ${clients} clients (ceiling: bare connect-node; means of ${windows.length} windows, ratio the median of each against the bare ones either side: ${windows.map((w) => w.toFixed(2)).join(", ")})`
+        : `GetMusical, ${clients} clients (ceiling: bare connect-node)`,
       ceiling: at(c.bareGetMusical, clients)?.callsPerS ?? null,
       project: reads?.callsPerS ?? null,
       unit: "calls/s",
+      ...(windows.length ? { ratioToCeiling: median(windows) } : {}),
       ...(atGoal ? { goal: { ratioAtLeast: GOALS.readsRatio } } : {}),
     });
     rows.push({
@@ -251,13 +263,18 @@ export interface OverheadResults {
   enabled?: "both" | "metrics" | "tracing";
 }
 
+/** Each project window's calls/s against the mean of the ceiling's windows either side (one more of those). */
+export function bracketedRatios(ceilingCallsPerS: readonly number[], projectCallsPerS: readonly number[]): number[] {
+  if (ceilingCallsPerS.length !== projectCallsPerS.length + 1) throw new Error("needs one more baseline window (ceiling, off) than measured ones");
+  return projectCallsPerS.map((project, i) => project / ((ceilingCallsPerS[i]! + ceilingCallsPerS[i + 1]!) / 2));
+}
+
 /**
  * The overhead bench's windows run off, on, off, …, on, off: each "on" window's cost is 1 − its calls/s over the mean
  * of the "off" windows just before and after it, so a steady drift of the shared machine cancels.
  */
 export function bracketedCostsPct(offCallsPerS: readonly number[], onCallsPerS: readonly number[]): number[] {
-  if (offCallsPerS.length !== onCallsPerS.length + 1) throw new Error("needs one more off-window than on-windows");
-  return onCallsPerS.map((on, i) => 100 * (1 - on / ((offCallsPerS[i]! + offCallsPerS[i + 1]!) / 2)));
+  return bracketedRatios(offCallsPerS, onCallsPerS).map((ratio) => 100 * (1 - ratio));
 }
 
 /** Rows of the overhead bench (issue 10): the rush with metrics and tracing off, then on and exporting, and the cost. */
