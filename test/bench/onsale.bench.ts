@@ -26,6 +26,7 @@ import type { LoadConfig, LoadResult } from "./load.js";
 import { cpuMsPerCall, msPerCall, programCpuSeconds } from "./cpu.js";
 import { drainSaga, myPageProgress, peakRssMiB, registerShows, runLoad, serviceCpuSeconds, tokens, withMyPage } from "./project.js";
 import { formatTable, GOALS, rowsOf, type BenchResults } from "./report.js";
+import { meanOf } from "./stats.js";
 
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const CLIENTS = (process.env.BENCH_CLIENTS ?? "1,8,64").split(",").map(Number);
@@ -288,11 +289,10 @@ it("measures the on-sale rush beside this machine's ceilings", async () => {
 
 /** Windows of one step as one: mean calls/s, and the mean of their percentiles (each window's own). */
 function meanOfWindows(windows: readonly Throughput[]): Throughput {
-  const mean = (values: (number | null)[]) => (values.some((v) => v === null) ? null : values.reduce<number>((a, b) => a + b!, 0) / values.length);
   return {
     clients: windows[0]!.clients,
-    callsPerS: mean(windows.map((w) => w.callsPerS))!,
-    p50Ms: mean(windows.map((w) => w.p50Ms)),
-    p99Ms: mean(windows.map((w) => w.p99Ms)),
+    callsPerS: meanOf(windows.map((w) => w.callsPerS))!,
+    p50Ms: meanOf(windows.map((w) => w.p50Ms)),
+    p99Ms: meanOf(windows.map((w) => w.p99Ms)),
   };
 }

@@ -22,6 +22,7 @@ import { ensureDir, root } from "./ceilings.js";
 import type { LoadResult } from "./load.js";
 import { drainSaga, peakRssMiB, registerShows, runLoad, serviceCpuSeconds, tokens } from "./project.js";
 import { bracketedCostsPct, formatTable, overheadRows, type OverheadMode, type OverheadResults } from "./report.js";
+import { meanOf } from "./stats.js";
 
 const setting = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const S = {
@@ -104,12 +105,11 @@ it("prices metrics and tracing on the rush: under 10% of its calls/s", async () 
 
   const summary = (mode: Mode): OverheadMode => {
     const all = runs[mode];
-    const mean = (values: (number | null)[]) => (values.includes(null) ? null : (values as number[]).reduce((a, b) => a + b, 0) / values.length);
     return {
       // All calls over all measured seconds: a round that ran longer weighs more, as it should.
       callsPerS: all.reduce((sum, r) => sum + r.result.ok, 0) / all.reduce((sum, r) => sum + r.result.elapsedS, 0),
-      p50Ms: mean(all.map((r) => r.result.latencyMs.p50)),
-      p99Ms: mean(all.map((r) => r.result.latencyMs.p99)),
+      p50Ms: meanOf(all.map((r) => r.result.latencyMs.p50)),
+      p99Ms: meanOf(all.map((r) => r.result.latencyMs.p99)),
       drainS: Math.max(...all.map((r) => r.drainS)),
       cpuMsPerReservation: (1000 * all.reduce((sum, r) => sum + r.cpuS, 0)) / all.reduce((sum, r) => sum + r.result.ok, 0),
       peakRssMiB: Math.max(...all.map((r) => r.rssMiB)),

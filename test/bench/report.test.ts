@@ -11,7 +11,7 @@ import {
   type BenchResults,
   type OverheadResults,
 } from "./report.js";
-import { percentile, summarize } from "./stats.js";
+import { meanOf, percentile, summarize } from "./stats.js";
 
 describe("bench statistics", () => {
   it("takes nearest-rank percentiles", () => {
@@ -19,6 +19,11 @@ describe("bench statistics", () => {
     expect([percentile(sorted, 50), percentile(sorted, 99), percentile(sorted, 100)]).toEqual([50, 99, 100]);
     expect(percentile([7], 99)).toBe(7);
     expect(percentile([], 50)).toBeNull();
+  });
+
+  it("takes the mean only when every value is known", () => {
+    expect(meanOf([1, 2, 6])).toBe(3);
+    expect(meanOf([1, null, 6])).toBeNull();
   });
 
   it("never reports a percentile that landed on something that did not finish", () => {

@@ -21,3 +21,8 @@ export function summarize(values: Iterable<number>): Latency {
   const sorted = Float64Array.from(values).sort();
   return { p50: percentile(sorted, 50), p90: percentile(sorted, 90), p99: percentile(sorted, 99), max: percentile(sorted, 100) };
 }
+
+/** The mean, or null when any value is unknown (a percentile that landed on an unfinished call, say). */
+export function meanOf(values: readonly (number | null)[]): number | null {
+  return values.some((value) => value === null) ? null : (values as number[]).reduce((sum, value) => sum + value, 0) / values.length;
+}

@@ -913,7 +913,7 @@ async function snapshot(system: TestSystem): Promise<Snapshot> {
   const [placing] = await system.sql<{ rows: number }>("reservation", "select count(*)::int as rows from reservations where status = 'PLACING'");
   tables["reservation.reservations(status=PLACING)"] = { rows: placing!.rows, digest: "" };
   const streams: Snapshot["streams"] = {};
-  for (const domain of [...EVENT_DOMAINS, "deadletter"]) streams[domain] = await system.streamMessageCount(domain);
+  for (const domain of [...EVENT_DOMAINS, "deadletter"] as const) streams[domain] = await system.streamMessageCount(domain);
   return { tables, streams };
 }
 

@@ -215,10 +215,10 @@ describe("tracing off", () => {
       musical.close();
       reservation.close();
       // Nothing stored with the outbox row carried over into the published message either.
-      const headers = await system.lastStreamMessageHeaders("reservation");
-      expect(headers).toBeDefined();
-      expect(Object.keys(headers!).map((key) => key.toLowerCase())).not.toContain("traceparent");
-      expect(Object.keys(headers!).map((key) => key.toLowerCase())).not.toContain("tracestate");
+      const headerNames = (await system.lastStreamMessageHeaderNames("reservation"))?.map((name) => name.toLowerCase());
+      expect(headerNames).toBeDefined();
+      expect(headerNames).not.toContain("traceparent");
+      expect(headerNames).not.toContain("tracestate");
       const logged = readFileSync(path.join(system.logDir, "reservation-0.log"), "utf8");
       expect(logged).toContain("service started");
       expect(logged).not.toContain("trace_id");

@@ -4,11 +4,14 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { inject } from "vitest";
 import { connect } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from "@nats-io/jetstream";
 import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import { ISSUER_KEY_OWNER, mintToken, signingKeyOf, type Role, type SigningKey } from "#kit/auth.js";
 import { SERVICE_NAMES, SERVICE_NODE_FLAGS, type ServiceName } from "#kit/config.js";
 import { domainOf, streamName, subjectOf } from "#kit/events.js";
+
+/** A stream of the system: one per event domain, and the dead letters. */
+type StreamDomain = Parameters<typeof streamName>[1];
 import { dropDatabaseIfExists, withPgClient } from "../../tools/infra.js";
 import { generateKeySet, type KeySet } from "../../tools/keys.js";
 import { unaryClient } from "./grpc-clients.js";
@@ -242,14 +245,8 @@ export class TestSystem {
   }
 
   /** Messages currently in one domain's stream. */
-  async streamMessageCount(domain: string): Promise<number> {
-    const nc = await connect({ servers: this.natsUrl });
-    try {
-      const jsm = await jetstreamManager(nc);
-      return (await jsm.streams.info(`${this.namespace}_${domain}`.toUpperCase())).state.messages;
-    } finally {
-      await nc.close();
-    }
+  async streamMessageCount(domain: StreamDomain): Promise<number> {
+    return this.#withJetStream(async ({ jsm }) => (await jsm.streams.info(streamName(this.namespace, domain))).state.messages);
   }
 
   /**
@@ -258,16 +255,15 @@ export class TestSystem {
    * event by its id).
    */
   async publishedEvents<Desc extends DescMessage>(schema: Desc): Promise<MessageShape<Desc>[]> {
-    const publisher = domainOf(schema.typeName) as ServiceName;
+    const domain = domainOf(schema.typeName);
     await waitFor(
-      async () => (await this.sql(publisher, "select 1 from outbox where published_at is null")).length === 0,
+      async () => (await this.sql(domain, "select 1 from outbox where published_at is null")).length === 0,
       15_000,
-      `${publisher}'s outbox published`,
+      `${domain}'s outbox published`,
     );
-    const nc = await connect({ servers: this.natsUrl });
-    try {
-      const stream = streamName(this.namespace, domainOf(schema.typeName));
-      const consumer = await jetstream(nc).consumers.get(stream, { filter_subjects: subjectOf(this.namespace, schema.typeName) });
+    return this.#withJetStream(async ({ js }) => {
+      const stream = streamName(this.namespace, domain);
+      const consumer = await js.consumers.get(stream, { filter_subjects: subjectOf(this.namespace, schema.typeName) });
       const events: MessageShape<Desc>[] = [];
       for (let pending = (await consumer.info()).num_pending; pending > 0;) {
         let fetched = 0;
@@ -279,24 +275,17 @@ export class TestSystem {
         if (fetched === 0) throw new Error(`${stream}: ${pending} ${schema.typeName} pending but none fetched`);
       }
       return events;
-    } finally {
-      await nc.close();
-    }
+    });
   }
 
-  /** The headers of the last message in one domain's stream (nats.js's MsgHdrs as a plain record), undefined when it is empty. */
-  async lastStreamMessageHeaders(domain: string): Promise<Record<string, string> | undefined> {
-    const nc = await connect({ servers: this.natsUrl });
-    try {
-      const jsm = await jetstreamManager(nc);
-      const stream = `${this.namespace}_${domain}`.toUpperCase();
+  /** The header names of the last message in one domain's stream; undefined when it is empty. */
+  async lastStreamMessageHeaderNames(domain: StreamDomain): Promise<string[] | undefined> {
+    return this.#withJetStream(async ({ jsm }) => {
+      const stream = streamName(this.namespace, domain);
       const { last_seq } = (await jsm.streams.info(stream)).state;
       if (last_seq === 0) return undefined;
-      const message = await jsm.streams.getMessage(stream, { seq: last_seq });
-      return Object.fromEntries([...(message?.header.keys() ?? [])].map((key) => [key, message!.header.get(key)]));
-    } finally {
-      await nc.close();
-    }
+      return [...((await jsm.streams.getMessage(stream, { seq: last_seq }))?.header.keys() ?? [])];
+    });
   }
 
   async stop(): Promise<void> {
@@ -304,12 +293,18 @@ export class TestSystem {
     await this.stopGateway();
     if (process.env.OUTERPARK_TEST_KEEP) return; // leave databases and streams for a post-mortem
     for (const service of SERVICE_NAMES) await dropDatabaseIfExists(this.postgresUrlOf(service), `${this.namespace}_${service}`);
-    const nc = await connect({ servers: this.natsUrl });
-    try {
-      const jsm = await jetstreamManager(nc);
+    await this.#withJetStream(async ({ jsm }) => {
       for await (const stream of jsm.streams.list()) {
         if (stream.config.name.startsWith(`${this.namespace.toUpperCase()}_`)) await jsm.streams.delete(stream.config.name);
       }
+    });
+  }
+
+  /** A NATS connection of its own for one look at JetStream, closed afterwards. */
+  async #withJetStream<T>(use: (clients: { js: JetStreamClient; jsm: JetStreamManager }) => Promise<T>): Promise<T> {
+    const nc = await connect({ servers: this.natsUrl });
+    try {
+      return await use({ js: jetstream(nc), jsm: await jetstreamManager(nc) });
     } finally {
       await nc.close();
     }
